@@ -1,0 +1,253 @@
+/* account.c -- the probe accounting state machine (see account.h). */
+#include "account.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SLOT_NONE, SLOT_PENDING, SLOT_INFLIGHT, SLOT_FAILED, SLOT_RECEIVED, SLOT_LOST, SLOT_LATE };
+
+/* Standard latency bounds; those past the deadline are cut and replaced by deadline and 2x. */
+static const double std_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
+                                    0.4,   0.5,    0.75,  1,    1.5,   2,    3,     5,   7.5,  10,  15,
+                                    20,    30,     45,    60,   90,    120,  180,   300, 600,  900, 1800};
+
+account *account_new(const char *exporter_id, uint64_t run_id, double start, double deadline, size_t window)
+{
+    if (!probe_valid_id(exporter_id) || !(deadline > 0) || deadline > 86400)
+        return NULL;
+    account *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    snprintf(a->exporter_id, sizeof a->exporter_id, "%s", exporter_id);
+    a->run_id = run_id;
+    a->start = start;
+    a->deadline = deadline;
+    a->window = 64;
+    while (a->window < window && a->window < ((size_t)1 << 24))
+        a->window <<= 1;
+    for (size_t i = 0; i < sizeof std_bounds / sizeof std_bounds[0]; i++)
+        if (std_bounds[i] < deadline && a->nbounds < ACCOUNT_MAX_BOUNDS - 2)
+            a->bounds[a->nbounds++] = std_bounds[i];
+    a->bounds[a->nbounds++] = deadline;
+    a->bounds[a->nbounds++] = 2 * deadline;
+    return a;
+}
+
+void account_free(account *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->nparts; i++) {
+        free(a->parts[i].state);
+        free(a->parts[i].sent_ms);
+        free(a->parts[i].bucket_counts);
+    }
+    free(a->parts);
+    free(a);
+}
+
+int account_ensure_partitions(account *a, size_t n)
+{
+    if (n <= a->nparts)
+        return 0;
+    if (n > ACCOUNT_MAX_PARTITIONS)
+        return -1;
+    account_part *parts = realloc(a->parts, n * sizeof *parts);
+    if (!parts)
+        return -1;
+    a->parts = parts;
+    for (size_t i = a->nparts; i < n; i++) {
+        account_part *p = &parts[i];
+        memset(p, 0, sizeof *p);
+        p->state = calloc(a->window, 1);
+        p->sent_ms = calloc(a->window, sizeof *p->sent_ms);
+        p->bucket_counts = calloc(a->nbounds, sizeof *p->bucket_counts);
+        p->last_received = a->start;
+        if (!p->state || !p->sent_ms || !p->bucket_counts) {
+            free(p->state);
+            free(p->sent_ms);
+            free(p->bucket_counts);
+            return -1; /* the partitions before i stay usable */
+        }
+        a->nparts = i + 1;
+    }
+    return 0;
+}
+
+static account_part *part_at(account *a, int32_t p)
+{
+    return p >= 0 && (size_t)p < a->nparts ? &a->parts[p] : NULL;
+}
+
+static int unsettled(uint8_t s)
+{
+    return s == SLOT_PENDING || s == SLOT_INFLIGHT;
+}
+
+static void advance_base(account *a, account_part *p)
+{
+    while (p->base < p->next_seq && !unsettled(p->state[p->base & (a->window - 1)]))
+        p->base++;
+}
+
+int account_on_send(account *a, int32_t pi, double now, uint64_t *seq)
+{
+    account_part *p = part_at(a, pi);
+    if (!p)
+        return -1;
+    size_t slot = p->next_seq & (a->window - 1);
+    if (p->next_seq >= a->window) {
+        uint64_t evicted = p->next_seq - a->window;
+        if (unsettled(p->state[slot])) {
+            /* The ring wrapped over a probe still unsettled: the window is too small for the
+             * deadline; settle it now rather than lose track of it silently. */
+            p->lost++;
+            p->in_flight--;
+        }
+        if (p->base <= evicted)
+            p->base = evicted + 1;
+    }
+    p->state[slot] = SLOT_PENDING;
+    double ms = (now - a->start) * 1000.0;
+    p->sent_ms[slot] = ms <= 0 ? 0 : ms >= 4294967295.0 ? UINT32_MAX : (uint32_t)ms;
+    p->in_flight++;
+    *seq = p->next_seq++;
+    advance_base(a, p);
+    return 0;
+}
+
+static int in_window(const account *a, const account_part *p, uint64_t seq)
+{
+    return seq < p->next_seq && p->next_seq - seq <= a->window;
+}
+
+void account_on_ack(account *a, int32_t pi, uint64_t seq, int ok)
+{
+    account_part *p = part_at(a, pi);
+    if (!p || !in_window(a, p, seq))
+        return;
+    uint8_t *s = &p->state[seq & (a->window - 1)];
+    if (ok) {
+        p->sent++;
+        if (*s == SLOT_PENDING)
+            *s = SLOT_INFLIGHT;
+        return;
+    }
+    p->send_errors++;
+    if (*s == SLOT_PENDING) {
+        *s = SLOT_FAILED;
+        p->in_flight--;
+        advance_base(a, p);
+    }
+}
+
+static void observe_latency(account *a, account_part *p, double latency)
+{
+    if (latency < 0)
+        latency = 0;
+    p->latency_sum += latency;
+    for (size_t i = 0; i < a->nbounds; i++)
+        if (latency <= a->bounds[i]) {
+            p->bucket_counts[i]++;
+            return;
+        }
+    p->inf_count++;
+}
+
+recv_outcome account_on_receive(account *a, const probe *pr, int32_t arrived_on, double now)
+{
+    if (strcmp(pr->exporter_id, a->exporter_id) != 0) {
+        a->foreign++;
+        return RECV_FOREIGN;
+    }
+    if (pr->run_id != a->run_id) {
+        a->earlier_run++;
+        return RECV_EARLIER_RUN;
+    }
+    account_part *p = part_at(a, pr->partition);
+    if (!p || pr->partition != arrived_on || pr->seq >= p->next_seq) {
+        a->invalid++;
+        return RECV_INVALID;
+    }
+    if (!in_window(a, p, pr->seq)) {
+        p->untracked++;
+        return RECV_UNTRACKED;
+    }
+    uint8_t *s = &p->state[pr->seq & (a->window - 1)];
+    recv_outcome out;
+    switch (*s) {
+    case SLOT_RECEIVED:
+    case SLOT_LATE:
+        p->duplicated++;
+        return RECV_DUPLICATE;
+    case SLOT_LOST:
+        p->late++;
+        *s = SLOT_LATE;
+        out = RECV_LATE;
+        break;
+    case SLOT_PENDING:
+    case SLOT_INFLIGHT:
+        p->in_flight--;
+        /* fall through */
+    default: /* FAILED: the producer gave up, yet the broker had it */
+        *s = SLOT_RECEIVED;
+        out = RECV_OK;
+        break;
+    }
+    p->received++;
+    if (pr->seq + 1 < p->max_received)
+        p->reordered++;
+    else
+        p->max_received = pr->seq + 1;
+    p->last_received = now;
+    observe_latency(a, p, now - (double)pr->send_ns / 1e9);
+    advance_base(a, p);
+    return out;
+}
+
+void account_on_invalid(account *a)
+{
+    a->invalid++;
+}
+
+void account_tick(account *a, double now)
+{
+    for (size_t i = 0; i < a->nparts; i++) {
+        account_part *p = &a->parts[i];
+        for (uint64_t seq = p->base; seq < p->next_seq; seq++) {
+            size_t slot = seq & (a->window - 1);
+            if (!unsettled(p->state[slot]))
+                continue;
+            if (a->start + p->sent_ms[slot] / 1000.0 + a->deadline > now)
+                break; /* sent in order: every later one is younger */
+            p->state[slot] = SLOT_LOST;
+            p->lost++;
+            p->in_flight--;
+        }
+        advance_base(a, p);
+    }
+}
+
+double account_oldest_in_flight_age(const account *a, int32_t pi, double now)
+{
+    if (pi < 0 || (size_t)pi >= a->nparts)
+        return 0;
+    const account_part *p = &a->parts[pi];
+    for (uint64_t seq = p->base; seq < p->next_seq; seq++) {
+        size_t slot = seq & (a->window - 1);
+        if (unsettled(p->state[slot])) {
+            double age = now - (a->start + p->sent_ms[slot] / 1000.0);
+            return age > 0 ? age : 0;
+        }
+    }
+    return 0;
+}
+
+double account_last_received_age(const account *a, int32_t pi, double now)
+{
+    if (pi < 0 || (size_t)pi >= a->nparts)
+        return 0;
+    double age = now - a->parts[pi].last_received;
+    return age > 0 ? age : 0;
+}
