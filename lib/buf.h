@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 typedef struct buf {
-    char *data;   /* always NUL-terminated once anything was appended */
+    char *data; /* always NUL-terminated once anything was appended */
     size_t len;
     size_t cap;   /* allocated */
     size_t limit; /* hard cap on len */

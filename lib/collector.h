@@ -17,16 +17,16 @@
 #include "expo.h"
 
 typedef struct collector_ctx {
-    void *state;        /* the exporter's own state, as given to collectors_scrape */
-    double deadline;    /* monotonic seconds by which the scrape must answer */
-    char *err;          /* a collector writes a one-line reason here on failure */
+    void *state;     /* the exporter's own state, as given to collectors_scrape */
+    double deadline; /* monotonic seconds by which the scrape must answer */
+    char *err;       /* a collector writes a one-line reason here on failure */
     size_t errlen;
 } collector_ctx;
 
 typedef struct collector {
-    const char *name;   /* [a-z0-9_]+, used in flags and the collector label */
+    const char *name; /* [a-z0-9_]+, used in flags and the collector label */
     bool enabled_by_default;
-    const char *help;   /* shown by --help */
+    const char *help; /* shown by --help */
     /* Emits samples into w. Returns 0 on success, -1 on failure (reason in ctx->err). */
     int (*collect)(expo *w, collector_ctx *ctx);
 } collector;

@@ -59,6 +59,13 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
 int expo_render(const expo *w, buf *out);
 /* 1 if samples were dropped because the output cap was reached. */
 int expo_truncated(const expo *w);
+/* Samples dropped because their family already had a sample with the same label set
+ * (the first one is kept: Prometheus rejects a scrape with duplicates). */
+size_t expo_duplicates(const expo *w);
+/* Samples or families dropped for an invalid metric/label name, a type clash or bad bounds. */
+size_t expo_invalid(const expo *w);
+/* Bytes expo_render will write. */
+size_t expo_size(const expo *w);
 
 /* Helpers, exposed for tests and for other writers. */
 int expo_valid_metric_name(const char *name);

@@ -18,16 +18,16 @@
 #include "flags.h"
 
 typedef struct exporter_def {
-    const char *name;           /* "node-exporter-lite" */
-    const char *ns;             /* metric namespace: "node", "kafka", "mirror" */
-    const char *description;    /* one line for --help and the landing page */
-    const char *default_listen; /* ":9100" */
+    const char *name;              /* "node-exporter-lite" */
+    const char *ns;                /* metric namespace: "node", "kafka", "mirror" */
+    const char *description;       /* one line for --help and the landing page */
+    const char *default_listen;    /* ":9100" */
     double default_scrape_timeout; /* seconds */
-    const flag *flags;          /* exporter-specific flags */
+    const flag *flags;             /* exporter-specific flags */
     size_t nflags;
     const collector *collectors;
     size_t ncollectors;
-    void *state;                /* handed to collectors and hooks */
+    void *state; /* handed to collectors and hooks */
     /* After flags are parsed. Returns 0, or -1 with a reason (exit 2: bad config). */
     int (*start)(void *state, char *err, size_t errlen);
     /* Once per scrape before the collectors run: constant labels and the like. May be NULL. */

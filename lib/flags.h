@@ -24,12 +24,12 @@ typedef struct strlist {
 } strlist;
 
 typedef struct flag {
-    const char *name;   /* without the leading "--" */
+    const char *name; /* without the leading "--" */
     flag_kind kind;
     void *target;
     const char *defval; /* textual default, parsed like a given value; NULL: none (string NULL, list empty) */
     const char *help;
-    long min, max;      /* FLAG_INT only; min == max == 0 means no range check */
+    long min, max; /* FLAG_INT only; min == max == 0 means no range check */
 } flag;
 
 struct collectors;

@@ -1,0 +1,644 @@
+/* expo.c -- the text exposition writer (expo.h): families, escaping, histograms, duplicates, size cap. */
+#include "expo.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define EXPO_MAX_LABELS 64
+
+/* A set of label-set keys, to drop a second sample with the same labels. */
+typedef struct keyset {
+    char **slots; /* open addressing; NULL = empty */
+    size_t cap;   /* power of two, or 0 */
+    size_t n;
+} keyset;
+
+struct expo_family {
+    expo *w;
+    char *name;
+    char *help;
+    expo_type type;
+    buf body;
+    size_t nsamples;
+    keyset keys;
+};
+
+struct expo {
+    expo_family **fams;
+    size_t nfams, famcap;
+    size_t *index; /* open addressing over fams by name: slot holds i+1, 0 = empty */
+    size_t indexcap;
+    size_t size; /* bytes the rendered output will take */
+    size_t limit;
+    int truncated;
+    size_t duplicates;
+    size_t invalid;
+    char **cnames, **cvalues;
+    size_t nconst;
+};
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Adds key (taking ownership) unless present; returns 1 if added, 0 if it was a duplicate. */
+static int keyset_add(keyset *ks, char *key, size_t keylen)
+{
+    if ((ks->n + 1) * 2 > ks->cap) {
+        size_t ncap = ks->cap ? ks->cap * 2 : 16;
+        char **ns = xmalloc(ncap * sizeof(*ns));
+        memset(ns, 0, ncap * sizeof(*ns));
+        for (size_t i = 0; i < ks->cap; i++) {
+            if (!ks->slots[i])
+                continue;
+            size_t j = hash_bytes(ks->slots[i], strlen(ks->slots[i])) & (ncap - 1);
+            while (ns[j])
+                j = (j + 1) & (ncap - 1);
+            ns[j] = ks->slots[i];
+        }
+        free(ks->slots);
+        ks->slots = ns;
+        ks->cap = ncap;
+    }
+    size_t j = hash_bytes(key, keylen) & (ks->cap - 1);
+    while (ks->slots[j]) {
+        if (strcmp(ks->slots[j], key) == 0) {
+            free(key);
+            return 0;
+        }
+        j = (j + 1) & (ks->cap - 1);
+    }
+    ks->slots[j] = key;
+    ks->n++;
+    return 1;
+}
+
+static void keyset_free(keyset *ks)
+{
+    for (size_t i = 0; i < ks->cap; i++)
+        free(ks->slots[i]);
+    free(ks->slots);
+}
+
+expo *expo_new(size_t limit)
+{
+    expo *w = xmalloc(sizeof(*w));
+    memset(w, 0, sizeof(*w));
+    w->limit = limit;
+    return w;
+}
+
+void expo_free(expo *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->nfams; i++) {
+        expo_family *f = w->fams[i];
+        free(f->name);
+        free(f->help);
+        buf_free(&f->body);
+        keyset_free(&f->keys);
+        free(f);
+    }
+    free(w->fams);
+    free(w->index);
+    for (size_t i = 0; i < w->nconst; i++) {
+        free(w->cnames[i]);
+        free(w->cvalues[i]);
+    }
+    free(w->cnames);
+    free(w->cvalues);
+    free(w);
+}
+
+int expo_valid_metric_name(const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+                 (p != name && c >= '0' && c <= '9');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int expo_valid_label_name(const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    /* Names starting with "__" are reserved for Prometheus itself. */
+    if (name[0] == '_' && name[1] == '_')
+        return 0;
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                 (p != name && c >= '0' && c <= '9');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int expo_const_label(expo *w, const char *name, const char *value)
+{
+    if (!expo_valid_label_name(name) || strcmp(name, "le") == 0 || strcmp(name, "quantile") == 0)
+        return -1;
+    for (size_t i = 0; i < w->nconst; i++) {
+        if (strcmp(w->cnames[i], name) == 0) {
+            free(w->cvalues[i]);
+            w->cvalues[i] = xstrdup(value ? value : "");
+            return 0;
+        }
+    }
+    w->cnames = xrealloc(w->cnames, (w->nconst + 1) * sizeof(char *));
+    w->cvalues = xrealloc(w->cvalues, (w->nconst + 1) * sizeof(char *));
+    w->cnames[w->nconst] = xstrdup(name);
+    w->cvalues[w->nconst] = xstrdup(value ? value : "");
+    w->nconst++;
+    return 0;
+}
+
+static const char *type_name(expo_type t)
+{
+    switch (t) {
+    case EXPO_COUNTER:
+        return "counter";
+    case EXPO_GAUGE:
+        return "gauge";
+    case EXPO_HISTOGRAM:
+        return "histogram";
+    case EXPO_SUMMARY:
+        return "summary";
+    case EXPO_UNTYPED:
+    default:
+        return "untyped";
+    }
+}
+
+/* Appends s escaped for HELP text (backslash, newline). */
+static int put_help(buf *b, const char *s)
+{
+    for (; *s; s++) {
+        int rc;
+        if (*s == '\\')
+            rc = buf_puts(b, "\\\\");
+        else if (*s == '\n')
+            rc = buf_puts(b, "\\n");
+        else
+            rc = buf_append(b, s, 1);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n;
+    uint32_t cp;
+    if ((s[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Appends s escaped for a label value (backslash, quote, newline); invalid
+ * UTF-8 becomes U+FFFD because Prometheus rejects the whole scrape otherwise. */
+static int put_label_value(buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int rc;
+        size_t n = 1;
+        if (*p == '\\')
+            rc = buf_puts(b, "\\\\");
+        else if (*p == '"')
+            rc = buf_puts(b, "\\\"");
+        else if (*p == '\n')
+            rc = buf_puts(b, "\\n");
+        else if ((n = utf8_seq_len(p)) == 0) {
+            n = 1;
+            rc = buf_puts(b, "\xEF\xBF\xBD");
+        } else
+            rc = buf_append(b, p, n);
+        if (rc < 0)
+            return -1;
+        p += n;
+    }
+    return 0;
+}
+
+void expo_format_double(double v, char *out, size_t outlen)
+{
+    if (isnan(v)) {
+        snprintf(out, outlen, "NaN");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(out, outlen, v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    if (v == 0) {
+        snprintf(out, outlen, "0");
+        return;
+    }
+    /* Shortest %g precision that reads back to the same double. */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, outlen, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+static size_t fam_slot(const expo *w, const char *name)
+{
+    size_t j = hash_bytes(name, strlen(name)) & (w->indexcap - 1);
+    while (w->index[j] && strcmp(w->fams[w->index[j] - 1]->name, name) != 0)
+        j = (j + 1) & (w->indexcap - 1);
+    return j;
+}
+
+expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_type type)
+{
+    if (!w)
+        return NULL;
+    if (!expo_valid_metric_name(name)) {
+        log_warn("invalid metric name, family dropped", "name", name ? name : "(null)", NULL);
+        w->invalid++;
+        return NULL;
+    }
+    if (w->indexcap) {
+        size_t j = fam_slot(w, name);
+        if (w->index[j]) {
+            expo_family *f = w->fams[w->index[j] - 1];
+            if (f->type != type) {
+                log_warn("metric family asked for with two types, second dropped", "name", name, NULL);
+                w->invalid++;
+                return NULL;
+            }
+            return f;
+        }
+    }
+    if ((w->nfams + 1) * 2 > w->indexcap) {
+        size_t ncap = w->indexcap ? w->indexcap * 2 : 32;
+        free(w->index);
+        w->index = xmalloc(ncap * sizeof(size_t));
+        memset(w->index, 0, ncap * sizeof(size_t));
+        w->indexcap = ncap;
+        for (size_t i = 0; i < w->nfams; i++)
+            w->index[fam_slot(w, w->fams[i]->name)] = i + 1;
+    }
+    if (w->nfams == w->famcap) {
+        w->famcap = w->famcap ? w->famcap * 2 : 16;
+        w->fams = xrealloc(w->fams, w->famcap * sizeof(*w->fams));
+    }
+    expo_family *f = xmalloc(sizeof(*f));
+    memset(f, 0, sizeof(*f));
+    f->w = w;
+    f->name = xstrdup(name);
+    f->help = xstrdup(help ? help : "");
+    f->type = type;
+    buf_init(&f->body, w->limit);
+    w->fams[w->nfams] = f;
+    w->index[fam_slot(w, name)] = w->nfams + 1;
+    w->nfams++;
+    return f;
+}
+
+/* Bytes of the HELP and TYPE lines of f. */
+static size_t header_size(const expo_family *f)
+{
+    buf b;
+    buf_init(&b, (size_t)-1);
+    size_t n = 0;
+    if (f->help[0]) {
+        if (put_help(&b, f->help) == 0)
+            n += b.len;
+        n += strlen("# HELP  \n") + strlen(f->name);
+    }
+    buf_free(&b);
+    n += strlen("# TYPE  \n") + strlen(f->name) + strlen(type_name(f->type));
+    return n;
+}
+
+/* The labels of one sample, merged with the writer's constant labels and checked. */
+typedef struct labelset {
+    const char *names[EXPO_MAX_LABELS];
+    const char *values[EXPO_MAX_LABELS];
+    size_t n;
+} labelset;
+
+/* Builds the label set; returns -1 (and counts it) if a name is invalid or repeated. */
+static int labelset_build(expo_family *f, labelset *ls, const char *const *names, const char *const *values,
+                          size_t n)
+{
+    expo *w = f->w;
+    ls->n = 0;
+    for (size_t i = 0; i < w->nconst; i++) {
+        int overridden = 0;
+        for (size_t j = 0; j < n; j++)
+            if (names[j] && strcmp(names[j], w->cnames[i]) == 0)
+                overridden = 1;
+        if (overridden)
+            continue;
+        ls->names[ls->n] = w->cnames[i];
+        ls->values[ls->n] = w->cvalues[i];
+        ls->n++;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const char *name = names[j];
+        int reserved = name && f->type == EXPO_HISTOGRAM && strcmp(name, "le") == 0;
+        if (!expo_valid_label_name(name) || reserved || ls->n == EXPO_MAX_LABELS) {
+            log_warn("invalid label name, sample dropped", "metric", f->name, "label", name ? name : "(null)",
+                     NULL);
+            w->invalid++;
+            return -1;
+        }
+        for (size_t k = 0; k < ls->n; k++) {
+            if (strcmp(ls->names[k], name) == 0) {
+                log_warn("repeated label name, sample dropped", "metric", f->name, "label", name, NULL);
+                w->invalid++;
+                return -1;
+            }
+        }
+        ls->names[ls->n] = name;
+        ls->values[ls->n] = values[j] ? values[j] : "";
+        ls->n++;
+    }
+    return 0;
+}
+
+/* Records the label set as seen; 0 if it is new, -1 if this family already has it. */
+static int labelset_claim(expo_family *f, const labelset *ls)
+{
+    size_t order[EXPO_MAX_LABELS];
+    for (size_t i = 0; i < ls->n; i++)
+        order[i] = i;
+    /* Insertion sort by name: the key must not depend on argument order. */
+    for (size_t i = 1; i < ls->n; i++) {
+        size_t v = order[i], j = i;
+        while (j > 0 && strcmp(ls->names[order[j - 1]], ls->names[v]) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+    buf key;
+    buf_init(&key, (size_t)-1);
+    for (size_t i = 0; i < ls->n; i++) {
+        /* NUL separators cannot occur inside C strings, so the key is unambiguous. */
+        if (buf_append(&key, ls->names[order[i]], strlen(ls->names[order[i]]) + 1) < 0 ||
+            buf_append(&key, ls->values[order[i]], strlen(ls->values[order[i]]) + 1) < 0)
+            abort();
+    }
+    size_t len = key.len;
+    char *k = buf_steal(&key, NULL);
+    /* Replace inner NULs with 0x01 so the key is a C string for the set. */
+    for (size_t i = 0; i < len; i++)
+        if (k[i] == '\0')
+            k[i] = '\x01';
+    if (!keyset_add(&f->keys, k, len)) {
+        f->w->duplicates++;
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes `{a="x",b="y"[,extra="v"]}` (nothing if there are no labels). */
+static int put_labels(buf *b, const labelset *ls, const char *extra_name, const char *extra_value)
+{
+    if (ls->n == 0 && !extra_name)
+        return 0;
+    if (buf_puts(b, "{") < 0)
+        return -1;
+    for (size_t i = 0; i < ls->n; i++) {
+        if ((i && buf_puts(b, ",") < 0) || buf_printf(b, "%s=\"", ls->names[i]) < 0 ||
+            put_label_value(b, ls->values[i]) < 0 || buf_puts(b, "\"") < 0)
+            return -1;
+    }
+    if (extra_name && buf_printf(b, "%s%s=\"%s\"", ls->n ? "," : "", extra_name, extra_value) < 0)
+        return -1;
+    return buf_puts(b, "}");
+}
+
+/* Moves the rendered lines in `lines` into f's body if the output cap allows. */
+static void commit_lines(expo_family *f, buf *lines)
+{
+    expo *w = f->w;
+    size_t need = lines->len + (f->nsamples == 0 ? header_size(f) : 0);
+    if (lines->len == 0 || need > w->limit - (w->size < w->limit ? w->size : w->limit) ||
+        buf_append(&f->body, lines->data, lines->len) < 0) {
+        w->truncated = 1;
+        return;
+    }
+    w->size += need;
+    f->nsamples++;
+}
+
+void expo_samplev(expo_family *f, double value, const char *const *names, const char *const *values,
+                  size_t nlabels)
+{
+    if (!f)
+        return;
+    if (f->type == EXPO_HISTOGRAM) {
+        log_warn("expo_sample on a histogram family, sample dropped", "metric", f->name, NULL);
+        f->w->invalid++;
+        return;
+    }
+    labelset ls;
+    if (labelset_build(f, &ls, names, values, nlabels) < 0)
+        return;
+    if (f->w->truncated)
+        return;
+    if (labelset_claim(f, &ls) < 0)
+        return;
+    buf line;
+    buf_init(&line, f->w->limit);
+    char num[40];
+    expo_format_double(value, num, sizeof(num));
+    if (buf_puts(&line, f->name) < 0 || put_labels(&line, &ls, NULL, NULL) < 0 ||
+        buf_printf(&line, " %s\n", num) < 0)
+        buf_reset(&line);
+    commit_lines(f, &line);
+    buf_free(&line);
+}
+
+/* Collects NULL-terminated name/value varargs; -1 if there are too many. */
+static int collect_varargs(va_list ap, const char **names, const char **values, size_t *n)
+{
+    *n = 0;
+    for (;;) {
+        const char *k = va_arg(ap, const char *);
+        if (!k)
+            return 0;
+        const char *v = va_arg(ap, const char *);
+        if (*n == EXPO_MAX_LABELS)
+            return -1;
+        names[*n] = k;
+        values[*n] = v;
+        (*n)++;
+    }
+}
+
+void expo_sample(expo_family *f, double value, ...)
+{
+    const char *names[EXPO_MAX_LABELS], *values[EXPO_MAX_LABELS];
+    size_t n;
+    va_list ap;
+    va_start(ap, value);
+    int rc = collect_varargs(ap, names, values, &n);
+    va_end(ap);
+    if (!f)
+        return;
+    if (rc < 0) {
+        f->w->invalid++;
+        return;
+    }
+    expo_samplev(f, value, names, values, n);
+}
+
+void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
+                    uint64_t inf_count, double sum, ...)
+{
+    const char *names[EXPO_MAX_LABELS], *values[EXPO_MAX_LABELS];
+    size_t nl;
+    va_list ap;
+    va_start(ap, sum);
+    int rc = collect_varargs(ap, names, values, &nl);
+    va_end(ap);
+    if (!f)
+        return;
+    if (rc < 0 || f->type != EXPO_HISTOGRAM) {
+        log_warn("bad histogram call, sample dropped", "metric", f->name, NULL);
+        f->w->invalid++;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(bounds[i]) || (i && !(bounds[i] > bounds[i - 1])) || (isinf(bounds[i]) && bounds[i] > 0)) {
+            log_warn("histogram bounds not ascending, sample dropped", "metric", f->name, NULL);
+            f->w->invalid++;
+            return;
+        }
+    }
+    labelset ls;
+    if (labelset_build(f, &ls, names, values, nl) < 0 || f->w->truncated || labelset_claim(f, &ls) < 0)
+        return;
+    buf lines;
+    buf_init(&lines, f->w->limit);
+    uint64_t cum = 0;
+    char num[40];
+    int rc2 = 0;
+    for (size_t i = 0; i < n && rc2 == 0; i++) {
+        cum += counts[i];
+        expo_format_double(bounds[i], num, sizeof(num));
+        rc2 = buf_printf(&lines, "%s_bucket", f->name) < 0 || put_labels(&lines, &ls, "le", num) < 0 ||
+                      buf_printf(&lines, " %" PRIu64 "\n", cum) < 0
+                  ? -1
+                  : 0;
+    }
+    cum += inf_count;
+    expo_format_double(sum, num, sizeof(num));
+    if (rc2 < 0 || buf_printf(&lines, "%s_bucket", f->name) < 0 ||
+        put_labels(&lines, &ls, "le", "+Inf") < 0 ||
+        buf_printf(&lines, " %" PRIu64 "\n%s_sum", cum, f->name) < 0 ||
+        put_labels(&lines, &ls, NULL, NULL) < 0 || buf_printf(&lines, " %s\n%s_count", num, f->name) < 0 ||
+        put_labels(&lines, &ls, NULL, NULL) < 0 || buf_printf(&lines, " %" PRIu64 "\n", cum) < 0)
+        buf_reset(&lines);
+    commit_lines(f, &lines);
+    buf_free(&lines);
+}
+
+int expo_render(const expo *w, buf *out)
+{
+    for (size_t i = 0; i < w->nfams; i++) {
+        const expo_family *f = w->fams[i];
+        if (f->nsamples == 0)
+            continue;
+        if (f->help[0] && (buf_printf(out, "# HELP %s ", f->name) < 0 || put_help(out, f->help) < 0 ||
+                           buf_puts(out, "\n") < 0))
+            return -1;
+        if (buf_printf(out, "# TYPE %s %s\n", f->name, type_name(f->type)) < 0 ||
+            buf_append(out, f->body.data, f->body.len) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int expo_truncated(const expo *w)
+{
+    return w->truncated;
+}
+
+size_t expo_duplicates(const expo *w)
+{
+    return w->duplicates;
+}
+
+size_t expo_invalid(const expo *w)
+{
+    return w->invalid;
+}
+
+size_t expo_size(const expo *w)
+{
+    return w->size;
+}

@@ -1,0 +1,314 @@
+/* exporter.c -- exporter_main: common flags, logging, web config, the HTTP server, signals (exporter.h). */
+#include "exporter.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "http.h"
+#include "listen.h"
+#include "log.h"
+#include "webconfig.h"
+
+#ifndef EXP_VERSION
+#define EXP_VERSION "0.0.0"
+#endif
+#ifndef EXP_REVISION
+#define EXP_REVISION "unknown"
+#endif
+
+#define EXPORTER_MAX_SCRAPE_BYTES (32u * 1024 * 1024)
+#define EXPORTER_CONN_TIMEOUT 10 /* seconds a connection may sit idle or half-sent */
+
+const char *exporter_version(void)
+{
+    return EXP_VERSION;
+}
+
+const char *exporter_revision(void)
+{
+    return EXP_REVISION;
+}
+
+typedef struct common_flags {
+    char *listen;
+    char *telemetry_path;
+    char *web_config;
+    long max_requests;
+    double scrape_timeout;
+    char *log_level;
+    char *log_format;
+} common_flags;
+
+typedef struct scrape_ctx {
+    const exporter_def *def;
+    collectors *cols;
+    pthread_mutex_t lock; /* collectors run one scrape at a time: their state need not be thread-safe */
+} scrape_ctx;
+
+static void timespec_at(double monotonic_deadline, struct timespec *ts)
+{
+    /* pthread_mutex_timedlock takes CLOCK_REALTIME. */
+    double left = monotonic_deadline - now_monotonic();
+    double at = now_realtime() + (left > 0 ? left : 0);
+    ts->tv_sec = (time_t)at;
+    ts->tv_nsec = (long)((at - (double)ts->tv_sec) * 1e9);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static int do_scrape(void *arg, buf *out, double deadline, char *err, size_t errlen)
+{
+    scrape_ctx *sc = arg;
+    const exporter_def *def = sc->def;
+    struct timespec ts;
+    timespec_at(deadline, &ts);
+    int lr = pthread_mutex_timedlock(&sc->lock, &ts);
+    if (lr != 0) {
+        snprintf(err, errlen, "another scrape still running at the deadline");
+        return -1;
+    }
+    expo *w = expo_new(out->limit);
+    char name[256];
+    char help[256];
+    snprintf(name, sizeof(name), "%s_build_info", def->ns);
+    snprintf(help, sizeof(help),
+             "A metric with a constant '1' value labeled by version and revision from which %s was built.",
+             def->name);
+    expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), 1, "version", exporter_version(), "revision",
+                exporter_revision(), NULL);
+    if (def->scrape_begin)
+        def->scrape_begin(def->state, w);
+    collectors_scrape(sc->cols, w, def->state, deadline);
+    int rc = expo_render(w, out);
+    if (expo_truncated(w) || rc < 0)
+        log_warn("scrape output reached the size cap; samples dropped", NULL);
+    if (expo_duplicates(w) > 0) {
+        char n[32];
+        snprintf(n, sizeof(n), "%zu", expo_duplicates(w));
+        log_warn("samples with a repeated label set dropped", "count", n, NULL);
+    }
+    expo_free(w);
+    pthread_mutex_unlock(&sc->lock);
+    if (rc < 0) {
+        snprintf(err, errlen, "scrape output larger than the cap");
+        return -1;
+    }
+    return 0;
+}
+
+/* The landing page is small and fixed; an append that fails only shortens it. */
+static void bput(buf *b, const char *s)
+{
+    if (buf_puts(b, s) < 0)
+        return;
+}
+
+/* Escapes s for HTML text into b. */
+static void html_escape(buf *b, const char *s)
+{
+    for (; *s; s++) {
+        int rc;
+        switch (*s) {
+        case '<':
+            rc = buf_puts(b, "&lt;");
+            break;
+        case '>':
+            rc = buf_puts(b, "&gt;");
+            break;
+        case '&':
+            rc = buf_puts(b, "&amp;");
+            break;
+        case '"':
+            rc = buf_puts(b, "&quot;");
+            break;
+        default:
+            rc = buf_append(b, s, 1);
+        }
+        if (rc < 0)
+            return;
+    }
+}
+
+static char *landing_page(const exporter_def *def, const char *path)
+{
+    buf b;
+    buf_init(&b, 65536);
+    bput(&b, "<!DOCTYPE html>\n<html><head><title>");
+    html_escape(&b, def->name);
+    bput(&b, "</title></head><body>\n<h1>");
+    html_escape(&b, def->name);
+    bput(&b, "</h1>\n<p>");
+    html_escape(&b, def->description ? def->description : "");
+    bput(&b, "</p>\n<p>Version ");
+    html_escape(&b, exporter_version());
+    bput(&b, " (");
+    html_escape(&b, exporter_revision());
+    bput(&b, ")</p>\n<ul><li><a href=\"");
+    html_escape(&b, path + 1); /* relative, so it works behind a path prefix */
+    bput(&b, "\">Metrics</a></li><li><a href=\"healthz\">Health</a></li></ul>\n</body></html>\n");
+    return buf_steal(&b, NULL);
+}
+
+/* The common flags followed by the exporter's own; NULL (with err) on a name clash. */
+static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaults, size_t dlen, size_t *n,
+                         char *err, size_t errlen)
+{
+    snprintf(defaults, dlen, "%gs", def->default_scrape_timeout > 0 ? def->default_scrape_timeout : 10.0);
+    /* "%gs" may give "1.5s", which parse_duration rejects; fall back to milliseconds. */
+    if (strchr(defaults, '.') || strchr(defaults, 'e'))
+        snprintf(defaults, dlen, "%.0fms", def->default_scrape_timeout * 1000);
+    const flag common[] = {
+        {"web.listen-address", FLAG_STRING, &cf->listen, def->default_listen ? def->default_listen : ":9100",
+         "Address to listen on: host:port, [ipv6]:port or :port.", 0, 0},
+        {"web.telemetry-path", FLAG_STRING, &cf->telemetry_path, "/metrics",
+         "Path under which to expose metrics.", 0, 0},
+        {"web.config.file", FLAG_STRING, &cf->web_config, NULL,
+         "Path to a web-config YAML file enabling TLS and/or basic auth (exporter-toolkit format).", 0, 0},
+        {"web.max-requests", FLAG_INT, &cf->max_requests, "40",
+         "Maximum number of scrapes served at once; more get 503.", 1, 100000},
+        {"scrape.timeout", FLAG_DURATION, &cf->scrape_timeout, defaults,
+         "Time a scrape may take; collectors stop at this deadline.", 0, 0},
+        {"log.level", FLAG_STRING, &cf->log_level, "info",
+         "Only log messages with this or a higher level: debug, "
+         "info, warn, error.",
+         0, 0},
+        {"log.format", FLAG_STRING, &cf->log_format, "logfmt", "Log format: logfmt or json.", 0, 0},
+    };
+    size_t nc = sizeof(common) / sizeof(common[0]);
+    *n = nc + def->nflags;
+    flag *all = calloc(*n, sizeof(flag));
+    if (!all)
+        abort();
+    memcpy(all, common, sizeof(common));
+    for (size_t i = 0; i < def->nflags; i++) {
+        for (size_t j = 0; j < nc + i; j++) {
+            if (strcmp(all[j].name, def->flags[i].name) == 0) {
+                snprintf(err, errlen, "flag --%s is defined twice (a bug in this exporter)",
+                         def->flags[i].name);
+                free(all);
+                return NULL;
+            }
+        }
+        all[nc + i] = def->flags[i];
+    }
+    return all;
+}
+
+int exporter_main(const exporter_def *def, int argc, char **argv)
+{
+    int rc = 2;
+    char err[1024] = "";
+    char tmo_default[32];
+    common_flags cf;
+    memset(&cf, 0, sizeof(cf));
+    webconfig wc;
+    memset(&wc, 0, sizeof(wc));
+    int have_wc = 0, started = 0, fd = -1;
+    char *landing = NULL;
+    http_server *srv = NULL;
+    size_t nflags = 0;
+    scrape_ctx sc = {.def = def};
+    pthread_mutex_init(&sc.lock, NULL);
+    sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
+    flag *flags = merge_flags(def, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
+    if (!flags)
+        goto out;
+
+    char version_line[256];
+    snprintf(version_line, sizeof(version_line), "%s, version %s (revision %s)", def->name,
+             exporter_version(), exporter_revision());
+    int fr = flags_parse(flags, nflags, sc.cols, def->name, version_line, argc, argv, err, sizeof(err));
+    if (fr == 1) {
+        rc = 0;
+        goto out;
+    }
+    if (fr < 0)
+        goto out;
+    if (log_setup(cf.log_level, cf.log_format) < 0) {
+        snprintf(err, sizeof(err),
+                 "bad --log.level \"%s\" or --log.format \"%s\" (want debug|info|warn|error, "
+                 "logfmt|json)",
+                 cf.log_level, cf.log_format);
+        goto out;
+    }
+    if (!cf.telemetry_path || cf.telemetry_path[0] != '/' || strcmp(cf.telemetry_path, "/") == 0 ||
+        strcmp(cf.telemetry_path, "/healthz") == 0) {
+        snprintf(err, sizeof(err), "bad --web.telemetry-path \"%s\": want a path like /metrics",
+                 cf.telemetry_path);
+        goto out;
+    }
+    if (cf.scrape_timeout <= 0) {
+        snprintf(err, sizeof(err), "bad --scrape.timeout: must be above zero");
+        goto out;
+    }
+    if (cf.web_config) {
+        if (webconfig_load(cf.web_config, &wc, err, sizeof(err)) < 0)
+            goto out;
+        have_wc = 1;
+    }
+    char bound[128];
+    fd = listen_open(cf.listen, bound, sizeof(bound), err, sizeof(err));
+    if (fd < 0)
+        goto out;
+    if (def->start && def->start(def->state, err, sizeof(err)) < 0) {
+        close(fd);
+        goto out;
+    }
+    started = 1;
+    landing = landing_page(def, cf.telemetry_path);
+
+    /* Signals go to sigwait below, not to the server's threads, which inherit this mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    http_opts ho = {.listen_fd = fd,
+                    .telemetry_path = cf.telemetry_path,
+                    .landing_html = landing,
+                    .max_requests = cf.max_requests,
+                    .scrape_timeout = cf.scrape_timeout,
+                    .conn_timeout = EXPORTER_CONN_TIMEOUT,
+                    .max_response = EXPORTER_MAX_SCRAPE_BYTES,
+                    .web = have_wc ? &wc : NULL,
+                    .scrape = do_scrape,
+                    .scrape_arg = &sc};
+    srv = http_start(&ho, err, sizeof(err));
+    if (!srv)
+        goto out;
+    log_info("listening", "exporter", def->name, "version", exporter_version(), "address", bound, "tls",
+             have_wc && wc.tls ? "true" : "false", "basic_auth", webconfig_has_users(&wc) ? "true" : "false",
+             NULL);
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0)
+        ;
+    log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+    http_stop(srv);
+    srv = NULL;
+    rc = 0;
+out:
+    if (rc == 2)
+        fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
+    if (started && def->stop)
+        def->stop(def->state);
+    if (flags)
+        flags_free(flags, nflags);
+    free(flags);
+    free(landing);
+    if (have_wc)
+        webconfig_free(&wc);
+    collectors_free(sc.cols);
+    pthread_mutex_destroy(&sc.lock);
+    return rc;
+}

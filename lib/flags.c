@@ -1,0 +1,268 @@
+/* flags.c -- command-line parsing in the Prometheus exporter convention (flags.h). */
+#include "flags.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "parse.h"
+
+void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* Stores `value` into f's target; -1 with a reason in err if it does not parse. */
+static int flag_set(const flag *f, const char *value, char *err, size_t errlen)
+{
+    switch (f->kind) {
+    case FLAG_STRING: {
+        char **t = f->target;
+        free(*t);
+        *t = xstrdup(value);
+        return 0;
+    }
+    case FLAG_LIST: {
+        strlist *l = f->target;
+        char **items = realloc(l->items, (l->n + 1) * sizeof(char *));
+        if (!items)
+            abort();
+        l->items = items;
+        l->items[l->n++] = xstrdup(value);
+        return 0;
+    }
+    case FLAG_BOOL: {
+        bool *t = f->target;
+        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            *t = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            *t = false;
+        else {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want true or false", value, f->name);
+            return -1;
+        }
+        return 0;
+    }
+    case FLAG_INT: {
+        int64_t v;
+        if (parse_int64(value, &v) < 0 || v < LONG_MIN || v > LONG_MAX) {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want an integer", value, f->name);
+            return -1;
+        }
+        if ((f->min != 0 || f->max != 0) && (v < f->min || v > f->max)) {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want %ld..%ld", value, f->name, f->min,
+                     f->max);
+            return -1;
+        }
+        *(long *)f->target = (long)v;
+        return 0;
+    }
+    case FLAG_DURATION: {
+        double v;
+        if (parse_duration(value, &v) < 0) {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want a duration like 500ms, 10s, 1m",
+                     value, f->name);
+            return -1;
+        }
+        *(double *)f->target = v;
+        return 0;
+    }
+    case FLAG_DOUBLE: {
+        double v;
+        if (parse_double(value, &v) < 0) {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want a number", value, f->name);
+            return -1;
+        }
+        *(double *)f->target = v;
+        return 0;
+    }
+    }
+    snprintf(err, errlen, "flag --%s has an unknown kind", f->name);
+    return -1;
+}
+
+static const flag *flag_find(const flag *table, size_t n, const char *name, size_t namelen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(table[i].name) == namelen && strncmp(table[i].name, name, namelen) == 0)
+            return &table[i];
+    return NULL;
+}
+
+/* Sets every target to its default; -1 if a default does not parse (a programming error). */
+static int apply_defaults(const flag *table, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].kind == FLAG_STRING)
+            *(char **)table[i].target = NULL;
+        else if (table[i].kind == FLAG_LIST)
+            *(strlist *)table[i].target = (strlist){NULL, 0};
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].defval) {
+            if (flag_set(&table[i], table[i].defval, err, errlen) < 0)
+                return -1;
+        } else if (table[i].kind == FLAG_BOOL) {
+            *(bool *)table[i].target = false;
+        }
+    }
+    return 0;
+}
+
+int flags_parse(const flag *table, size_t n, struct collectors *c, const char *progname,
+                const char *version_line, int argc, char **argv, char *err, size_t errlen)
+{
+    int rc = -1;
+    bool *list_given = calloc(n ? n : 1, sizeof(bool));
+    if (!list_given)
+        abort();
+    if (apply_defaults(table, n, err, errlen) < 0)
+        goto out;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            flags_usage(table, n, c, progname);
+            rc = 1;
+            goto out;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            printf("%s\n", version_line ? version_line : progname);
+            rc = 1;
+            goto out;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            snprintf(err, errlen, "unexpected argument \"%s\" (flags start with --)", arg);
+            goto out;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t namelen = eq ? (size_t)(eq - name) : strlen(name);
+        const char *value = eq ? eq + 1 : NULL;
+        bool negated = false;
+        const flag *f = flag_find(table, n, name, namelen);
+        if (!f && namelen > 3 && strncmp(name, "no-", 3) == 0) {
+            f = flag_find(table, n, name + 3, namelen - 3);
+            if (f && f->kind != FLAG_BOOL) {
+                snprintf(err, errlen, "flag --%.*s is not a boolean, so --%.*s is not a flag",
+                         (int)namelen - 3, name + 3, (int)namelen, name);
+                goto out;
+            }
+            negated = f != NULL;
+        }
+        if (!f) {
+            /* Collector switches: --collector.X, --no-collector.X, --collector.X=false. */
+            bool on = true;
+            const char *cn = name;
+            size_t cnlen = namelen;
+            if (strncmp(cn, "no-", 3) == 0) {
+                on = false;
+                cn += 3;
+                cnlen -= 3;
+            }
+            if (c && cnlen > 10 && strncmp(cn, "collector.", 10) == 0) {
+                char cname[128];
+                if (cnlen - 10 >= sizeof(cname)) {
+                    snprintf(err, errlen, "unknown collector in flag --%.*s", (int)namelen, name);
+                    goto out;
+                }
+                memcpy(cname, cn + 10, cnlen - 10);
+                cname[cnlen - 10] = '\0';
+                if (value) {
+                    if (!on || (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
+                        snprintf(err, errlen, "invalid value \"%s\" for flag --%.*s: want true or false",
+                                 value, (int)namelen, name);
+                        goto out;
+                    }
+                    on = strcmp(value, "true") == 0;
+                }
+                if (collectors_set(c, cname, on) < 0) {
+                    snprintf(err, errlen, "unknown collector \"%s\" in flag --%.*s", cname, (int)namelen,
+                             name);
+                    goto out;
+                }
+                continue;
+            }
+            snprintf(err, errlen, "unknown flag --%.*s", (int)namelen, name);
+            goto out;
+        }
+        if (f->kind == FLAG_BOOL) {
+            if (negated && value) {
+                snprintf(err, errlen, "flag --%.*s takes no value", (int)namelen, name);
+                goto out;
+            }
+            if (flag_set(f, negated ? "false" : value ? value : "true", err, errlen) < 0)
+                goto out;
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= argc) {
+                snprintf(err, errlen, "flag --%s needs a value", f->name);
+                goto out;
+            }
+            value = argv[++i];
+        }
+        if (f->kind == FLAG_LIST && !list_given[f - table]) {
+            /* The first value given replaces the default list. */
+            strlist_free(f->target);
+            list_given[f - table] = true;
+        }
+        if (flag_set(f, value, err, errlen) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(list_given);
+    return rc;
+}
+
+void flags_free(const flag *table, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].kind == FLAG_STRING) {
+            char **t = table[i].target;
+            free(*t);
+            *t = NULL;
+        } else if (table[i].kind == FLAG_LIST) {
+            strlist_free(table[i].target);
+        }
+    }
+}
+
+void flags_usage(const flag *table, size_t n, struct collectors *c, const char *progname)
+{
+    static const char *const kind_meta[] = {"=STRING", "=VALUE ...", "", "=INT", "=DURATION", "=NUMBER"};
+    printf("usage: %s [flags]\n\nFlags:\n", progname);
+    printf("  -h, --help  Show this help and exit.\n");
+    printf("  --version   Show the version and exit.\n");
+    for (size_t i = 0; i < n; i++) {
+        const flag *f = &table[i];
+        printf("  --%s%s%s  %s", f->kind == FLAG_BOOL ? "[no-]" : "", f->name, kind_meta[f->kind],
+               f->help ? f->help : "");
+        if (f->defval)
+            printf(" (default: %s)", f->defval);
+        printf("\n");
+    }
+    if (c && collectors_count(c) > 0) {
+        printf("\nCollectors:\n");
+        for (size_t i = 0; i < collectors_count(c); i++) {
+            bool on;
+            const collector *col = collectors_at(c, i, &on);
+            printf("  --[no-]collector.%s  %s (default: %s)\n", col->name, col->help ? col->help : "",
+                   col->enabled_by_default ? "enabled" : "disabled");
+        }
+    }
+}
