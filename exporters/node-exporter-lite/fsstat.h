@@ -1,0 +1,36 @@
+/* fsstat.h -- statfs(2) with a deadline, remembering mounts that did not answer.
+ *
+ * A hung NFS or FUSE mount blocks statfs() forever, in the kernel, and no
+ * signal gets the thread back. So the call runs on a worker thread and the
+ * scrape waits only until its deadline. A worker that misses it is abandoned
+ * (it lives on, blocked) and its mount point is "stuck": later calls skip it
+ * at once, until the abandoned call finally returns and clears the mark --
+ * node_exporter's stuck-mount rule, without its first hung scrape. */
+#ifndef NEL_FSSTAT_H
+#define NEL_FSSTAT_H
+
+#include <sys/statfs.h>
+
+typedef struct fsstat fsstat;
+/* The stat call; tests inject a slow one. NULL means statfs(2). */
+typedef int (*fsstat_fn)(const char *path, struct statfs *out);
+
+enum {
+    FSSTAT_OK = 0,
+    FSSTAT_ERROR = -1,   /* the call failed; errno says why */
+    FSSTAT_TIMEOUT = -2, /* no answer in time: the mount point is now stuck */
+    FSSTAT_STUCK = -3,   /* skipped: still stuck from an earlier call */
+    FSSTAT_BUSY = -4,    /* another caller held the worker past the deadline */
+};
+
+/* Creates the worker pool (threads start lazily). NULL on out-of-memory. */
+fsstat *fsstat_new(fsstat_fn fn);
+/* Stops the idle worker and drops this handle; abandoned workers free what they
+ * share with it when their call returns. */
+void fsstat_free(fsstat *s);
+/* Stats `path`, waiting at most `timeout` seconds. Returns an FSSTAT_* code. Thread-safe. */
+int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out);
+/* 1 if `path` is marked stuck. */
+int fsstat_is_stuck(fsstat *s, const char *path);
+
+#endif

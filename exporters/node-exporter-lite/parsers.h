@@ -1,0 +1,86 @@
+/* parsers.h -- node-exporter-lite's text parsers: kernel and /etc text in,
+ * values out, no I/O, so each is unit-tested on fixtures.
+ *
+ * Every parser splits `text` in place (it writes NULs into it; the caller owns
+ * the buffer) and calls back once per record. On malformed input it returns -1
+ * with "line N: reason" in err; records before the bad line were already
+ * delivered. Strings handed to callbacks live as long as `text`. */
+#ifndef NEL_PARSERS_H
+#define NEL_PARSERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* /proc/meminfo. `name` is node_exporter's metric suffix: "Active(anon): 5 kB"
+ * gives "Active_anon_bytes" = 5120; a field without a unit keeps its name. */
+typedef void (*meminfo_cb)(void *arg, const char *name, double value);
+int meminfo_parse(char *text, meminfo_cb cb, void *arg, char *err, size_t errlen);
+
+/* /proc/diskstats: major minor name and 11, 15 or 17 counters (kernel-dependent). */
+enum { DISKSTATS_MAX = 17 };
+typedef struct diskstats_rec {
+    unsigned major, minor;
+    const char *name;
+    uint64_t v[DISKSTATS_MAX];
+    int n; /* counters present */
+} diskstats_rec;
+typedef void (*diskstats_cb)(void *arg, const diskstats_rec *rec);
+int diskstats_parse(char *text, diskstats_cb cb, void *arg, char *err, size_t errlen);
+
+/* /proc/<pid>/mounts (fstab(5) format; "\040" and "\011" are unescaped in the
+ * mount point, as node_exporter does). */
+typedef struct mount_rec {
+    const char *device, *mountpoint, *fstype, *options;
+} mount_rec;
+typedef void (*mounts_cb)(void *arg, const mount_rec *rec);
+int mounts_parse(char *text, mounts_cb cb, void *arg, char *err, size_t errlen);
+/* 1 if the comma-separated mount options contain exactly "ro". */
+int mounts_has_ro(const char *options);
+
+/* /proc/net/dev: the 16 counters in the file's order (rx: bytes packets errs
+ * drop fifo frame compressed multicast; tx: bytes packets errs drop fifo colls
+ * carrier compressed). */
+enum { NETDEV_FIELDS = 16 };
+typedef struct netdev_rec {
+    const char *name;
+    uint64_t v[NETDEV_FIELDS];
+} netdev_rec;
+typedef void (*netdev_cb)(void *arg, const netdev_rec *rec);
+int netdev_parse(char *text, netdev_cb cb, void *arg, char *err, size_t errlen);
+extern const char *const netdev_field_names[NETDEV_FIELDS]; /* "receive_bytes", ... */
+
+/* os-release(5): KEY=value with shell quoting; comments and blank lines skipped. */
+typedef void (*kv_cb)(void *arg, const char *key, const char *value);
+int osrelease_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen);
+/* The leading major[.minor] of VERSION_ID as a number ("22.04.1" -> 22.04); 0 if none. */
+double osrelease_version(const char *version_id);
+
+/* /proc/pressure/{cpu,io,memory}: the "total=" of the some and full lines (microseconds). */
+typedef struct pressure_rec {
+    int has_some, has_full;
+    uint64_t some_total, full_total;
+} pressure_rec;
+int pressure_parse(char *text, pressure_rec *out, char *err, size_t errlen);
+
+/* /proc/sys/fs/file-nr: "allocated unused maximum". */
+int filenr_parse(char *text, uint64_t *allocated, uint64_t *maximum, char *err, size_t errlen);
+
+/* /proc/net/sockstat{,6}: "TCP: inuse 6 orphan 0 ..." -> ("TCP", "inuse", 6), ...;
+ * "sockets: used 23" -> ("sockets", "used", 23). */
+typedef void (*sockstat_cb)(void *arg, const char *proto, const char *key, uint64_t value);
+int sockstat_parse(char *text, sockstat_cb cb, void *arg, char *err, size_t errlen);
+
+/* /proc/net/netstat and /proc/net/snmp: pairs of "Proto: names" / "Proto: values"
+ * lines -> ("TcpExt", "ListenDrops", 3). Values may be negative (Tcp MaxConn). */
+typedef void (*netstat_cb)(void *arg, const char *proto, const char *name, double value);
+int netstat_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen);
+/* /proc/net/snmp6: "Ip6InOctets 128" -> ("Ip6", "InOctets", 128): the protocol ends at the first '6'. */
+int snmp6_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen);
+
+/* /run/udev/data/b<major>:<minor>: the "E:KEY=value" property lines. */
+int udev_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen);
+
+/* A file holding one unsigned number (entropy_avail, poolsize). */
+int single_u64_parse(char *text, uint64_t *out, char *err, size_t errlen);
+
+#endif

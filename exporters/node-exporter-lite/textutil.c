@@ -1,0 +1,86 @@
+/* textutil.c -- in-place tokenising and strict number parsing (textutil.h). */
+#include "textutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *text_next_line(char **cursor)
+{
+    char *start = *cursor;
+    if (!start || !*start)
+        return NULL;
+    char *nl = strchr(start, '\n');
+    if (nl) {
+        *nl = '\0';
+        *cursor = nl + 1;
+    } else {
+        *cursor = start + strlen(start);
+    }
+    return start;
+}
+
+char *text_next_field(char **cursor)
+{
+    char *p = *cursor;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (!*p) {
+        *cursor = p;
+        return NULL;
+    }
+    char *start = p;
+    while (*p && !isspace((unsigned char)*p))
+        p++;
+    if (*p)
+        *p++ = '\0';
+    *cursor = p;
+    return start;
+}
+
+int text_u64(const char *s, uint64_t *out)
+{
+    /* strtoull would accept "-1", " 1" and "+1"; kernel counters are plain digits. */
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int text_double(const char *s, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+char *text_trim(char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int text_fail(char *err, size_t errlen, int lineno, const char *reason)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "line %d: %s", lineno, reason); /* truncation is fine: a message */
+    return -1;
+}

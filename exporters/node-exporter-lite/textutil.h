@@ -1,0 +1,25 @@
+/* textutil.h -- in-place tokenising and strict number parsing for the parsers.
+ *
+ * The parsers split kernel text in place (they write NULs into it), so they take
+ * `char *` and the caller owns the buffer. Nothing here allocates. */
+#ifndef NEL_TEXTUTIL_H
+#define NEL_TEXTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Cuts the next line off *cursor (NUL-terminating it in place) and returns it,
+ * or NULL at the end of the text. A final line without '\n' is returned too. */
+char *text_next_line(char **cursor);
+/* Cuts the next whitespace-separated field off *cursor; NULL when none is left. */
+char *text_next_field(char **cursor);
+/* Strict decimal parse of the whole string: 0, or -1 (out untouched). No sign. */
+int text_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
+/* Strict parse of a finite decimal number ("1.5", "12"): 0 or -1. */
+int text_double(const char *s, double *out) __attribute__((warn_unused_result));
+/* Strips leading and trailing whitespace in place; returns the new start. */
+char *text_trim(char *s);
+/* Writes "line N: reason" into err (never overflows; truncates). Returns -1. */
+int text_fail(char *err, size_t errlen, int lineno, const char *reason);
+
+#endif

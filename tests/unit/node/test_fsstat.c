@@ -1,0 +1,91 @@
+/* test_fsstat.c -- statfs with a deadline: a hung mount is reported, skipped, and recovers. */
+#include "check.h"
+#include "fsstat.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open;
+static int calls_hang;
+
+/* "/hang" blocks until the test opens the gate, like a dead NFS server coming back. */
+static int fake_stat(const char *path, struct statfs *out)
+{
+    memset(out, 0, sizeof *out);
+    if (strcmp(path, "/hang") == 0) {
+        pthread_mutex_lock(&gate_mu);
+        calls_hang++;
+        while (!gate_open)
+            pthread_cond_wait(&gate_cv, &gate_mu);
+        pthread_mutex_unlock(&gate_mu);
+    }
+    if (strcmp(path, "/missing") == 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    out->f_bsize = 4096;
+    out->f_blocks = strlen(path);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(void)
+{
+    fsstat *s = fsstat_new(fake_stat);
+    struct statfs st;
+    CHECK(fsstat_stat(s, "/ok", 1.0, &st) == FSSTAT_OK);
+    CHECK(st.f_blocks == 3 && st.f_bsize == 4096);
+    errno = 0;
+    CHECK(fsstat_stat(s, "/missing", 1.0, &st) == FSSTAT_ERROR);
+    CHECK(errno == ENOENT);
+
+    /* A hung call costs the caller its timeout, not more, and marks the mount stuck. */
+    double t0 = now();
+    CHECK(fsstat_stat(s, "/hang", 0.2, &st) == FSSTAT_TIMEOUT);
+    double took = now() - t0;
+    CHECK(took >= 0.19 && took < 1.0);
+    CHECK(fsstat_is_stuck(s, "/hang"));
+
+    /* Later calls skip it at once; other mounts still work (on a fresh worker). */
+    t0 = now();
+    CHECK(fsstat_stat(s, "/hang", 5.0, &st) == FSSTAT_STUCK);
+    CHECK(now() - t0 < 0.1);
+    CHECK(fsstat_stat(s, "/other", 1.0, &st) == FSSTAT_OK && st.f_blocks == 6);
+    pthread_mutex_lock(&gate_mu);
+    CHECK(calls_hang == 1);
+    pthread_mutex_unlock(&gate_mu);
+
+    /* The mount answers at last: the mark is cleared and it is stat'ed again. */
+    pthread_mutex_lock(&gate_mu);
+    gate_open = 1;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+    for (int i = 0; i < 200 && fsstat_is_stuck(s, "/hang"); i++)
+        usleep(5000);
+    CHECK(!fsstat_is_stuck(s, "/hang"));
+    CHECK(fsstat_stat(s, "/hang", 1.0, &st) == FSSTAT_OK);
+
+    fsstat_free(s);
+
+    /* Freed while a call is still hung: the abandoned worker cleans up when it returns. */
+    gate_open = 0;
+    s = fsstat_new(fake_stat);
+    CHECK(fsstat_stat(s, "/hang", 0.05, &st) == FSSTAT_TIMEOUT);
+    fsstat_free(s);
+    pthread_mutex_lock(&gate_mu);
+    gate_open = 1;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+    usleep(50000); /* let the abandoned worker finish and free (checked by LeakSanitizer) */
+    CHECK_DONE();
+}
