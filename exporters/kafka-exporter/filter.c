@@ -1,0 +1,44 @@
+/* filter.c -- include/exclude regex pairs for topics and groups. */
+#include "filter.h"
+
+#include <stdio.h>
+
+static int compile(regex_t *re, const char *pattern, const char *flag, char *err, size_t errlen)
+{
+    int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char why[128];
+        regerror(rc, re, why, sizeof why);
+        snprintf(err, errlen, "--%s: invalid regular expression \"%s\": %s", flag, pattern, why);
+        return -1;
+    }
+    return 0;
+}
+
+int kx_filter_init(kx_filter *f, const char *include, const char *exclude, const char *include_flag,
+                   const char *exclude_flag, char *err, size_t errlen)
+{
+    f->compiled = false;
+    if (compile(&f->include, include ? include : ".*", include_flag, err, errlen) != 0)
+        return -1;
+    if (compile(&f->exclude, exclude ? exclude : "^$", exclude_flag, err, errlen) != 0) {
+        regfree(&f->include);
+        return -1;
+    }
+    f->compiled = true;
+    return 0;
+}
+
+void kx_filter_free(kx_filter *f)
+{
+    if (!f->compiled)
+        return;
+    regfree(&f->include);
+    regfree(&f->exclude);
+    f->compiled = false;
+}
+
+bool kx_filter_match(const kx_filter *f, const char *name)
+{
+    return regexec(&f->include, name, 0, NULL, 0) == 0 && regexec(&f->exclude, name, 0, NULL, 0) != 0;
+}

@@ -1,0 +1,193 @@
+/* main.c -- kafka-exporter: topics, partitions, offsets and consumer lag of one Kafka cluster. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors.h"
+#include "exporter.h"
+#include "kx.h"
+#include "log.h"
+#include "rdk.h"
+#include "snapshot.h"
+#include "zk.h"
+
+static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+#define OPT(field) (&state.opt.field)
+static const flag kx_flags[] = {
+    {"kafka.server", FLAG_LIST, OPT(kafka_servers), NULL,
+     "Address (host:port) of a Kafka broker to bootstrap from; repeatable. Optional with --zookeeper.server.",
+     0, 0},
+    {"kafka.labels", FLAG_STRING, OPT(kafka_labels), NULL,
+     "Constant labels added to every sample, e.g. cluster=upstream,dc=busan.", 0, 0},
+    {"topic.filter", FLAG_STRING, OPT(topic_filter), ".*", "Regex that determines which topics to collect.",
+     0, 0},
+    {"topic.exclude", FLAG_STRING, OPT(topic_exclude), "^$", "Regex that determines which topics to exclude.",
+     0, 0},
+    {"group.filter", FLAG_STRING, OPT(group_filter), ".*",
+     "Regex that determines which consumer groups to collect.", 0, 0},
+    {"group.exclude", FLAG_STRING, OPT(group_exclude), "^$",
+     "Regex that determines which consumer groups to exclude.", 0, 0},
+    {"offset.show-all", FLAG_BOOL, OPT(offset_show_all), "true",
+     "Show offsets and lag of every consumer group; with --no-offset.show-all only groups with members.", 0,
+     0},
+    {"sasl.enabled", FLAG_BOOL, OPT(sasl_enabled), "false", "Connect using SASL.", 0, 0},
+    {"sasl.mechanism", FLAG_STRING, OPT(sasl_mechanism), "plain",
+     "SASL mechanism: plain, scram-sha256 or scram-sha512.", 0, 0},
+    {"sasl.username", FLAG_STRING, OPT(sasl_username), NULL, "SASL user name.", 0, 0},
+    {"sasl.password-file", FLAG_STRING, OPT(sasl_password_file), NULL,
+     "File holding the SASL password (first line). Else $KAFKA_SASL_PASSWORD, else --sasl.password.", 0, 0},
+    {"sasl.password", FLAG_STRING, OPT(sasl_password), NULL,
+     "SASL password (visible in the process list: prefer --sasl.password-file or $KAFKA_SASL_PASSWORD).", 0,
+     0},
+    {"tls.enabled", FLAG_BOOL, OPT(tls_enabled), "false", "Connect to Kafka using TLS.", 0, 0},
+    {"tls.ca-file", FLAG_STRING, OPT(tls_ca_file), NULL, "CA certificate file to verify the brokers with.", 0,
+     0},
+    {"tls.cert-file", FLAG_STRING, OPT(tls_cert_file), NULL, "Client certificate file (mutual TLS).", 0, 0},
+    {"tls.key-file", FLAG_STRING, OPT(tls_key_file), NULL, "Client key file (mutual TLS).", 0, 0},
+    {"tls.insecure-skip-tls-verify", FLAG_BOOL, OPT(tls_insecure), "false",
+     "Do not verify the brokers' certificates (insecure).", 0, 0},
+    {"zookeeper.server", FLAG_LIST, OPT(zookeeper_servers), NULL,
+     "ZooKeeper connect string, chroot included (zk01:2181,zk02:2181/kafka3); repeatable. Finds the brokers "
+     "in /brokers/ids and the controller in /controller, and exports ZooKeeper health.",
+     0, 0},
+    {"zookeeper.listener", FLAG_STRING, OPT(zookeeper_listener), NULL,
+     "Listener name of the broker endpoints to use from ZooKeeper (default: the first with the security "
+     "protocol in use).",
+     0, 0},
+    {"zookeeper.session-timeout", FLAG_DURATION, OPT(zookeeper_session_timeout), "10s",
+     "ZooKeeper session timeout.", 0, 0},
+    {"kafka.client-id", FLAG_STRING, OPT(client_id), "kafka-exporter", "Client ID sent to the brokers.", 0,
+     0},
+};
+
+/* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed pair. */
+static int parse_labels(kx_state *st, char *err, size_t errlen)
+{
+    const char *s = st->opt.kafka_labels;
+    if (!s || !*s)
+        return 0;
+    char *copy = strdup(s);
+    if (!copy)
+        abort();
+    int rc = -1;
+    for (char *pair = copy, *next; pair; pair = next) {
+        next = strchr(pair, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*pair)
+            continue;
+        char *eq = strchr(pair, '=');
+        if (!eq || eq == pair) {
+            snprintf(err, errlen, "--kafka.labels: \"%s\" is not name=value", pair);
+            goto out;
+        }
+        *eq = '\0';
+        if (!expo_valid_label_name(pair)) {
+            snprintf(err, errlen, "--kafka.labels: \"%s\" is not a valid label name", pair);
+            goto out;
+        }
+        st->labels = realloc(st->labels, (st->nlabels + 2) * sizeof *st->labels);
+        if (!st->labels)
+            abort();
+        st->labels[st->nlabels++] = strdup(pair);
+        st->labels[st->nlabels++] = strdup(eq + 1);
+    }
+    rc = 0;
+out:
+    free(copy);
+    return rc;
+}
+
+static char *join_list(const strlist *l)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->items[i]) + 1;
+    char *s = calloc(1, len);
+    if (!s)
+        abort();
+    for (size_t i = 0, off = 0; i < l->n; i++) {
+        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
+        if (n > 0)
+            off += (size_t)n;
+    }
+    return s;
+}
+
+static int kx_start(void *arg, char *err, size_t errlen)
+{
+    kx_state *st = arg;
+    if (st->opt.kafka_servers.n == 0 && st->opt.zookeeper_servers.n == 0) {
+        snprintf(err, errlen, "give --kafka.server (repeatable) or --zookeeper.server");
+        return -1;
+    }
+    if (kx_filter_init(&st->topics, st->opt.topic_filter, st->opt.topic_exclude, "topic.filter",
+                       "topic.exclude", err, errlen) != 0)
+        return -1;
+    if (kx_filter_init(&st->groups, st->opt.group_filter, st->opt.group_exclude, "group.filter",
+                       "group.exclude", err, errlen) != 0)
+        return -1;
+    if (parse_labels(st, err, errlen) != 0)
+        return -1;
+    if (kx_rdk_start(st, err, errlen) != 0)
+        return -1;
+    if (st->opt.zookeeper_servers.n > 0) {
+        char *connect = join_list(&st->opt.zookeeper_servers);
+        st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
+        free(connect);
+        if (!st->zk)
+            return -1;
+    }
+    return 0;
+}
+
+static void kx_scrape_begin(void *arg, expo *w)
+{
+    kx_state *st = arg;
+    for (size_t i = 0; i + 1 < st->nlabels; i += 2)
+        expo_const_label(w, st->labels[i], st->labels[i + 1]);
+    pthread_mutex_lock(&st->lock);
+    st->scrape_seq++;
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void kx_stop(void *arg)
+{
+    kx_state *st = arg;
+    kx_zk_free(st->zk);
+    st->zk = NULL;
+    kx_zk_status_free(&st->zkst);
+    kx_snapshot_free(st->snap);
+    st->snap = NULL;
+    kx_rdk_stop(st);
+    kx_histories_free(&st->histories);
+    free(st->zk_bootstrap);
+    st->zk_bootstrap = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    exporter_def def = {
+        .name = "kafka-exporter",
+        .ns = "kafka",
+        .description = "Kafka topics, partitions, offsets and consumer-group lag (messages and seconds).",
+        .default_listen = ":9308",
+        .default_scrape_timeout = 10,
+        .flags = kx_flags,
+        .nflags = sizeof kx_flags / sizeof kx_flags[0],
+        .collectors = kx_collectors,
+        .ncollectors = kx_ncollectors,
+        .state = &state,
+        .start = kx_start,
+        .scrape_begin = kx_scrape_begin,
+        .stop = kx_stop,
+    };
+    int rc = exporter_main(&def, argc, argv);
+    kx_filter_free(&state.topics);
+    kx_filter_free(&state.groups);
+    for (size_t i = 0; i < state.nlabels; i++)
+        free(state.labels[i]);
+    free(state.labels);
+    return rc;
+}

@@ -1,0 +1,226 @@
+/* rdk.c -- creates and runs the librdkafka handle.
+ *
+ * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
+ * group.id, never subscribes) for the whole process. librdkafka's own threads
+ * do all I/O. Scrapes run on the HTTP server's thread, one at a time, and make
+ * only calls bounded by the scrape deadline: rd_kafka_metadata() and
+ * rd_kafka_offsets_for_times() with a timeout, and admin calls whose results
+ * arrive on a private queue polled until the deadline. One background thread
+ * serves the main queue (rd_kafka_poll) for error callbacks; logs are
+ * forwarded from librdkafka's threads straight to log.h, which is thread-safe. */
+#include "rdk.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static pthread_t poll_thread;
+static atomic_bool poll_stop;
+static bool poll_started;
+
+static void *poll_run(void *arg)
+{
+    rd_kafka_t *rk = arg;
+    while (!atomic_load(&poll_stop))
+        rd_kafka_poll(rk, 200);
+    return NULL;
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    /* syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug. Connection
+     * failures go to debug: kafka_up and one log line per outage (scrape.c) say it. */
+    int lvl = level <= 3 && strcmp(fac, "FAIL") != 0 ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG;
+    if (log_enabled(lvl))
+        log_kv(lvl, "librdkafka", "facility", fac, "detail", buf, NULL);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    log_debug("kafka client error", "error", rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason", reason,
+              NULL);
+}
+
+static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
+{
+    char errstr[256];
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+        /* The value is not echoed: it may be a secret. */
+        snprintf(err, errlen, "kafka client setting %s: %s", name, errstr);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads a secret file, dropping one trailing newline. Returns a malloc'd string or NULL. */
+static char *read_secret(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "--sasl.password-file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    if (n < 0) {
+        free(line);
+        snprintf(err, errlen, "--sasl.password-file %s: empty", path);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    return line;
+}
+
+static const char *sasl_mechanism(const char *flag)
+{
+    static const struct {
+        const char *flag, *mech;
+    } names[] = {
+        {"plain", "PLAIN"},
+        {"PLAIN", "PLAIN"},
+        {"scram-sha256", "SCRAM-SHA-256"},
+        {"scram-sha-256", "SCRAM-SHA-256"},
+        {"SCRAM-SHA-256", "SCRAM-SHA-256"},
+        {"scram-sha512", "SCRAM-SHA-512"},
+        {"scram-sha-512", "SCRAM-SHA-512"},
+        {"SCRAM-SHA-512", "SCRAM-SHA-512"},
+    };
+    if (!flag || !*flag)
+        return "PLAIN";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(flag, names[i].flag) == 0)
+            return names[i].mech;
+    return NULL;
+}
+
+static char *join(const strlist *l)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->items[i]) + 1;
+    char *s = calloc(1, len);
+    if (!s)
+        abort();
+    size_t off = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
+        if (n > 0)
+            off += (size_t)n;
+    }
+    return s;
+}
+
+static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t errlen)
+{
+    int rc = -1;
+    char *password = NULL;
+    if (o->sasl_enabled) {
+        const char *mech = sasl_mechanism(o->sasl_mechanism);
+        if (!mech) {
+            snprintf(err, errlen, "--sasl.mechanism %s: use plain, scram-sha256 or scram-sha512",
+                     o->sasl_mechanism);
+            goto out;
+        }
+        if (o->sasl_password_file) {
+            if (!(password = read_secret(o->sasl_password_file, err, errlen)))
+                goto out;
+        } else if (getenv("KAFKA_SASL_PASSWORD")) {
+            password = strdup(getenv("KAFKA_SASL_PASSWORD"));
+        } else if (o->sasl_password) {
+            password = strdup(o->sasl_password);
+        }
+        if (!password || !o->sasl_username) {
+            snprintf(err, errlen,
+                     "--sasl.enabled needs --sasl.username and a password (--sasl.password-file, "
+                     "$KAFKA_SASL_PASSWORD or --sasl.password)");
+            goto out;
+        }
+        if (set(conf, "sasl.mechanisms", mech, err, errlen) ||
+            set(conf, "sasl.username", o->sasl_username, err, errlen) ||
+            set(conf, "sasl.password", password, err, errlen))
+            goto out;
+    }
+    if (o->tls_enabled) {
+        if ((o->tls_ca_file && set(conf, "ssl.ca.location", o->tls_ca_file, err, errlen)) ||
+            (o->tls_cert_file && set(conf, "ssl.certificate.location", o->tls_cert_file, err, errlen)) ||
+            (o->tls_key_file && set(conf, "ssl.key.location", o->tls_key_file, err, errlen)))
+            goto out;
+        if (o->tls_insecure && (set(conf, "enable.ssl.certificate.verification", "false", err, errlen) ||
+                                set(conf, "ssl.endpoint.identification.algorithm", "none", err, errlen)))
+            goto out;
+    }
+    rc = 0;
+out:
+    if (password) {
+        memset(password, 0, strlen(password));
+        free(password);
+    }
+    return rc;
+}
+
+int kx_rdk_start(kx_state *st, char *err, size_t errlen)
+{
+    const kx_options *o = &st->opt;
+    snprintf(st->security_protocol, sizeof st->security_protocol, "%s%s", o->sasl_enabled ? "SASL_" : "",
+             o->tls_enabled ? "SSL" : (o->sasl_enabled ? "PLAINTEXT" : "PLAINTEXT"));
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char *servers = join(&o->kafka_servers);
+    int rc = -1;
+    if ((servers[0] && set(conf, "bootstrap.servers", servers, err, errlen)) ||
+        set(conf, "client.id", o->client_id ? o->client_id : "kafka-exporter", err, errlen) ||
+        set(conf, "security.protocol", st->security_protocol, err, errlen) ||
+        /* Never create topics, even if a name is ever asked for. */
+        set(conf, "allow.auto.create.topics", "false", err, errlen) ||
+        /* End offsets as kafka-consumer-groups shows them: the high watermark. */
+        set(conf, "isolation.level", "read_uncommitted", err, errlen) ||
+        set(conf, "enable.auto.commit", "false", err, errlen) ||
+        set(conf, "log.connection.close", "false", err, errlen) ||
+        set(conf, "reconnect.backoff.max.ms", "5000", err, errlen) ||
+        set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) || secure(conf, o, err, errlen))
+        goto out;
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    char errstr[512];
+    st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!st->rk) {
+        snprintf(err, errlen, "kafka client: %s", errstr);
+        goto out;
+    }
+    conf = NULL; /* now owned by rk */
+    atomic_store(&poll_stop, false);
+    poll_started = pthread_create(&poll_thread, NULL, poll_run, st->rk) == 0;
+    rc = 0;
+out:
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    free(servers);
+    return rc;
+}
+
+void kx_rdk_stop(kx_state *st)
+{
+    if (!st->rk)
+        return;
+    atomic_store(&poll_stop, true);
+    if (poll_started)
+        pthread_join(poll_thread, NULL);
+    poll_started = false;
+    rd_kafka_destroy(st->rk);
+    st->rk = NULL;
+}
+
+void kx_rdk_add_brokers(kx_state *st, const char *list)
+{
+    if (st->rk && list && *list)
+        rd_kafka_brokers_add(st->rk, list);
+}

@@ -1,0 +1,81 @@
+/* scrape.c -- the per-scrape snapshot shared by the collectors, and the collector table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors.h"
+#include "kx.h"
+#include "log.h"
+#include "rdk.h"
+#include "snapshot.h"
+
+const collector kx_collectors[] = {
+    {"brokers", true, "Brokers and controller from metadata (kafka_brokers, kafka_broker_info).",
+     kx_collect_brokers},
+    {"topics", true, "Partitions, offsets, replicas, ISR, under-replicated/under-min-ISR/offline partitions.",
+     kx_collect_topics},
+    {"consumergroups", true,
+     "Consumer groups: committed offsets, lag in messages and seconds, state, members.",
+     kx_collect_consumergroups},
+    {"zookeeper", true, "ZooKeeper session health and broker registrations (with --zookeeper.server).",
+     kx_collect_zookeeper},
+};
+const size_t kx_ncollectors = sizeof kx_collectors / sizeof kx_collectors[0];
+
+static void feed_histories(kx_state *st, const kx_snapshot *s)
+{
+    kx_histories_begin(&st->histories);
+    for (size_t i = 0; i < s->ntopics; i++) {
+        const kx_topic *t = &s->topics[i];
+        int32_t nparts = 0;
+        for (int p = 0; p < t->nparts; p++)
+            if (t->parts[p].id >= nparts)
+                nparts = t->parts[p].id + 1;
+        lag_history *h = kx_histories_touch(&st->histories, t->name, nparts);
+        for (int p = 0; p < t->nparts; p++)
+            if (t->parts[p].end_offset >= 0)
+                lag_history_add(&h[t->parts[p].id], t->parts[p].end_offset, s->mono_time);
+    }
+    kx_histories_end(&st->histories);
+}
+
+static void poll_zookeeper(kx_state *st, double deadline)
+{
+    kx_zk_status_free(&st->zkst);
+    if (kx_zk_poll(st->zk, st->security_protocol, st->opt.zookeeper_listener, deadline, &st->zkst) != 0)
+        return;
+    const char *list = st->zkst.bootstrap;
+    if (list && (!st->zk_bootstrap || strcmp(list, st->zk_bootstrap) != 0)) {
+        log_info("brokers from zookeeper", "brokers", list, NULL);
+        kx_rdk_add_brokers(st, list);
+        free(st->zk_bootstrap);
+        st->zk_bootstrap = strdup(list);
+    }
+}
+
+kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
+{
+    if (st->snap && st->snapshot_seq == st->scrape_seq)
+        return st->snap;
+    kx_snapshot_free(st->snap);
+    st->snap = NULL;
+    if (st->zk) {
+        double now = now_monotonic();
+        poll_zookeeper(st, deadline > now ? now + (deadline - now) * 0.3 : deadline);
+    }
+    kx_fetch_opts opts = {
+        .topics = &st->topics, .groups = &st->groups, .offset_show_all = st->opt.offset_show_all};
+    st->snap = kx_snapshot_fetch(st->rk, &opts, deadline);
+    st->snapshot_seq = st->scrape_seq;
+    if (st->snap->metadata_ok)
+        feed_histories(st, st->snap);
+    if (!st->snap->metadata_ok && !st->kafka_down_logged)
+        log_error("kafka unavailable", "reason", st->snap->metadata_err, NULL);
+    else if (st->snap->metadata_ok && st->kafka_down_logged)
+        log_info("kafka reachable again", NULL);
+    st->kafka_down_logged = !st->snap->metadata_ok;
+    expo_sample(expo_family_get(w, "kafka_up",
+                                "1 if the Kafka cluster answered the metadata request of this scrape.",
+                                EXPO_GAUGE),
+                st->snap->metadata_ok ? 1 : 0, NULL);
+    return st->snap;
+}

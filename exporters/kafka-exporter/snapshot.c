@@ -1,0 +1,532 @@
+/* snapshot.c -- reads one scrape's worth of cluster state with bounded cost and time.
+ *
+ * Deadline budget: metadata may use half of what is left, the group reads half
+ * of what is left then, the offset reads most of the rest, the topic configs
+ * the remainder. A hung broker thus costs its own share, never the scrape. */
+#include "snapshot.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "log.h"
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        abort();
+    return d;
+}
+
+int kx_remaining_ms(double deadline)
+{
+    double left = (deadline - now_monotonic()) * 1000.0;
+    if (left < 1)
+        return 1;
+    if (left > 3600e3)
+        return 3600000;
+    return (int)left;
+}
+
+/* A deadline `share` of the way from now to `deadline`. */
+static double share_of(double deadline, double share)
+{
+    double now = now_monotonic();
+    return deadline > now ? now + (deadline - now) * share : deadline;
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+    return strcmp(((const kx_topic *)a)->name, ((const kx_topic *)b)->name);
+}
+
+static int cmp_partition(const void *a, const void *b)
+{
+    int32_t x = ((const kx_partition *)a)->id, y = ((const kx_partition *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    return strcmp(((const kx_group *)a)->name, ((const kx_group *)b)->name);
+}
+
+static int cmp_broker(const void *a, const void *b)
+{
+    int32_t x = ((const kx_broker *)a)->id, y = ((const kx_broker *)b)->id;
+    return (x > y) - (x < y);
+}
+
+const kx_topic *kx_snapshot_topic(const kx_snapshot *s, const char *name)
+{
+    kx_topic key = {.name = (char *)name};
+    return s->ntopics ? bsearch(&key, s->topics, s->ntopics, sizeof key, cmp_topic) : NULL;
+}
+
+static kx_partition *find_partition(const kx_topic *t, int32_t id)
+{
+    kx_partition key = {.id = id};
+    return t->nparts ? bsearch(&key, t->parts, (size_t)t->nparts, sizeof key, cmp_partition) : NULL;
+}
+
+/* ---- metadata: one request for all topics (never names topics: no auto-creation) ---- */
+
+static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
+{
+    const rd_kafka_metadata_t *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, kx_remaining_ms(deadline));
+    if (err) {
+        snprintf(s->metadata_err, sizeof s->metadata_err, "metadata: %s", rd_kafka_err2str(err));
+        return;
+    }
+    s->metadata_ok = true;
+    s->brokers = xcalloc((size_t)md->broker_cnt, sizeof *s->brokers);
+    for (int i = 0; i < md->broker_cnt; i++) {
+        s->brokers[i].id = md->brokers[i].id;
+        s->brokers[i].host = xstrdup(md->brokers[i].host);
+        s->brokers[i].port = md->brokers[i].port;
+    }
+    s->nbrokers = (size_t)md->broker_cnt;
+    qsort(s->brokers, s->nbrokers, sizeof *s->brokers, cmp_broker);
+
+    s->topics = xcalloc((size_t)md->topic_cnt, sizeof *s->topics);
+    for (int i = 0; i < md->topic_cnt; i++) {
+        const rd_kafka_metadata_topic_t *mt = &md->topics[i];
+        /* A topic being deleted or created answers with an error: skip it this round. */
+        if (mt->err || !kx_filter_match(opts->topics, mt->topic))
+            continue;
+        kx_topic *t = &s->topics[s->ntopics++];
+        t->name = xstrdup(mt->topic);
+        t->min_isr = -1;
+        t->parts = xcalloc((size_t)mt->partition_cnt, sizeof *t->parts);
+        t->nparts = mt->partition_cnt;
+        for (int p = 0; p < mt->partition_cnt; p++) {
+            const rd_kafka_metadata_partition_t *mp = &mt->partitions[p];
+            kx_partition *kp = &t->parts[p];
+            kp->id = mp->id;
+            kp->leader = mp->leader;
+            kp->preferred = mp->replica_cnt > 0 ? mp->replicas[0] : -1;
+            kp->nreplicas = mp->replica_cnt;
+            kp->nisr = mp->isr_cnt;
+            kp->end_offset = kp->start_offset = -1;
+        }
+        qsort(t->parts, (size_t)t->nparts, sizeof *t->parts, cmp_partition);
+    }
+    qsort(s->topics, s->ntopics, sizeof *s->topics, cmp_topic);
+    rd_kafka_metadata_destroy(md);
+    /* Answered from the metadata just fetched: no request of its own. */
+    s->controller_id = rd_kafka_controllerid(rk, 0);
+}
+
+/* ---- admin calls: each on its own queue, waited for until the deadline ---- */
+
+static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, double deadline)
+{
+    char errstr[256];
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+    if (rd_kafka_AdminOptions_set_request_timeout(o, kx_remaining_ms(deadline), errstr, sizeof errstr))
+        log_debug("admin request timeout not set", "reason", errstr, NULL);
+    return o;
+}
+
+/* Waits for one event of `type` on q; NULL on timeout. */
+static rd_kafka_event_t *wait_event(rd_kafka_queue_t *q, rd_kafka_event_type_t type, double deadline)
+{
+    for (;;) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kx_remaining_ms(deadline));
+        if (!ev)
+            return NULL;
+        if (rd_kafka_event_type(ev) == type)
+            return ev;
+        rd_kafka_event_destroy(ev);
+        if (now_monotonic() >= deadline)
+            return NULL;
+    }
+}
+
+static kx_group *add_group(kx_snapshot *s, size_t *cap, const char *name)
+{
+    if (s->ngroups == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        s->groups = realloc(s->groups, *cap * sizeof *s->groups);
+        if (!s->groups)
+            abort();
+    }
+    kx_group *g = &s->groups[s->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->name = xstrdup(name);
+    g->members = -1;
+    return g;
+}
+
+static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
+{
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, deadline);
+    rd_kafka_ListConsumerGroups(rk, o, q);
+    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, deadline);
+    size_t cap = 0;
+    if (!ev) {
+        snprintf(s->groups_err, sizeof s->groups_err, "list groups: timed out");
+        goto out;
+    }
+    if (rd_kafka_event_error(ev)) {
+        snprintf(s->groups_err, sizeof s->groups_err, "list groups: %s", rd_kafka_event_error_string(ev));
+        goto out;
+    }
+    const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(ev);
+    size_t nerr = 0, nvalid = 0;
+    const rd_kafka_error_t **errs = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
+    if (nerr > 0)
+        snprintf(s->groups_err, sizeof s->groups_err, "list groups: %zu broker(s) failed: %s", nerr,
+                 rd_kafka_error_string(errs[0]));
+    const rd_kafka_ConsumerGroupListing_t **valid = rd_kafka_ListConsumerGroups_result_valid(res, &nvalid);
+    for (size_t i = 0; i < nvalid; i++) {
+        const char *name = rd_kafka_ConsumerGroupListing_group_id(valid[i]);
+        if (!kx_filter_match(opts->groups, name))
+            continue;
+        kx_group *g = add_group(s, &cap, name);
+        snprintf(g->state, sizeof g->state, "%s",
+                 rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(valid[i])));
+    }
+    qsort(s->groups, s->ngroups, sizeof *s->groups, cmp_group);
+    /* A group listed by two brokers (moving coordinator) is kept once. */
+    size_t w = 0;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        if (w > 0 && strcmp(s->groups[w - 1].name, s->groups[i].name) == 0) {
+            free(s->groups[i].name);
+            continue;
+        }
+        s->groups[w++] = s->groups[i];
+    }
+    s->ngroups = w;
+out:
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+}
+
+static kx_group *find_group(kx_snapshot *s, const char *name)
+{
+    kx_group key = {.name = (char *)name};
+    return s->ngroups ? bsearch(&key, s->groups, s->ngroups, sizeof key, cmp_group) : NULL;
+}
+
+static void describe_groups(rd_kafka_t *rk, kx_snapshot *s, double deadline)
+{
+    if (s->ngroups == 0)
+        return;
+    const char **names = xcalloc(s->ngroups, sizeof *names);
+    for (size_t i = 0; i < s->ngroups; i++)
+        names[i] = s->groups[i].name;
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline);
+    rd_kafka_DescribeConsumerGroups(rk, names, s->ngroups, o, q);
+    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, deadline);
+    if (!ev) {
+        snprintf(s->groups_err, sizeof s->groups_err, "describe groups: timed out");
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(s->groups_err, sizeof s->groups_err, "describe groups: %s", rd_kafka_event_error_string(ev));
+    } else {
+        size_t n = 0;
+        const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(
+            rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+        for (size_t i = 0; i < n; i++) {
+            kx_group *g = find_group(s, rd_kafka_ConsumerGroupDescription_group_id(d[i]));
+            const rd_kafka_error_t *gerr = rd_kafka_ConsumerGroupDescription_error(d[i]);
+            if (!g)
+                continue;
+            if (gerr) {
+                snprintf(s->groups_err, sizeof s->groups_err, "describe group %s: %s", g->name,
+                         rd_kafka_error_string(gerr));
+                continue;
+            }
+            g->members = (int)rd_kafka_ConsumerGroupDescription_member_count(d[i]);
+            snprintf(g->state, sizeof g->state, "%s",
+                     rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(d[i])));
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    free(names);
+}
+
+static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_partition_list_t *l)
+{
+    g->commits = xcalloc((size_t)l->cnt, sizeof *g->commits);
+    for (int i = 0; i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &l->elems[i];
+        /* -1: no commit on that partition; a deleted or filtered-out topic is not shown. */
+        if (p->err || p->offset < 0)
+            continue;
+        const kx_topic *t = kx_snapshot_topic(s, p->topic);
+        if (!t)
+            continue;
+        kx_commit *c = &g->commits[g->ncommits++];
+        c->topic = (int)(t - s->topics);
+        c->partition = p->partition;
+        c->offset = p->offset;
+    }
+}
+
+/* One OffsetFetch per group (librdkafka 2.0.2 takes one group per call), all in flight at once. */
+static void fetch_commits(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
+{
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline);
+    size_t sent = 0, got = 0, failed = 0;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        kx_group *g = &s->groups[i];
+        if (!opts->offset_show_all && g->members <= 0)
+            continue;
+        rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(g->name, NULL);
+        rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
+        rd_kafka_ListConsumerGroupOffsets_destroy(req);
+        sent++;
+    }
+    while (got < sent) {
+        rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, deadline);
+        if (!ev)
+            break;
+        got++;
+        size_t n = 0;
+        const rd_kafka_group_result_t **r = rd_kafka_ListConsumerGroupOffsets_result_groups(
+            rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
+        if (rd_kafka_event_error(ev) || n != 1 || rd_kafka_group_result_error(r[0])) {
+            failed++;
+            if (n == 1 && rd_kafka_group_result_error(r[0]))
+                snprintf(s->groups_err, sizeof s->groups_err, "offsets of group %s: %s",
+                         rd_kafka_group_result_name(r[0]),
+                         rd_kafka_error_string(rd_kafka_group_result_error(r[0])));
+            else
+                snprintf(s->groups_err, sizeof s->groups_err, "group offsets: %s",
+                         rd_kafka_event_error_string(ev));
+        } else {
+            kx_group *g = find_group(s, rd_kafka_group_result_name(r[0]));
+            const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(r[0]);
+            if (g && l && !g->offsets_ok) {
+                take_commits(s, g, l);
+                g->offsets_ok = true;
+            }
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    if (got < sent)
+        snprintf(s->groups_err, sizeof s->groups_err, "group offsets: %zu of %zu groups timed out",
+                 sent - got, sent);
+    if (got == sent && failed == 0 && s->groups_err[0] == '\0')
+        s->groups_ok = true;
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+}
+
+/* ---- end and start offsets: per leader, in parallel, one batched request each ---- */
+
+typedef struct leader_job {
+    rd_kafka_t *rk;
+    int32_t leader;
+    rd_kafka_topic_partition_list_t *end, *start;
+    double deadline;
+    rd_kafka_resp_err_t end_err, start_err;
+    pthread_t thread;
+    bool started;
+} leader_job;
+
+static void *leader_job_run(void *arg)
+{
+    leader_job *j = arg;
+    /* offsets_for_times batches by leader: these are one ListOffsets request each. */
+    j->end_err = rd_kafka_offsets_for_times(j->rk, j->end, kx_remaining_ms(j->deadline));
+    j->start_err = rd_kafka_offsets_for_times(j->rk, j->start, kx_remaining_ms(j->deadline));
+    return NULL;
+}
+
+static void apply_offsets(kx_snapshot *s, const rd_kafka_topic_partition_list_t *l, bool end)
+{
+    for (int i = 0; i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &l->elems[i];
+        const kx_topic *t = kx_snapshot_topic(s, p->topic);
+        kx_partition *kp = t ? find_partition(t, p->partition) : NULL;
+        if (!kp || p->err || p->offset < 0)
+            continue;
+        if (end)
+            kp->end_offset = p->offset;
+        else
+            kp->start_offset = p->offset;
+    }
+}
+
+static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
+{
+    leader_job *jobs = xcalloc(s->nbrokers, sizeof *jobs);
+    size_t njobs = 0, nofflne = 0;
+    for (size_t b = 0; b < s->nbrokers; b++) {
+        jobs[njobs].rk = rk;
+        jobs[njobs].leader = s->brokers[b].id;
+        jobs[njobs].deadline = deadline;
+        njobs++;
+    }
+    for (size_t i = 0; i < s->ntopics; i++) {
+        const kx_topic *t = &s->topics[i];
+        for (int p = 0; p < t->nparts; p++) {
+            leader_job *j = NULL;
+            for (size_t k = 0; k < njobs && !j; k++)
+                if (jobs[k].leader == t->parts[p].leader)
+                    j = &jobs[k];
+            if (!j) {
+                nofflne++;
+                continue;
+            }
+            if (!j->end) {
+                j->end = rd_kafka_topic_partition_list_new(64);
+                j->start = rd_kafka_topic_partition_list_new(64);
+            }
+            rd_kafka_topic_partition_list_add(j->end, t->name, t->parts[p].id)->offset = RD_KAFKA_OFFSET_END;
+            rd_kafka_topic_partition_list_add(j->start, t->name, t->parts[p].id)->offset =
+                RD_KAFKA_OFFSET_BEGINNING;
+        }
+    }
+    for (size_t k = 0; k < njobs; k++) {
+        if (!jobs[k].end)
+            continue;
+        if (pthread_create(&jobs[k].thread, NULL, leader_job_run, &jobs[k]) == 0)
+            jobs[k].started = true;
+        else
+            leader_job_run(&jobs[k]);
+    }
+    int failed = 0;
+    for (size_t k = 0; k < njobs; k++) {
+        leader_job *j = &jobs[k];
+        if (!j->end)
+            continue;
+        if (j->started)
+            pthread_join(j->thread, NULL);
+        if (j->end_err || j->start_err) {
+            failed++;
+            snprintf(s->offsets_err, sizeof s->offsets_err, "offsets from broker %d: %s", (int)j->leader,
+                     rd_kafka_err2str(j->end_err ? j->end_err : j->start_err));
+        }
+        /* Partial answers are still used: per-partition errors mark the rest. */
+        apply_offsets(s, j->end, true);
+        apply_offsets(s, j->start, false);
+        rd_kafka_topic_partition_list_destroy(j->end);
+        rd_kafka_topic_partition_list_destroy(j->start);
+    }
+    s->offsets_failed_brokers = failed;
+    s->offsets_ok = failed == 0;
+    (void)nofflne; /* offline partitions are reported from metadata, not as an offsets failure */
+    free(jobs);
+}
+
+/* ---- topic configs: min.insync.replicas of every topic in one DescribeConfigs ---- */
+
+static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
+{
+    if (s->ntopics == 0) {
+        s->configs_ok = true;
+        return;
+    }
+    rd_kafka_ConfigResource_t **res = xcalloc(s->ntopics, sizeof *res);
+    for (size_t i = 0; i < s->ntopics; i++) {
+        res[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, s->topics[i].name);
+        /* Naming the one config we need keeps the response small. */
+        rd_kafka_ConfigResource_set_config(res[i], "min.insync.replicas", NULL);
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
+    rd_kafka_DescribeConfigs(rk, res, s->ntopics, o, q);
+    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, deadline);
+    if (!ev) {
+        snprintf(s->configs_err, sizeof s->configs_err, "topic configs: timed out");
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(s->configs_err, sizeof s->configs_err, "topic configs: %s", rd_kafka_event_error_string(ev));
+    } else {
+        size_t n = 0;
+        const rd_kafka_ConfigResource_t **rr =
+            rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+        s->configs_ok = true;
+        for (size_t i = 0; i < n; i++) {
+            kx_topic *t = (kx_topic *)kx_snapshot_topic(s, rd_kafka_ConfigResource_name(rr[i]));
+            if (!t)
+                continue;
+            if (rd_kafka_ConfigResource_error(rr[i])) {
+                /* A topic deleted since the metadata request: not a failure. */
+                continue;
+            }
+            size_t nc = 0;
+            const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rr[i], &nc);
+            for (size_t c = 0; c < nc; c++) {
+                const char *v = rd_kafka_ConfigEntry_value(ce[c]);
+                char *end;
+                long x;
+                if (strcmp(rd_kafka_ConfigEntry_name(ce[c]), "min.insync.replicas") != 0 || !v)
+                    continue;
+                x = strtol(v, &end, 10);
+                if (*end == '\0' && end != v && x >= 0 && x < 1000)
+                    t->min_isr = (int)x;
+            }
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_ConfigResource_destroy_array(res, s->ntopics);
+    free(res);
+}
+
+kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double deadline)
+{
+    kx_snapshot *s = xcalloc(1, sizeof *s);
+    s->controller_id = -1;
+    fetch_metadata(rk, opts, s, share_of(deadline, 0.5));
+    if (!s->metadata_ok) {
+        snprintf(s->offsets_err, sizeof s->offsets_err, "no metadata");
+        snprintf(s->configs_err, sizeof s->configs_err, "no metadata");
+        snprintf(s->groups_err, sizeof s->groups_err, "no metadata");
+        s->mono_time = now_monotonic();
+        return s;
+    }
+    double groups_deadline = share_of(deadline, 0.5);
+    list_groups(rk, opts, s, groups_deadline);
+    describe_groups(rk, s, groups_deadline);
+    fetch_commits(rk, opts, s, groups_deadline);
+    fetch_offsets(rk, s, share_of(deadline, 0.85));
+    s->mono_time = now_monotonic();
+    fetch_configs(rk, s, deadline);
+    return s;
+}
+
+void kx_snapshot_free(kx_snapshot *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nbrokers; i++)
+        free(s->brokers[i].host);
+    for (size_t i = 0; i < s->ntopics; i++) {
+        free(s->topics[i].name);
+        free(s->topics[i].parts);
+    }
+    for (size_t i = 0; i < s->ngroups; i++) {
+        free(s->groups[i].name);
+        free(s->groups[i].commits);
+    }
+    free(s->brokers);
+    free(s->topics);
+    free(s->groups);
+    free(s);
+}

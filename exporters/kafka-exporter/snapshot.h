@@ -1,0 +1,93 @@
+/* snapshot.h -- everything one scrape learns from the cluster, fetched once.
+ *
+ * Order matters for correctness: groups' committed offsets are read before the
+ * partitions' end offsets, so lag (end - committed) cannot go negative because
+ * of a commit that happened between the two reads.
+ *
+ * Cost per scrape, whatever the partition count: 1 Metadata request; 1
+ * ListGroups per broker; 1 DescribeGroups per coordinator; 1 OffsetFetch per
+ * group; 1 DescribeConfigs for all topics; 2 ListOffsets per leader broker
+ * (end and start offsets, all of that leader's partitions in each). */
+#ifndef KX_SNAPSHOT_H
+#define KX_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "filter.h"
+
+typedef struct kx_partition {
+    int32_t id;
+    int32_t leader;    /* -1: none (offline) */
+    int32_t preferred; /* first replica, -1 if none */
+    int nreplicas, nisr;
+    int64_t end_offset, start_offset; /* -1: unknown (leader did not answer) */
+} kx_partition;
+
+typedef struct kx_topic {
+    char *name;
+    kx_partition *parts; /* sorted by id */
+    int nparts;
+    int min_isr; /* min.insync.replicas, -1 if unknown */
+} kx_topic;
+
+typedef struct kx_broker {
+    int32_t id;
+    char *host;
+    int port;
+} kx_broker;
+
+typedef struct kx_commit {
+    int topic; /* index into snapshot topics */
+    int32_t partition;
+    int64_t offset;
+} kx_commit;
+
+typedef struct kx_group {
+    char *name;
+    char state[24]; /* librdkafka's name: Stable, Empty, PreparingRebalance... */
+    int members;    /* -1 if not described */
+    bool offsets_ok;
+    kx_commit *commits;
+    size_t ncommits;
+} kx_group;
+
+typedef struct kx_snapshot {
+    double mono_time; /* when the end offsets were read (CLOCK_MONOTONIC) */
+
+    bool metadata_ok;
+    kx_broker *brokers;
+    size_t nbrokers;
+    int32_t controller_id; /* -1 if unknown */
+    kx_topic *topics;      /* only those passing the topic filter, sorted by name */
+    size_t ntopics;
+
+    bool offsets_ok; /* every leader answered both offset requests */
+    int offsets_failed_brokers;
+    bool configs_ok;
+    bool groups_ok;   /* the group list and every group's offsets were read */
+    kx_group *groups; /* only those passing the group filter, sorted by name */
+    size_t ngroups;
+
+    char metadata_err[160], offsets_err[160], configs_err[160], groups_err[160];
+} kx_snapshot;
+
+typedef struct kx_fetch_opts {
+    const kx_filter *topics, *groups;
+    bool offset_show_all; /* false: only groups with members */
+} kx_fetch_opts;
+
+/* Fetches a snapshot through `rk`, returning by `deadline` (monotonic seconds)
+ * whatever could be read; the *_ok flags and *_err say what could not. Never
+ * NULL (aborts on out-of-memory). Free with kx_snapshot_free. */
+kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double deadline);
+void kx_snapshot_free(kx_snapshot *s);
+/* The topic named `name`, or NULL. */
+const kx_topic *kx_snapshot_topic(const kx_snapshot *s, const char *name);
+/* Milliseconds left until deadline, at least 1 (librdkafka treats 0 as "don't wait"). */
+int kx_remaining_ms(double deadline);
+
+#endif
