@@ -1,0 +1,26 @@
+/* test_filter.c -- --topic.filter/--topic.exclude semantics (unanchored, as danielqsj/kafka_exporter). */
+#include "filter.h"
+#include "test.h"
+
+int main(void)
+{
+    kx_filter f;
+    char err[256];
+    CHECK(kx_filter_init(&f, ".*", "^$", "topic.filter", "topic.exclude", err, sizeof err) == 0);
+    CHECK(kx_filter_match(&f, "orders"));
+    CHECK(kx_filter_match(&f, "__consumer_offsets"));
+    kx_filter_free(&f);
+    CHECK(kx_filter_init(&f, "ord", "^__|test$", "topic.filter", "topic.exclude", err, sizeof err) == 0);
+    CHECK(kx_filter_match(&f, "orders"));
+    CHECK(kx_filter_match(&f, "src.orders"));
+    CHECK(!kx_filter_match(&f, "orders-test"));
+    CHECK(!kx_filter_match(&f, "__orders"));
+    CHECK(!kx_filter_match(&f, "payments"));
+    kx_filter_free(&f);
+    kx_filter_free(&f); /* twice is harmless */
+    CHECK(kx_filter_init(&f, "(", "^$", "topic.filter", "topic.exclude", err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "--topic.filter");
+    CHECK(kx_filter_init(&f, ".*", "[z-a]", "group.filter", "group.exclude", err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "--group.exclude");
+    return TEST_RESULT();
+}
