@@ -1,0 +1,122 @@
+/* downstream_reader.c -- the downstream reader thread: mirrored probes (committed offsets, so a
+ * restart resumes), MM2's heartbeats and checkpoints; everything undecodable is counted. */
+#include <string.h>
+
+#include "collector.h"
+#include "log.h"
+#include "mm2_records.h"
+#include "state.h"
+#include "threads.h"
+
+typedef struct assigned {
+    int32_t probe, heartbeats, checkpoints;
+} assigned;
+
+/* Adds partitions [from, to) of topic at `offset` to list. */
+static void add_range(rd_kafka_topic_partition_list_t *list, const char *topic, int32_t from, int32_t to,
+                      int64_t offset)
+{
+    for (int32_t p = from; p < to; p++)
+        rd_kafka_topic_partition_list_add(list, topic, p)->offset = offset;
+}
+
+/* Assigns the partitions that appeared since the last call; earlier ones keep their position. */
+static void grow_assignment(mirror_state *s, assigned *have)
+{
+    pthread_mutex_lock(&s->mu);
+    assigned want = {s->target_probe_partitions, s->heartbeats_partitions, s->checkpoints_partitions};
+    pthread_mutex_unlock(&s->mu);
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+    /* Probes resume from the committed offset (earliest the first time: no probe of this run
+     * can be missed); heartbeats from near the end; checkpoints (compacted) from the start. */
+    add_range(list, s->remote_probe_topic, have->probe, want.probe, RD_KAFKA_OFFSET_STORED);
+    add_range(list, s->heartbeats_topic, have->heartbeats, want.heartbeats, RD_KAFKA_OFFSET_TAIL(5));
+    add_range(list, s->checkpoints_topic, have->checkpoints, want.checkpoints, RD_KAFKA_OFFSET_BEGINNING);
+    if (list->cnt > 0) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(s->target_rk, list);
+        if (e) {
+            log_warn("downstream assign failed", "reason", rd_kafka_error_string(e), NULL);
+            rd_kafka_error_destroy(e);
+        } else {
+            if (want.probe > have->probe)
+                have->probe = want.probe;
+            if (want.heartbeats > have->heartbeats)
+                have->heartbeats = want.heartbeats;
+            if (want.checkpoints > have->checkpoints)
+                have->checkpoints = want.checkpoints;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+static void on_probe(mirror_state *s, const rd_kafka_message_t *m)
+{
+    probe pr;
+    double now = now_monotonic();
+    int ok = probe_decode(m->payload, m->len, &pr) == 0;
+    pthread_mutex_lock(&s->mu);
+    if (ok)
+        account_on_receive(s->acct, &pr, m->partition, now);
+    else
+        account_on_invalid(s->acct);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void on_heartbeat(mirror_state *s, const rd_kafka_message_t *m)
+{
+    mm2_heartbeat hb;
+    int ok = mm2_heartbeat_decode(m->key, m->key_len, m->payload, m->len, &hb) == 0;
+    pthread_mutex_lock(&s->mu);
+    if (ok)
+        mirror_age_note(&s->heartbeats, &s->nheartbeats, hb.source_alias, (double)hb.timestamp_ms / 1000.0);
+    else
+        s->internal_invalid[INTERNAL_HEARTBEATS]++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void on_checkpoint(mirror_state *s, const rd_kafka_message_t *m)
+{
+    mm2_checkpoint cp;
+    int ok = mm2_checkpoint_decode(m->key, m->key_len, m->payload, m->len, &cp) == 0;
+    int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    /* Checkpoints carry no time of their own: the record timestamp is when MM2 emitted it. */
+    double t = ts > 0 ? (double)ts / 1000.0 : now_realtime();
+    pthread_mutex_lock(&s->mu);
+    if (ok)
+        mirror_age_note(&s->checkpoints, &s->ncheckpoints, cp.group, t);
+    else
+        s->internal_invalid[INTERNAL_CHECKPOINTS]++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void *downstream_reader_main(void *arg)
+{
+    mirror_state *s = arg;
+    assigned have = {0, 0, 0};
+    uint64_t gen = (uint64_t)-1;
+    while (!atomic_load(&s->stopping)) {
+        pthread_mutex_lock(&s->mu);
+        uint64_t g = s->assign_generation;
+        pthread_mutex_unlock(&s->mu);
+        if (g != gen) {
+            grow_assignment(s, &have);
+            gen = g;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->target_rk, 200);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->rkt) {
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            if (strcmp(topic, s->remote_probe_topic) == 0)
+                on_probe(s, m);
+            else if (strcmp(topic, s->heartbeats_topic) == 0)
+                on_heartbeat(s, m);
+            else if (strcmp(topic, s->checkpoints_topic) == 0)
+                on_checkpoint(s, m);
+        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            log_debug("downstream consumer", "error", rd_kafka_err2name(m->err), NULL);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    return NULL;
+}

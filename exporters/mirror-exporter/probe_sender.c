@@ -1,0 +1,143 @@
+/* probe_sender.c -- the probe sender thread: one probe per partition per interval upstream,
+ * idempotent and acks=all; delivery reports go to the accounting; settles overdue probes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "log.h"
+#include "rk_util.h"
+#include "state.h"
+#include "threads.h"
+
+/* The delivery report's opaque packs the partition (low 16 bits) and sequence number. */
+#define OPAQUE_PART_BITS 16
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    mirror_state *s = opaque;
+    uintptr_t o = (uintptr_t)m->_private;
+    int32_t part = (int32_t)(o & ((1u << OPAQUE_PART_BITS) - 1));
+    uint64_t seq = (uint64_t)(o >> OPAQUE_PART_BITS);
+    pthread_mutex_lock(&s->mu);
+    account_on_ack(s->acct, part, seq, m->err == RD_KAFKA_RESP_ERR_NO_ERROR);
+    pthread_mutex_unlock(&s->mu);
+    if (m->err)
+        log_debug("probe not delivered", "error", rd_kafka_err2name(m->err), NULL);
+}
+
+static void producer_hook(rd_kafka_conf_t *conf, void *arg)
+{
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_opaque(conf, arg);
+}
+
+static rd_kafka_t *new_producer(mirror_state *s)
+{
+    char timeout[32], err[512];
+    /* Undelivered probes must be reported well before they could be counted lost. */
+    snprintf(timeout, sizeof timeout, "%d", rk_ms(s->cfg.deadline / 2));
+    const char *extra[] = {"enable.idempotence",
+                           "true",
+                           "acks",
+                           "all",
+                           "linger.ms",
+                           "5",
+                           "message.timeout.ms",
+                           timeout,
+                           "queue.buffering.max.messages",
+                           "100000",
+                           "queue.buffering.max.kbytes",
+                           "16384",
+                           NULL};
+    rd_kafka_t *rk = rk_new(RD_KAFKA_PRODUCER, "mirror-exporter-probe", s->source_bootstrap,
+                            &s->cfg.source_options, extra, producer_hook, s, err, sizeof err);
+    if (!rk)
+        log_error("cannot create the probe producer", "reason", err, NULL);
+    return rk;
+}
+
+static void drop_producer(rd_kafka_t *rk)
+{
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(rk, 100); /* purged probes come back as failed deliveries */
+    rd_kafka_destroy(rk);
+}
+
+static void send_round(mirror_state *s, rd_kafka_t *rk, double now)
+{
+    pthread_mutex_lock(&s->mu);
+    int32_t n = s->probe_partitions;
+    int ok = n > 0 && account_ensure_partitions(s->acct, (size_t)n) == 0;
+    pthread_mutex_unlock(&s->mu);
+    if (!ok)
+        return;
+    for (int32_t p = 0; p < n; p++) {
+        probe pr = {.run_id = s->run_id, .partition = p, .send_ns = (uint64_t)(now * 1e9)};
+        snprintf(pr.exporter_id, sizeof pr.exporter_id, "%s", s->exporter_id);
+        pthread_mutex_lock(&s->mu);
+        int rc = account_on_send(s->acct, p, now, &pr.seq);
+        pthread_mutex_unlock(&s->mu);
+        uint8_t payload[PROBE_MAX_LEN];
+        int len = rc == 0 ? probe_encode(&pr, payload, sizeof payload) : -1;
+        if (len < 0)
+            continue;
+        uintptr_t o = (uintptr_t)(pr.seq << OPAQUE_PART_BITS | (uint64_t)p);
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(s->cfg.probe_topic), RD_KAFKA_V_PARTITION(p),
+            RD_KAFKA_V_VALUE(payload, (size_t)len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE((void *)o), RD_KAFKA_V_END);
+        if (err) {
+            pthread_mutex_lock(&s->mu);
+            account_on_ack(s->acct, p, pr.seq, 0);
+            pthread_mutex_unlock(&s->mu);
+        }
+    }
+}
+
+void *probe_sender_main(void *arg)
+{
+    mirror_state *s = arg;
+    rd_kafka_t *rk = NULL;
+    double next_send = now_monotonic(), next_tick = next_send + 1, retry_at = 0;
+    while (!atomic_load(&s->stopping)) {
+        double now = now_monotonic();
+        if (!rk && now >= retry_at) {
+            rk = new_producer(s);
+            retry_at = now + 5;
+        }
+        if (rk && rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            log_warn("probe producer hit a fatal error; recreating it", NULL);
+            drop_producer(rk);
+            rk = NULL;
+            continue;
+        }
+        if (now >= next_send) {
+            if (rk)
+                send_round(s, rk, now);
+            next_send += s->cfg.probe_interval;
+            if (next_send < now) /* fell behind (suspended?): skip, don't burst */
+                next_send = now + s->cfg.probe_interval;
+        }
+        if (now >= next_tick) {
+            pthread_mutex_lock(&s->mu);
+            account_tick(s->acct, now);
+            pthread_mutex_unlock(&s->mu);
+            next_tick = now + 1;
+        }
+        double wait = next_send - now_monotonic();
+        if (wait > 0.1)
+            wait = 0.1;
+        if (rk)
+            rd_kafka_poll(rk, wait > 0 ? rk_ms(wait) : 0);
+        else if (wait > 0)
+            nanosleep(&(struct timespec){0, (long)(wait * 1e9)}, NULL);
+    }
+    if (rk) {
+        rd_kafka_flush(rk, 2000);
+        drop_producer(rk);
+    }
+    return NULL;
+}
