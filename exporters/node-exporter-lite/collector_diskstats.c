@@ -1,0 +1,144 @@
+/* collector_diskstats.c -- node_disk_*: /proc/diskstats, plus udev's device properties.
+ *
+ * Read directly, not through libproc2: libproc2 4.0.2's diskstats has only the
+ * first 11 counters, not the discard (kernel 4.18) and flush (5.5) ones
+ * node_exporter exports, and reading the file twice would cost more and give
+ * two snapshots. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node.h"
+#include "parsers.h"
+#include "readfile.h"
+
+static const struct {
+    const char *name, *help;
+    double factor; /* sectors are 512 bytes; times are in milliseconds */
+    expo_type type;
+} counters[DISKSTATS_MAX] = {
+    {"node_disk_reads_completed_total", "The total number of reads completed successfully.", 1, EXPO_COUNTER},
+    {"node_disk_reads_merged_total", "The total number of reads merged.", 1, EXPO_COUNTER},
+    {"node_disk_read_bytes_total", "The total number of bytes read successfully.", 512, EXPO_COUNTER},
+    {"node_disk_read_time_seconds_total", "The total number of seconds spent by all reads.", 0.001,
+     EXPO_COUNTER},
+    {"node_disk_writes_completed_total", "The total number of writes completed successfully.", 1,
+     EXPO_COUNTER},
+    {"node_disk_writes_merged_total", "The number of writes merged.", 1, EXPO_COUNTER},
+    {"node_disk_written_bytes_total", "The total number of bytes written successfully.", 512, EXPO_COUNTER},
+    {"node_disk_write_time_seconds_total", "This is the total number of seconds spent by all writes.", 0.001,
+     EXPO_COUNTER},
+    {"node_disk_io_now", "The number of I/Os currently in progress.", 1, EXPO_GAUGE},
+    {"node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", 0.001, EXPO_COUNTER},
+    {"node_disk_io_time_weighted_seconds_total", "The weighted # of seconds spent doing I/Os.", 0.001,
+     EXPO_COUNTER},
+    {"node_disk_discards_completed_total", "The total number of discards completed successfully.", 1,
+     EXPO_COUNTER},
+    {"node_disk_discards_merged_total", "The total number of discards merged.", 1, EXPO_COUNTER},
+    {"node_disk_discarded_sectors_total", "The total number of sectors discarded successfully.", 1,
+     EXPO_COUNTER},
+    {"node_disk_discard_time_seconds_total", "This is the total number of seconds spent by all discards.",
+     0.001, EXPO_COUNTER},
+    {"node_disk_flush_requests_total", "The total number of flush requests completed successfully", 1,
+     EXPO_COUNTER},
+    {"node_disk_flush_requests_time_seconds_total",
+     "This is the total number of seconds spent by all flush "
+     "requests.",
+     0.001, EXPO_COUNTER},
+};
+
+/* The udev properties node_exporter turns into labels. */
+enum {
+    U_PATH,
+    U_WWN,
+    U_MODEL,
+    U_SERIAL,
+    U_REVISION,
+    U_FS_TYPE,
+    U_FS_USAGE,
+    U_FS_UUID,
+    U_FS_VERSION,
+    U_DM_NAME,
+    U_DM_UUID,
+    U_DM_VG,
+    U_DM_LV,
+    U_DM_LAYER,
+    U_N
+};
+static const char *const udev_keys[U_N] = {
+    "ID_PATH",    "ID_WWN",        "ID_MODEL", "ID_SERIAL_SHORT", "ID_REVISION", "ID_FS_TYPE", "ID_FS_USAGE",
+    "ID_FS_UUID", "ID_FS_VERSION", "DM_NAME",  "DM_UUID",         "DM_VG_NAME",  "DM_LV_NAME", "DM_LV_LAYER",
+};
+
+typedef struct udev_props {
+    const char *v[U_N];
+} udev_props;
+
+static void on_udev(void *arg, const char *key, const char *value)
+{
+    udev_props *p = arg;
+    for (int i = 0; i < U_N; i++)
+        if (strcmp(key, udev_keys[i]) == 0)
+            p->v[i] = value;
+}
+
+typedef struct disk_scrape {
+    expo *w;
+    int udev; /* the udev data directory exists */
+} disk_scrape;
+
+static void on_disk(void *arg, const diskstats_rec *d)
+{
+    disk_scrape *ds = arg;
+    if (devfilter_ignored(&node_cfg.disk_filter, d->name))
+        return;
+    udev_props props = {{0}};
+    char *udev_text = NULL;
+    if (ds->udev) {
+        char path[4096], rel[64], err[256];
+        snprintf(rel, sizeof rel, "b%u:%u", d->major, d->minor);
+        if (node_path(path, sizeof path, node_cfg.udev_data, rel) == 0 &&
+            (udev_text = readfile(path, 1 << 16, NULL, err, sizeof err)) &&
+            udev_parse(udev_text, on_udev, &props, err, sizeof err) < 0)
+            memset(&props, 0, sizeof props);
+    }
+    for (int i = 0; i < U_N; i++)
+        if (!props.v[i])
+            props.v[i] = "";
+    char major[16], minor[16];
+    snprintf(major, sizeof major, "%u", d->major);
+    snprintf(minor, sizeof minor, "%u", d->minor);
+    expo_sample(expo_family_get(ds->w, "node_disk_info", "Info of /sys/block/<block_device>.", EXPO_GAUGE), 1,
+                "device", d->name, "major", major, "minor", minor, "path", props.v[U_PATH], "wwn",
+                props.v[U_WWN], "model", props.v[U_MODEL], "serial", props.v[U_SERIAL], "revision",
+                props.v[U_REVISION], NULL);
+    for (int i = 0; i < d->n; i++)
+        expo_sample(expo_family_get(ds->w, counters[i].name, counters[i].help, counters[i].type),
+                    (double)d->v[i] * counters[i].factor, "device", d->name, NULL);
+    if (*props.v[U_FS_TYPE])
+        expo_sample(
+            expo_family_get(ds->w, "node_disk_filesystem_info", "Info about disk filesystem.", EXPO_GAUGE), 1,
+            "device", d->name, "type", props.v[U_FS_TYPE], "usage", props.v[U_FS_USAGE], "uuid",
+            props.v[U_FS_UUID], "version", props.v[U_FS_VERSION], NULL);
+    if (*props.v[U_DM_NAME])
+        expo_sample(expo_family_get(ds->w, "node_disk_device_mapper_info", "Info about disk device mapper.",
+                                    EXPO_GAUGE),
+                    1, "device", d->name, "name", props.v[U_DM_NAME], "uuid", props.v[U_DM_UUID], "vg_name",
+                    props.v[U_DM_VG], "lv_name", props.v[U_DM_LV], "lv_layer", props.v[U_DM_LAYER], NULL);
+    free(udev_text);
+}
+
+int collect_diskstats(expo *w, collector_ctx *ctx)
+{
+    char path[4096], err[256];
+    if (node_path(path, sizeof path, node_cfg.procfs, "diskstats") < 0)
+        return node_fail(ctx, "diskstats", "path too long");
+    char *text = readfile(path, 16 << 20, NULL, err, sizeof err);
+    if (!text)
+        return node_fail(ctx, "diskstats", err);
+    disk_scrape ds = {.w = w, .udev = access(node_cfg.udev_data, R_OK | X_OK) == 0};
+    int rc = diskstats_parse(text, on_disk, &ds, err, sizeof err);
+    free(text);
+    return rc < 0 ? node_fail(ctx, "diskstats", err) : 0;
+}

@@ -1,0 +1,32 @@
+/* collector_entropy.c -- node_entropy_available_bits and node_entropy_pool_size_bits. */
+#include <errno.h>
+#include <string.h>
+
+#include "node.h"
+#include "parsers.h"
+#include "readfile.h"
+
+static int read_bits(const char *rel, uint64_t *out, collector_ctx *ctx)
+{
+    char path[4096], text[64], err[128];
+    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+        return node_fail(ctx, "entropy", "path too long");
+    if (readfile_small(path, text, sizeof text) < 0)
+        return node_fail(ctx, path, strerror(errno));
+    if (single_u64_parse(text, out, err, sizeof err) < 0)
+        return node_fail(ctx, path, err);
+    return 0;
+}
+
+int collect_entropy(expo *w, collector_ctx *ctx)
+{
+    uint64_t avail, pool;
+    if (read_bits("sys/kernel/random/entropy_avail", &avail, ctx) < 0 ||
+        read_bits("sys/kernel/random/poolsize", &pool, ctx) < 0)
+        return -1;
+    expo_sample(expo_family_get(w, "node_entropy_available_bits", "Bits of available entropy.", EXPO_GAUGE),
+                (double)avail, NULL);
+    expo_sample(expo_family_get(w, "node_entropy_pool_size_bits", "Bits of entropy pool.", EXPO_GAUGE),
+                (double)pool, NULL);
+    return 0;
+}

@@ -1,0 +1,25 @@
+/* collector_filefd.c -- node_filefd_allocated and node_filefd_maximum from /proc/sys/fs/file-nr. */
+#include <errno.h>
+#include <string.h>
+
+#include "node.h"
+#include "parsers.h"
+#include "readfile.h"
+
+int collect_filefd(expo *w, collector_ctx *ctx)
+{
+    char path[4096], err[256], text[256];
+    uint64_t allocated, maximum;
+    if (node_path(path, sizeof path, node_cfg.procfs, "sys/fs/file-nr") < 0)
+        return node_fail(ctx, "filefd", "path too long");
+    if (readfile_small(path, text, sizeof text) < 0)
+        return node_fail(ctx, path, strerror(errno));
+    if (filenr_parse(text, &allocated, &maximum, err, sizeof err) < 0)
+        return node_fail(ctx, path, err);
+    expo_sample(
+        expo_family_get(w, "node_filefd_allocated", "File descriptor statistics: allocated.", EXPO_GAUGE),
+        (double)allocated, NULL);
+    expo_sample(expo_family_get(w, "node_filefd_maximum", "File descriptor statistics: maximum.", EXPO_GAUGE),
+                (double)maximum, NULL);
+    return 0;
+}

@@ -1,0 +1,154 @@
+/* collector_filesystem.c -- node_filesystem_*: statfs of each mount, with a deadline (fsstat.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsstat.h"
+#include "log.h"
+#include "node.h"
+#include "parsers.h"
+#include "readfile.h"
+#include "regex_compat.h"
+
+static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
+static fsstat *fs_stat;
+
+typedef struct mount_list {
+    mount_rec *items;
+    size_t n, cap;
+    int oom;
+} mount_list;
+
+static void on_mount(void *arg, const mount_rec *m)
+{
+    mount_list *l = arg;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 32;
+        mount_rec *n = realloc(l->items, ncap * sizeof *n);
+        if (!n) {
+            l->oom = 1;
+            return;
+        }
+        l->items = n;
+        l->cap = ncap;
+    }
+    l->items[l->n++] = *m;
+}
+
+static int same_labels(const mount_rec *a, const mount_rec *b)
+{
+    return strcmp(a->device, b->device) == 0 && strcmp(a->mountpoint, b->mountpoint) == 0 &&
+           strcmp(a->fstype, b->fstype) == 0;
+}
+
+/* The mountpoint label: node_exporter strips --path.rootfs from it. */
+static const char *label_mountpoint(const char *mp)
+{
+    const char *root = node_cfg.rootfs;
+    size_t rl = strlen(root);
+    while (rl > 1 && root[rl - 1] == '/')
+        rl--;
+    if (rl <= 1 || strncmp(mp, root, rl) != 0 || (mp[rl] != '/' && mp[rl] != '\0'))
+        return mp;
+    return mp[rl] ? mp + rl : "/";
+}
+
+static void emit(expo *w, const mount_rec *m, const char *mp, int error, const struct statfs *st)
+{
+    const char *dev = m->device, *fst = m->fstype;
+    expo_sample(expo_family_get(w, "node_filesystem_device_error",
+                                "Whether an error occurred while getting statistics for the given device.",
+                                EXPO_GAUGE),
+                error ? 1 : 0, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    if (error)
+        return;
+    double bs = (double)st->f_bsize;
+    expo_sample(expo_family_get(w, "node_filesystem_size_bytes", "Filesystem size in bytes.", EXPO_GAUGE),
+                (double)st->f_blocks * bs, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    expo_sample(
+        expo_family_get(w, "node_filesystem_free_bytes", "Filesystem free space in bytes.", EXPO_GAUGE),
+        (double)st->f_bfree * bs, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    expo_sample(expo_family_get(w, "node_filesystem_avail_bytes",
+                                "Filesystem space available to non-root users in bytes.", EXPO_GAUGE),
+                (double)st->f_bavail * bs, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    expo_sample(expo_family_get(w, "node_filesystem_files", "Filesystem total file nodes.", EXPO_GAUGE),
+                (double)st->f_files, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    expo_sample(
+        expo_family_get(w, "node_filesystem_files_free", "Filesystem total free file nodes.", EXPO_GAUGE),
+        (double)st->f_ffree, "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+    expo_sample(expo_family_get(w, "node_filesystem_readonly", "Filesystem read-only status.", EXPO_GAUGE),
+                mounts_has_ro(m->options), "device", dev, "fstype", fst, "mountpoint", mp, NULL);
+}
+
+static char *read_mounts(char *err, size_t errlen)
+{
+    char path[4096];
+    /* PID 1's view: ours may be a private mount namespace (node_exporter does the same). */
+    if (node_path(path, sizeof path, node_cfg.procfs, "1/mounts") < 0)
+        return NULL;
+    char *text = readfile(path, 16 << 20, NULL, err, errlen);
+    if (!text && errno == ENOENT && node_path(path, sizeof path, node_cfg.procfs, "mounts") == 0)
+        text = readfile(path, 16 << 20, NULL, err, errlen);
+    return text;
+}
+
+int collect_filesystem(expo *w, collector_ctx *ctx)
+{
+    char err[256] = "path too long";
+    char *text = read_mounts(err, sizeof err);
+    if (!text)
+        return node_fail(ctx, "filesystem", err);
+    mount_list l = {0};
+    int rc = mounts_parse(text, on_mount, &l, err, sizeof err);
+    if (rc < 0 || l.oom) {
+        rc = node_fail(ctx, "filesystem", l.oom ? "out of memory" : err);
+        goto out;
+    }
+    pthread_mutex_lock(&fs_mu);
+    if (!fs_stat)
+        fs_stat = fsstat_new(NULL);
+    fsstat *fs = fs_stat;
+    pthread_mutex_unlock(&fs_mu);
+    if (!fs) {
+        rc = node_fail(ctx, "filesystem", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        const mount_rec *m = &l.items[i];
+        const char *mp = label_mountpoint(m->mountpoint);
+        if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
+            regex_compat_match(&node_cfg.fs_types_re, m->fstype))
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = same_labels(&l.items[j], m); /* the same labels twice would be a duplicate series */
+        if (dup)
+            continue;
+        char path[4096];
+        struct statfs st;
+        int r = FSSTAT_ERROR;
+        double left = ctx->deadline - now_monotonic();
+        if (left > 0 && node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) == 0) {
+            double timeout = left < node_cfg.fs_mount_timeout ? left : node_cfg.fs_mount_timeout;
+            r = fsstat_stat(fs, path, timeout, &st);
+        }
+        if (r == FSSTAT_TIMEOUT)
+            log_warn("mount point timed out, it is being labeled as stuck and will not be monitored",
+                     "mountpoint", mp, NULL);
+        emit(w, m, mp, r != FSSTAT_OK, &st);
+    }
+out:
+    free(l.items);
+    free(text);
+    return rc;
+}
+
+void collector_filesystem_free(void)
+{
+    pthread_mutex_lock(&fs_mu);
+    fsstat_free(fs_stat);
+    fs_stat = NULL;
+    pthread_mutex_unlock(&fs_mu);
+}
