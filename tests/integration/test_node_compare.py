@@ -1,0 +1,349 @@
+"""node-exporter-lite beside Debian's node_exporter 1.5 on this host: every family we serve must have
+node_exporter's name, type, HELP and label sets, and values within a tolerance that fits the metric.
+
+Both run with the same 16 collectors (node_exporter: --collector.disable-defaults plus those) and
+node_exporter's upstream exclusion defaults (Debian's build changes two of them, so they are passed).
+Both are scraped at the same moment (two threads), twice, to check counters are close and monotonic.
+Also: `promtool check metrics` on our output, and bad flags exit 2 with one line.
+"""
+import concurrent.futures
+import glob
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
+              "time", "pressure", "filefd", "sockstat", "netstat", "entropy"]
+# node_exporter 1.5's upstream defaults; Debian's package patches these two.
+UPSTREAM_DEFAULTS = [
+    "--collector.filesystem.mount-points-exclude="
+    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
+    "--collector.netdev.device-exclude=",
+]
+
+# Families node_exporter serves (with these collectors) that we intentionally don't, and why.
+NOT_SERVED = {
+    "node_exporter_build_info": "ours is node_build_info{version,revision} (the shared library's, per exporter)",
+    "node_cpu_core_throttles_total": "thermal_throttle sysfs exists only on bare metal; not implemented yet",
+    "node_cpu_package_throttles_total": "thermal_throttle sysfs exists only on bare metal; not implemented yet",
+    "node_cpu_isolated": "only with isolcpus= on the kernel command line; not implemented",
+    "node_disk_ata_write_cache": "needs ATA udev properties; not implemented",
+    "node_disk_ata_write_cache_enabled": "needs ATA udev properties; not implemented",
+    "node_disk_ata_rotation_rate_rpm": "needs ATA udev properties; not implemented",
+}
+# Families we serve that node_exporter does not.
+OURS_ONLY = {"node_build_info": "see node_exporter_build_info above"}
+
+MiB = 1 << 20
+# (pattern, kind, absolute tolerance, relative tolerance); first match wins.
+# kind: "const" equal; "counter" close and monotonic across our two scrapes; "gauge" close; "skip" no value check.
+TOLERANCES = [
+    (r"node_scrape_collector_duration_seconds", "skip", 0, 0),  # ours is just faster
+    (r"node_scrape_collector_success|node_boot_time_seconds|node_os_.*|node_uname_info|node_disk_info"
+     r"|node_disk_filesystem_info|node_disk_device_mapper_info|node_filesystem_(size_bytes|files|readonly|"
+     r"device_error)|node_filefd_maximum|node_entropy_pool_size_bits|node_time_clocksource_.*"
+     r"|node_time_zone_offset_seconds|node_netstat_Ip_Forwarding"
+     r"|node_memory_(MemTotal|SwapTotal|Hugepagesize|HugePages_Total|VmallocTotal)(_bytes)?", "const", 0, 0),
+    (r"node_time_seconds", "gauge", 5, 0),
+    (r"node_load(1|5|15)", "gauge", 2.0, 0.5),
+    (r"node_procs_(running|blocked)|node_disk_io_now", "gauge", 50, 0),
+    (r"node_sockstat_.*|node_netstat_Tcp_CurrEstab", "gauge", 500, 0.5),  # other engineers' Kafka labs churn
+    (r"node_filefd_allocated", "gauge", 5000, 0.5),
+    (r"node_entropy_available_bits", "gauge", 256, 0),
+    (r"node_memory_.*", "gauge", 512 * MiB, 0.1),  # parallel builds move memory fast
+    (r"node_filesystem_(free|avail)_bytes", "gauge", 2048 * MiB, 0),
+    (r"node_filesystem_files_free", "gauge", 200000, 0),
+    (r"node_cpu_.*|node_pressure_.*", "counter", 2.0, 0.01),  # seconds; scraped within ms of each other
+    (r"node_network_.*_bytes_total|node_netstat_.*Octets|node_disk_.*bytes_total", "counter", 200 * MiB, 0.05),
+    (r"node_vmstat_.*|node_disk_.*|node_network_.*|node_netstat_.*", "counter", 1e6, 0.05),
+    (r"node_(context_switches|intr|forks)_total", "counter", 1e6, 0.05),
+]
+
+
+def tolerance(family):
+    for pat, kind, abs_tol, rel_tol in TOLERANCES:
+        if re.fullmatch(pat, family):
+            return kind, abs_tol, rel_tol
+    raise AssertionError(f"no tolerance rule for {family}: add one to TOLERANCES")
+
+
+# ---- a small exposition-format (0.0.4) parser ---------------------------------------------------------------
+
+_SAMPLE = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+-?\d+)?$")
+_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
+
+
+def _unescape(s, quote):
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            n = s[i + 1]
+            out.append({"n": "\n", "\\": "\\", '"': '"' if quote else '\\"'}.get(n, "\\" + n))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _labels(text):
+    body = text[1:-1]
+    labels, pos = {}, 0
+    while pos < len(body):
+        m = _LABEL.match(body, pos)
+        assert m, f"bad label set {text!r}"
+        assert m.group(1) not in labels, f"duplicate label in {text!r}"
+        labels[m.group(1)] = _unescape(m.group(2), True)
+        pos = m.end()
+    return labels
+
+
+def parse_exposition(text):
+    """{family: {"type", "help", "samples": {frozenset(labels.items()): value}}}; strict: raises on bad input."""
+    fams = {}
+
+    def fam(name):
+        return fams.setdefault(name, {"type": "untyped", "help": None, "samples": {}})
+
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("# HELP "):
+            _, _, name, *rest = line.split(" ", 3)
+            f = fam(name)
+            assert f["help"] is None, f"second HELP for {name}"
+            f["help"] = _unescape(rest[0] if rest else "", False)
+            continue
+        if line.startswith("# TYPE "):
+            _, _, name, typ = line.split(" ", 3)
+            f = fam(name)
+            assert not f["samples"], f"TYPE after samples for {name}"
+            f["type"] = typ
+            continue
+        if line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, f"bad sample line {line!r}"
+        name, labels, value = m.group(1), _labels(m.group(2)) if m.group(2) else {}, float(m.group(3))
+        base = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            if name.endswith(suffix) and name[: -len(suffix)] in fams and \
+                    fams[name[: -len(suffix)]]["type"] in ("histogram", "summary"):
+                base = name[: -len(suffix)]
+        key = frozenset(labels.items()) if base == name else frozenset(list(labels.items()) + [("__name__", name)])
+        samples = fam(base)["samples"]
+        assert key not in samples, f"duplicate series {line!r}"
+        samples[key] = value
+    return fams
+
+
+def test_parser_reads_escapes():
+    fams = parse_exposition('# HELP a_b Help with \\\\ and \\n.\n# TYPE a_b gauge\n'
+                            'a_b{x="q\\"uo\\\\te\\nnl",y=""} +Inf\na_b{x="2"} 3e3\n')
+    assert fams["a_b"]["help"] == "Help with \\ and \n."
+    assert fams["a_b"]["samples"][frozenset({("x", 'q"uo\\te\nnl'), ("y", "")})] == math.inf
+    assert fams["a_b"]["samples"][frozenset({("x", "2")})] == 3000
+    with pytest.raises(AssertionError):
+        parse_exposition('a{x="1"} 1\na{x="1"} 2\n')
+
+
+# ---- processes ----------------------------------------------------------------------------------------------
+
+def lite_binary():
+    env = os.environ.get("NODE_EXPORTER_LITE")
+    if env:
+        return env
+    cands = [os.path.join(REPO, "build", "exporters", "node-exporter-lite", "node-exporter-lite")]
+    cands += sorted(glob.glob(os.path.join(REPO, "build*", "exporters", "node-exporter-lite", "node-exporter-lite")),
+                    key=os.path.getmtime, reverse=True)
+    for c in cands:
+        if os.access(c, os.X_OK):
+            return c
+    pytest.skip("node-exporter-lite is not built (cmake --build build)")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode()
+
+
+class Server:
+    """A process serving /metrics on 127.0.0.1:port; stopped (by its pid) by the fixture that made it."""
+
+    def __init__(self, argv, port):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 15
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{argv[0]} exited {self.proc.returncode}: {self.proc.stderr.read()}")
+            try:
+                get(self.url, timeout=2)
+                return
+            except OSError:
+                if time.time() > deadline:
+                    self.stop()
+                    raise AssertionError(f"{argv[0]} did not serve {self.url}")
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def servers():
+    ne_bin = shutil.which("prometheus-node-exporter")
+    if not ne_bin:
+        pytest.skip("Debian's prometheus-node-exporter is not installed")
+    p1, p2 = free_port(), free_port()
+    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults",
+                 *[f"--collector.{c}" for c in COLLECTORS], *UPSTREAM_DEFAULTS], p1)
+    try:
+        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}"], p2)
+    except BaseException:
+        ne.stop()
+        raise
+    try:
+        yield ne, lite
+    finally:
+        lite.stop()
+        ne.stop()
+
+
+def scrape_both(ne, lite):
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        a, b = pool.submit(get, ne.url), pool.submit(get, lite.url)
+        return a.result(), b.result()
+
+
+# ---- the comparison -----------------------------------------------------------------------------------------
+
+def strip_runtime(fams):
+    return {k: v for k, v in fams.items() if not k.startswith(("go_", "process_", "promhttp_"))}
+
+
+def close(a, b, abs_tol, rel_tol):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= max(abs_tol, rel_tol * max(abs(a), abs(b)))
+
+
+def test_families_match_node_exporter(servers):
+    ne, lite = servers
+    # Label sets can change between two scrapes (a socket or mount appears); retry a mismatch once.
+    problems = []
+    for attempt in range(3):
+        ne_text, lite_text = scrape_both(ne, lite)
+        theirs, ours = strip_runtime(parse_exposition(ne_text)), parse_exposition(lite_text)
+        time.sleep(0.3)
+        ne_text2, lite_text2 = scrape_both(ne, lite)
+        theirs2, ours2 = strip_runtime(parse_exposition(ne_text2)), parse_exposition(lite_text2)
+        problems = compare(theirs, ours, theirs2, ours2)
+        if not problems:
+            break
+        time.sleep(0.5)
+    assert not problems, "\n".join(problems[:60])
+
+
+def compare(theirs, ours, theirs2, ours2):
+    problems = []
+    missing = set(theirs) - set(ours) - set(NOT_SERVED)
+    problems += [f"{f}: node_exporter serves it, we do not (and NOT_SERVED does not say why)" for f in sorted(missing)]
+    for name in sorted(ours):
+        mine = ours[name]
+        if name in OURS_ONLY:
+            assert name not in theirs
+            continue
+        if name not in theirs:
+            problems.append(f"{name}: served by us, not by node_exporter")
+            continue
+        ref = theirs[name]
+        if mine["type"] != ref["type"]:
+            problems.append(f"{name}: type {mine['type']}, node_exporter {ref['type']}")
+        if mine["help"] != ref["help"]:
+            problems.append(f"{name}: HELP {mine['help']!r}, node_exporter {ref['help']!r}")
+        if set(mine["samples"]) != set(ref["samples"]):
+            only_ours = [dict(k) for k in set(mine["samples"]) - set(ref["samples"])]
+            only_theirs = [dict(k) for k in set(ref["samples"]) - set(mine["samples"])]
+            problems.append(f"{name}: label sets differ; only ours {only_ours[:3]}, only theirs {only_theirs[:3]}")
+            continue
+        kind, abs_tol, rel_tol = tolerance(name)
+        for key, v in mine["samples"].items():
+            r = ref["samples"][key]
+            if kind == "skip":
+                continue
+            if kind == "const" and v != r:
+                problems.append(f"{name}{dict(key)}: {v} != node_exporter's {r} (a constant)")
+            elif kind in ("gauge", "counter") and not close(v, r, abs_tol, rel_tol):
+                problems.append(f"{name}{dict(key)}: {v} vs node_exporter's {r} (tolerance {abs_tol}, {rel_tol})")
+            if kind == "counter":
+                v2 = ours2.get(name, {}).get("samples", {}).get(key)
+                if v2 is None or v2 < v:
+                    problems.append(f"{name}{dict(key)}: counter went from {v} to {v2} between our scrapes")
+    return problems
+
+
+def test_every_collector_succeeds(servers):
+    _, lite = servers
+    fams = parse_exposition(get(lite.url))
+    ok = {dict(k)["collector"]: v for k, v in fams["node_scrape_collector_success"]["samples"].items()}
+    assert ok == {c: 1.0 for c in COLLECTORS}
+
+
+def test_promtool_check_metrics(servers, tmp_path):
+    """No parse error; every lint finding is one node_exporter's own output has (its names are camelCase)."""
+    promtool = shutil.which("promtool")
+    if not promtool:
+        pytest.skip("promtool is not installed")
+    ne, lite = servers
+    ne_text, lite_text = scrape_both(ne, lite)
+
+    def lint(text):
+        r = subprocess.run([promtool, "check", "metrics"], input=text, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        assert r.returncode in (0, 3), f"promtool failed ({r.returncode}): {r.stdout}"
+        return set(line for line in r.stdout.splitlines() if line.strip())
+
+    ours, theirs = lint(lite_text), lint(ne_text)
+    assert ours <= theirs, f"lint findings node_exporter does not have: {sorted(ours - theirs)}"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--no-such-flag"], "no-such-flag"),
+    (["--collector.filesystem.mount-points-exclude=(unclosed"], "mount-points-exclude"),
+    (["--collector.diskstats.device-exclude=[a-"], "device-exclude"),
+    (["--collector.netstat.fields=(?i)tcp"], "netstat.fields"),
+    (["--collector.netdev.device-exclude=lo", "--collector.netdev.device-include=eth"], "mutually exclusive"),
+    (["--collector.nosuch"], "nosuch"),
+])
+def test_bad_flags_exit_2_with_one_line(args, needle):
+    r = subprocess.run([lite_binary(), "--web.listen-address=127.0.0.1:0", *args], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=10)
+    assert r.returncode == 2, r.stderr
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and needle in lines[0], r.stderr
