@@ -85,7 +85,13 @@ static kx_partition *find_partition(const kx_topic *t, int32_t id)
 static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
 {
     const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, kx_remaining_ms(deadline));
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    /* librdkafka sends the request to one broker of its choice; if that one hangs,
+     * another attempt usually picks another broker: three tries in the time given. */
+    for (int attempt = 0; attempt < 3 && err && now_monotonic() < deadline; attempt++) {
+        double until = attempt < 2 ? share_of(deadline, 1.0 / (3 - attempt)) : deadline;
+        err = rd_kafka_metadata(rk, 1, NULL, &md, kx_remaining_ms(until));
+    }
     if (err) {
         snprintf(s->metadata_err, sizeof s->metadata_err, "metadata: %s", rd_kafka_err2str(err));
         return;
