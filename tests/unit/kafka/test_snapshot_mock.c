@@ -52,6 +52,7 @@ static void state_free(kx_state *st)
 
 static kx_snapshot *fetch(kx_state *st, double budget, double *took)
 {
+    double t0 = now_monotonic();
     kx_fetch_opts o = {.topics = &st->topics, .groups = &st->groups, .offset_show_all = true};
     kx_snapshot *s = kx_snapshot_fetch(st->rk, &o, t0 + budget);
     *took = now_monotonic() - t0;
