@@ -13,7 +13,8 @@ int collect_mm2(expo *w, collector_ctx *ctx)
     double now = now_realtime();
     expo_family *hb =
         F("mirror_heartbeat_age_seconds",
-          "Age of the newest MM2 heartbeat per source alias (since exporter start if none yet).", EXPO_GAUGE);
+          "Age of the newest MM2 heartbeat in <source alias>.heartbeats (since exporter start if none yet).",
+          EXPO_GAUGE);
     expo_family *cp = F("mirror_checkpoint_age_seconds",
                         "Age of the newest MM2 checkpoint per consumer group.", EXPO_GAUGE);
     expo_family *lat =
@@ -22,14 +23,9 @@ int collect_mm2(expo *w, collector_ctx *ctx)
     expo_family *inv =
         F("mirror_internal_invalid_total", "Undecodable records in MM2's internal topics.", EXPO_COUNTER);
     pthread_mutex_lock(&s->mu);
-    int own = 0;
-    for (size_t i = 0; i < s->nheartbeats; i++) {
-        double age = now - s->heartbeats[i].last;
-        expo_sample(hb, age > 0 ? age : 0, "source", s->heartbeats[i].name, NULL);
-        own |= strcmp(s->heartbeats[i].name, s->cfg.source_alias) == 0;
-    }
-    if (!own) /* none seen yet: keep the series, growing, so that alerts can fire */
-        expo_sample(hb, now - s->start_realtime, "source", s->cfg.source_alias, NULL);
+    /* None seen yet: the age runs from the exporter's start, so that alerts can fire. */
+    double hb_age = now - (s->heartbeat_last > 0 ? s->heartbeat_last : s->start_realtime);
+    expo_sample(hb, hb_age > 0 ? hb_age : 0, "source", s->cfg.source_alias, NULL);
     for (size_t i = 0; i < s->ncheckpoints; i++) {
         double age = now - s->checkpoints[i].last;
         expo_sample(cp, age > 0 ? age : 0, "consumergroup", s->checkpoints[i].name, NULL);

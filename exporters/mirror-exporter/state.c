@@ -100,7 +100,6 @@ void mirror_state_release(mirror_state *s)
     free(s->checkpoints_topic);
     free(s->offset_syncs_topic);
     free(s->lags);
-    free(s->heartbeats);
     free(s->checkpoints);
     free(s->remotes);
     account_free(s->acct);

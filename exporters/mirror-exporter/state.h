@@ -76,8 +76,7 @@ typedef struct mirror_state {
     uint64_t assign_generation; /* bumped when a reader's partitions changed */
     lag_tp *lags;
     size_t nlags, caplags;
-    named_age *heartbeats;
-    size_t nheartbeats;
+    double heartbeat_last; /* realtime seconds of the newest heartbeat in the heartbeats topic; 0 none */
     named_age *checkpoints;
     size_t ncheckpoints;
     remote_topic *remotes;
