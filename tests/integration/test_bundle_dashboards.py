@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -114,8 +115,11 @@ def panels(dash):
 
 def prom_get(url, path, **params):
     q = urllib.parse.urlencode(params, doseq=True)
-    with urllib.request.urlopen(f"{url}{path}?{q}", timeout=30) as r:
-        return json.loads(r.read())
+    try:
+        with urllib.request.urlopen(f"{url}{path}?{q}", timeout=30) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"{path} {params}: HTTP {e.code}: {e.read().decode(errors='replace')}") from None
 
 
 def label_values(url, definition):
@@ -135,6 +139,11 @@ def substitute(text, values):
     return re.sub(r"\$\{(\w+)\}|\$(\w+)|\[\[(\w+)\]\]", one, text)
 
 
+def grafana_regex_escape(value):
+    # What Grafana's Prometheus datasource does to multi-value variables: regex-escape inside a PromQL string.
+    return re.sub(r"[$^*{}\[\]'+?.()|]", lambda m: "\\\\" + m.group(0), value.replace("\\", "\\\\\\\\"))
+
+
 def resolve_variables(url, dash, pick_first):
     """Grafana's defaults: 'All' (the variable's allValue) where offered, else the first value. With pick_first,
     the first value everywhere. Chained variables see the earlier ones substituted."""
@@ -148,7 +157,7 @@ def resolve_variables(url, dash, pick_first):
             values[v["name"]] = v.get("allValue", ".*")
         else:
             assert found, f"{dash['title']}: variable {v['name']} has no values ({q})"
-            values[v["name"]] = re.escape(found[0]) if v.get("multi") or "=~" in q else found[0]
+            values[v["name"]] = grafana_regex_escape(found[0]) if v.get("multi") or v.get("includeAll") else found[0]
     return values
 
 
