@@ -217,16 +217,16 @@ static const char *type_name(expo_type t)
 /* Appends s escaped for HELP text (backslash, newline). */
 static int put_help(buf *b, const char *s)
 {
-    for (; *s; s++) {
-        int rc;
-        if (*s == '\\')
-            rc = buf_puts(b, "\\\\");
-        else if (*s == '\n')
-            rc = buf_puts(b, "\\n");
-        else
-            rc = buf_append(b, s, 1);
-        if (rc < 0)
+    while (*s) {
+        size_t run = strcspn(s, "\\\n"); /* copy plain runs at once: this is on every scrape's path */
+        if (run && buf_append(b, s, run) < 0)
             return -1;
+        s += run;
+        if (!*s)
+            break;
+        if (buf_puts(b, *s == '\\' ? "\\\\" : "\\n") < 0)
+            return -1;
+        s++;
     }
     return 0;
 }
@@ -301,8 +301,14 @@ void expo_format_double(double v, char *out, size_t outlen)
         snprintf(out, outlen, "0");
         return;
     }
-    /* Shortest %g precision that reads back to the same double. */
-    for (int prec = 1; prec <= 17; prec++) {
+    /* Integers (most samples) print exactly as integers: no search needed. */
+    if (fabs(v) < 1e15 && v == (double)(long long)v) {
+        snprintf(out, outlen, "%lld", (long long)v);
+        return;
+    }
+    /* %g drops trailing zeros, so the first precision from 15 that reads back to
+     * the same double is the shortest such form (below 15 digits, %.15g is exact). */
+    for (int prec = 15; prec <= 17; prec++) {
         snprintf(out, outlen, "%.*g", prec, v);
         if (strtod(out, NULL) == v)
             return;
