@@ -11,6 +11,7 @@
 
 #include "node.h"
 #include "parsers.h"
+#include "procfile.h"
 #include "readfile.h"
 
 static const struct {
@@ -129,16 +130,17 @@ static void on_disk(void *arg, const diskstats_rec *d)
     free(udev_text);
 }
 
+static procfile diskstats_file = PROCFILE_INIT;
+
 int collect_diskstats(expo *w, collector_ctx *ctx)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, "diskstats") < 0)
         return node_fail(ctx, "diskstats", "path too long");
-    char *text = readfile(path, 16 << 20, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "diskstats", err);
     disk_scrape ds = {.w = w, .udev = access(node_cfg.udev_data, R_OK | X_OK) == 0};
     int rc = diskstats_parse(text, on_disk, &ds, err, sizeof err);
-    free(text);
+    procfile_unlock(&diskstats_file);
     return rc < 0 ? node_fail(ctx, "diskstats", err) : 0;
 }

@@ -4,17 +4,21 @@
 
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
+#include "procfile.h"
+
+static procfile filenr_file = PROCFILE_INIT;
 
 int collect_filefd(expo *w, collector_ctx *ctx)
 {
-    char path[4096], err[256], text[256];
+    char path[4096], err[256], *text;
     uint64_t allocated, maximum;
     if (node_path(path, sizeof path, node_cfg.procfs, "sys/fs/file-nr") < 0)
         return node_fail(ctx, "filefd", "path too long");
-    if (readfile_small(path, text, sizeof text) < 0)
-        return node_fail(ctx, path, strerror(errno));
-    if (filenr_parse(text, &allocated, &maximum, err, sizeof err) < 0)
+    if (procfile_read_locked(&filenr_file, path, 4096, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "filefd", err);
+    int rc = filenr_parse(text, &allocated, &maximum, err, sizeof err);
+    procfile_unlock(&filenr_file);
+    if (rc < 0)
         return node_fail(ctx, path, err);
     expo_sample(
         expo_family_get(w, "node_filefd_allocated", "File descriptor statistics: allocated.", EXPO_GAUGE),

@@ -1,15 +1,19 @@
 /* collector_filesystem.c -- node_filesystem_*: statfs of each mount, with a deadline (fsstat.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
 
 #include "fsstat.h"
 #include "log.h"
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
 #include "regex_compat.h"
 
 static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -82,48 +86,105 @@ static void emit(expo *w, const mount_rec *m, const char *mp, int error, const s
                 mounts_has_ro(m->options), "device", dev, "fstype", fst, "mountpoint", mp, NULL);
 }
 
-static char *read_mounts(char *err, size_t errlen)
+/* The mount table, parsed, kept between scrapes: procfs flags a change of the
+ * table with POLLPRI on an open mounts file, so an unchanged table (the usual
+ * case) costs one poll() instead of a read and a parse. Guarded by fs_mu. */
+static struct {
+    int fd;
+    int procfs; /* the fd is on procfs, so POLLPRI means something */
+    int valid;
+    char *text;
+    mount_list list;
+} table = {.fd = -1};
+
+static int table_refresh(char *err, size_t errlen)
 {
     char path[4096];
-    /* PID 1's view: ours may be a private mount namespace (node_exporter does the same). */
-    if (node_path(path, sizeof path, node_cfg.procfs, "1/mounts") < 0)
-        return NULL;
-    char *text = readfile(path, 16 << 20, NULL, err, errlen);
-    if (!text && errno == ENOENT && node_path(path, sizeof path, node_cfg.procfs, "mounts") == 0)
-        text = readfile(path, 16 << 20, NULL, err, errlen);
-    return text;
+    if (table.fd < 0) {
+        /* PID 1's view: ours may be a private mount namespace (node_exporter does the same). */
+        if (node_path(path, sizeof path, node_cfg.procfs, "1/mounts") == 0)
+            table.fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (table.fd < 0 && errno == ENOENT && node_path(path, sizeof path, node_cfg.procfs, "mounts") == 0)
+            table.fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (table.fd < 0) {
+            snprintf(err, errlen, "%s/1/mounts: %s", node_cfg.procfs, strerror(errno));
+            return -1;
+        }
+        struct statfs sf;
+        table.procfs = fstatfs(table.fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+        table.valid = 0;
+    }
+    if (table.valid && table.procfs) {
+        struct pollfd pfd = {.fd = table.fd, .events = POLLPRI};
+        if (poll(&pfd, 1, 0) == 0 || !(pfd.revents & (POLLPRI | POLLERR)))
+            return 0;
+    }
+    table.valid = 0;
+    free(table.text);
+    table.text = NULL;
+    table.list.n = 0;
+    table.list.oom = 0;
+    size_t cap = 0, used = 0;
+    for (;;) {
+        if (cap - used < 2) {
+            size_t ncap = cap ? cap * 2 : 8192;
+            char *n = ncap <= (16u << 20) ? realloc(table.text, ncap) : NULL;
+            if (!n) {
+                snprintf(err, errlen, "mount table too large");
+                return -1;
+            }
+            table.text = n;
+            cap = ncap;
+        }
+        ssize_t r = pread(table.fd, table.text + used, cap - used - 1, (off_t)used);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "reading mounts: %s", strerror(errno));
+            close(table.fd);
+            table.fd = -1;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        used += (size_t)r;
+    }
+    table.text[used] = '\0';
+    if (mounts_parse(table.text, on_mount, &table.list, err, errlen) < 0)
+        return -1;
+    if (table.list.oom) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    table.valid = 1;
+    return 0;
 }
 
 int collect_filesystem(expo *w, collector_ctx *ctx)
 {
-    char err[256] = "path too long";
-    char *text = read_mounts(err, sizeof err);
-    if (!text)
-        return node_fail(ctx, "filesystem", err);
-    mount_list l = {0};
-    int rc = mounts_parse(text, on_mount, &l, err, sizeof err);
-    if (rc < 0 || l.oom) {
-        rc = node_fail(ctx, "filesystem", l.oom ? "out of memory" : err);
-        goto out;
-    }
+    char err[256];
+    int rc = 0;
     pthread_mutex_lock(&fs_mu);
     if (!fs_stat)
         fs_stat = fsstat_new(NULL);
-    fsstat *fs = fs_stat;
-    pthread_mutex_unlock(&fs_mu);
-    if (!fs) {
+    if (!fs_stat) {
         rc = node_fail(ctx, "filesystem", "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < l.n; i++) {
-        const mount_rec *m = &l.items[i];
+    if (table_refresh(err, sizeof err) < 0) {
+        rc = node_fail(ctx, "filesystem", err);
+        goto out;
+    }
+    for (size_t i = 0; i < table.list.n; i++) {
+        const mount_rec *m = &table.list.items[i];
         const char *mp = label_mountpoint(m->mountpoint);
         if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
             regex_compat_match(&node_cfg.fs_types_re, m->fstype))
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
-            dup = same_labels(&l.items[j], m); /* the same labels twice would be a duplicate series */
+            dup =
+                same_labels(&table.list.items[j], m); /* the same labels twice would be a duplicate series */
         if (dup)
             continue;
         char path[4096];
@@ -132,7 +193,7 @@ int collect_filesystem(expo *w, collector_ctx *ctx)
         double left = ctx->deadline - now_monotonic();
         if (left > 0 && node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) == 0) {
             double timeout = left < node_cfg.fs_mount_timeout ? left : node_cfg.fs_mount_timeout;
-            r = fsstat_stat(fs, path, timeout, &st);
+            r = fsstat_stat(fs_stat, path, timeout, &st);
         }
         if (r == FSSTAT_TIMEOUT)
             log_warn("mount point timed out, it is being labeled as stuck and will not be monitored",
@@ -140,8 +201,7 @@ int collect_filesystem(expo *w, collector_ctx *ctx)
         emit(w, m, mp, r != FSSTAT_OK, &st);
     }
 out:
-    free(l.items);
-    free(text);
+    pthread_mutex_unlock(&fs_mu);
     return rc;
 }
 
@@ -150,5 +210,13 @@ void collector_filesystem_free(void)
     pthread_mutex_lock(&fs_mu);
     fsstat_free(fs_stat);
     fs_stat = NULL;
+    if (table.fd >= 0)
+        close(table.fd);
+    table.fd = -1;
+    free(table.text);
+    free(table.list.items);
+    memset(&table.list, 0, sizeof table.list);
+    table.text = NULL;
+    table.valid = 0;
     pthread_mutex_unlock(&fs_mu);
 }

@@ -8,7 +8,7 @@
 
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
+#include "procfile.h"
 
 static void emit(void *arg, const char *suffix, double value)
 {
@@ -19,15 +19,16 @@ static void emit(void *arg, const char *suffix, double value)
     expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), value, NULL);
 }
 
+static procfile meminfo_file = PROCFILE_INIT;
+
 int collect_meminfo(expo *w, collector_ctx *ctx)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, "meminfo") < 0)
         return node_fail(ctx, "meminfo", "path too long");
-    char *text = readfile(path, 1 << 20, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&meminfo_file, path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "meminfo", err);
     int rc = meminfo_parse(text, emit, w, err, sizeof err);
-    free(text);
+    procfile_unlock(&meminfo_file);
     return rc < 0 ? node_fail(ctx, "meminfo", err) : 0;
 }

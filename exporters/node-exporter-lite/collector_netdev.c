@@ -9,6 +9,7 @@
 
 #include "node.h"
 #include "parsers.h"
+#include "procfile.h"
 #include "readfile.h"
 #include "textutil.h"
 
@@ -33,15 +34,16 @@ static void on_dev(void *arg, const netdev_rec *d)
                     (double)nohandler, "device", d->name, NULL);
 }
 
+static procfile netdev_file = PROCFILE_INIT;
+
 int collect_netdev(expo *w, collector_ctx *ctx)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, "net/dev") < 0)
         return node_fail(ctx, "netdev", "path too long");
-    char *text = readfile(path, 16 << 20, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
     int rc = netdev_parse(text, on_dev, w, err, sizeof err);
-    free(text);
+    procfile_unlock(&netdev_file);
     return rc < 0 ? node_fail(ctx, "netdev", err) : 0;
 }

@@ -1,13 +1,61 @@
 /* collector_netstat.c -- node_netstat_*: /proc/net/netstat, snmp and snmp6, filtered by
  * --collector.netstat.fields. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
+#include "procfile.h"
 #include "regex_compat.h"
+
+/* The kernel's ~300 field names never change while we run, and a regexec per
+ * field per scrape was most of this collector's cost: remember each verdict. */
+enum { CACHE_SLOTS = 2048 };
+static struct {
+    char *key;
+    int match;
+} verdicts[CACHE_SLOTS];
+static size_t nverdicts;
+static pthread_mutex_t verdicts_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int field_wanted(const char *key)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    size_t j = (size_t)(h & (CACHE_SLOTS - 1));
+    pthread_mutex_lock(&verdicts_mu);
+    while (verdicts[j].key && strcmp(verdicts[j].key, key) != 0)
+        j = (j + 1) & (CACHE_SLOTS - 1);
+    int match;
+    if (verdicts[j].key) {
+        match = verdicts[j].match;
+    } else {
+        match = regex_compat_match(&node_cfg.netstat_re, key);
+        /* Half full at most, so probes stay short; past that, just match. */
+        if (nverdicts < CACHE_SLOTS / 2 && (verdicts[j].key = strdup(key))) {
+            verdicts[j].match = match;
+            nverdicts++;
+        }
+    }
+    pthread_mutex_unlock(&verdicts_mu);
+    return match;
+}
+
+void collector_netstat_free(void)
+{
+    pthread_mutex_lock(&verdicts_mu);
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        free(verdicts[i].key);
+        verdicts[i].key = NULL;
+    }
+    nverdicts = 0;
+    pthread_mutex_unlock(&verdicts_mu);
+}
 
 static void on_stat(void *arg, const char *proto, const char *name, double value)
 {
@@ -15,7 +63,7 @@ static void on_stat(void *arg, const char *proto, const char *name, double value
     char key[160], metric[192], help[192];
     if (snprintf(key, sizeof key, "%s_%s", proto, name) >= (int)sizeof key)
         return;
-    if (!regex_compat_match(&node_cfg.netstat_re, key))
+    if (!field_wanted(key))
         return;
     snprintf(metric, sizeof metric, "node_netstat_%s", key);
     snprintf(help, sizeof help, "Statistic %s%s.", proto, name);
@@ -23,24 +71,25 @@ static void on_stat(void *arg, const char *proto, const char *name, double value
     expo_sample(expo_family_get(w, metric, help, EXPO_UNTYPED), value, NULL);
 }
 
-static int read_one(const char *rel, int snmp6, expo *w, collector_ctx *ctx)
+static procfile net_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
+
+static int read_one(int i, const char *rel, int snmp6, expo *w, collector_ctx *ctx)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
         return node_fail(ctx, "netstat", "path too long");
-    char *text = readfile(path, 1 << 20, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&net_files[i], path, 1 << 20, &text, err, sizeof err) < 0)
         return snmp6 && errno == ENOENT ? 0 : node_fail(ctx, "netstat", err); /* no IPv6: no snmp6 */
     int rc = snmp6 ? snmp6_parse(text, on_stat, w, err, sizeof err)
                    : netstat_parse(text, on_stat, w, err, sizeof err);
-    free(text);
+    procfile_unlock(&net_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
 int collect_netstat(expo *w, collector_ctx *ctx)
 {
-    if (read_one("net/netstat", 0, w, ctx) < 0 || read_one("net/snmp", 0, w, ctx) < 0 ||
-        read_one("net/snmp6", 1, w, ctx) < 0)
+    if (read_one(0, "net/netstat", 0, w, ctx) < 0 || read_one(1, "net/snmp", 0, w, ctx) < 0 ||
+        read_one(2, "net/snmp6", 1, w, ctx) < 0)
         return -1;
     return 0;
 }

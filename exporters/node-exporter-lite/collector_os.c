@@ -1,7 +1,10 @@
 /* collector_os.c -- node_os_info and node_os_version from os-release(5). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "node.h"
 #include "parsers.h"
@@ -38,29 +41,65 @@ static void on_kv(void *arg, const char *key, const char *value)
             r->v[i] = value;
 }
 
-int collect_os(expo *w, collector_ctx *ctx)
+/* The parsed file, kept while its mtime stays the same (node_exporter caches it likewise). */
+static pthread_mutex_t os_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *os_text, os_path[4096];
+static struct timespec os_mtime;
+static os_release os_cached;
+
+/* Finds and parses os-release unless the cached copy is current. Call with os_mu held. */
+static int os_refresh(char *err, size_t errlen)
 {
     static const char *const files[] = {"etc/os-release", "usr/lib/os-release"};
-    char path[4096], err[256] = "no os-release file found";
-    char *text = NULL;
-    for (size_t i = 0; i < 2 && !text; i++) {
-        if (node_path(path, sizeof path, node_cfg.rootfs, files[i]) < 0)
-            return node_fail(ctx, "os", "path too long");
-        text = readfile(path, 1 << 16, NULL, err, sizeof err);
-        if (!text && errno != ENOENT)
+    char path[4096];
+    struct stat sb;
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        if (node_path(path, sizeof path, node_cfg.rootfs, files[i]) < 0) {
+            snprintf(err, errlen, "path too long");
+            return -1;
+        }
+        if (stat(path, &sb) == 0)
             break;
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "%.200s: %s", path, strerror(errno));
+            return -1;
+        }
     }
-    if (!text)
-        return node_fail(ctx, "os", err);
-    os_release r = {{0}};
-    int rc = osrelease_parse(text, on_kv, &r, err, sizeof err);
-    if (rc < 0) {
-        free(text);
+    if (i == 2) {
+        snprintf(err, errlen, "no os-release file found");
+        return -1;
+    }
+    if (os_text && strcmp(path, os_path) == 0 && sb.st_mtim.tv_sec == os_mtime.tv_sec &&
+        sb.st_mtim.tv_nsec == os_mtime.tv_nsec)
+        return 0;
+    free(os_text);
+    memset(&os_cached, 0, sizeof os_cached);
+    os_text = readfile(path, 1 << 16, NULL, err, errlen);
+    if (!os_text)
+        return -1;
+    if (osrelease_parse(os_text, on_kv, &os_cached, err, errlen) < 0) {
+        free(os_text);
+        os_text = NULL;
+        return -1;
+    }
+    for (int k = 0; k < K_N; k++)
+        if (!os_cached.v[k])
+            os_cached.v[k] = "";
+    memcpy(os_path, path, sizeof os_path);
+    os_mtime = sb.st_mtim;
+    return 0;
+}
+
+int collect_os(expo *w, collector_ctx *ctx)
+{
+    char err[256];
+    pthread_mutex_lock(&os_mu);
+    if (os_refresh(err, sizeof err) < 0) {
+        pthread_mutex_unlock(&os_mu);
         return node_fail(ctx, "os", err);
     }
-    for (int i = 0; i < K_N; i++)
-        if (!r.v[i])
-            r.v[i] = "";
+    const os_release r = os_cached;
     expo_sample(
         expo_family_get(w, "node_os_info",
                         "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, "
@@ -76,6 +115,14 @@ int collect_os(expo *w, collector_ctx *ctx)
         expo_sample(expo_family_get(w, "node_os_version",
                                     "Metric containing the major.minor part of the OS version.", EXPO_GAUGE),
                     version, "id", r.v[K_ID], "id_like", r.v[K_ID_LIKE], "name", r.v[K_NAME], NULL);
-    free(text);
+    pthread_mutex_unlock(&os_mu);
     return 0;
+}
+
+void collector_os_free(void)
+{
+    pthread_mutex_lock(&os_mu);
+    free(os_text);
+    os_text = NULL;
+    pthread_mutex_unlock(&os_mu);
 }

@@ -5,29 +5,31 @@
 
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
+#include "procfile.h"
 
-static int read_psi(const char *resource, pressure_rec *out, collector_ctx *ctx)
+static procfile psi_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
+
+static int read_psi(int i, const char *resource, pressure_rec *out, collector_ctx *ctx)
 {
-    char rel[64], path[4096], err[256];
+    char rel[64], path[4096], err[256], *text;
     snprintf(rel, sizeof rel, "pressure/%s", resource);
     if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
         return node_fail(ctx, "pressure", "path too long");
-    char *text = readfile(path, 1 << 16, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return node_fail(ctx, "pressure",
                          errno == ENOENT ? "pressure information is unavailable, you need a "
                                            "Linux kernel >= 4.20 and/or CONFIG_PSI enabled"
                                          : err);
     int rc = pressure_parse(text, out, err, sizeof err);
-    free(text);
+    procfile_unlock(&psi_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
 int collect_pressure(expo *w, collector_ctx *ctx)
 {
     pressure_rec cpu, io, mem;
-    if (read_psi("cpu", &cpu, ctx) < 0 || read_psi("io", &io, ctx) < 0 || read_psi("memory", &mem, ctx) < 0)
+    if (read_psi(0, "cpu", &cpu, ctx) < 0 || read_psi(1, "io", &io, ctx) < 0 ||
+        read_psi(2, "memory", &mem, ctx) < 0)
         return -1;
     /* The kernel counts microseconds. */
     expo_sample(expo_family_get(w, "node_pressure_cpu_waiting_seconds_total",

@@ -7,7 +7,7 @@
 
 #include "node.h"
 #include "parsers.h"
-#include "readfile.h"
+#include "procfile.h"
 
 typedef struct sock_scrape {
     expo *w;
@@ -44,23 +44,24 @@ static void on_stat(void *arg, const char *proto, const char *key, uint64_t valu
     }
 }
 
-static int read_one(const char *rel, int optional, sock_scrape *s, collector_ctx *ctx)
+static procfile sock_files[2] = {PROCFILE_INIT, PROCFILE_INIT};
+
+static int read_one(int i, const char *rel, int optional, sock_scrape *s, collector_ctx *ctx)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
         return node_fail(ctx, "sockstat", "path too long");
-    char *text = readfile(path, 1 << 16, NULL, err, sizeof err);
-    if (!text)
+    if (procfile_read_locked(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return optional && errno == ENOENT ? 0 : node_fail(ctx, "sockstat", err); /* no IPv6: no sockstat6 */
     int rc = sockstat_parse(text, on_stat, s, err, sizeof err);
-    free(text);
+    procfile_unlock(&sock_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
 int collect_sockstat(expo *w, collector_ctx *ctx)
 {
     sock_scrape s = {.w = w, .pagesize = (double)sysconf(_SC_PAGESIZE)};
-    if (read_one("net/sockstat", 0, &s, ctx) < 0 || read_one("net/sockstat6", 1, &s, ctx) < 0)
+    if (read_one(0, "net/sockstat", 0, &s, ctx) < 0 || read_one(1, "net/sockstat6", 1, &s, ctx) < 0)
         return -1;
     return 0;
 }
