@@ -233,11 +233,12 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     }
     if (fr < 0)
         goto out;
+    if (log_setup(cf.log_level, "logfmt") < 0) {
+        snprintf(err, sizeof(err), "bad --log.level \"%s\": want debug, info, warn or error", cf.log_level);
+        goto out;
+    }
     if (log_setup(cf.log_level, cf.log_format) < 0) {
-        snprintf(err, sizeof(err),
-                 "bad --log.level \"%s\" or --log.format \"%s\" (want debug|info|warn|error, "
-                 "logfmt|json)",
-                 cf.log_level, cf.log_format);
+        snprintf(err, sizeof(err), "bad --log.format \"%s\": want logfmt or json", cf.log_format);
         goto out;
     }
     if (!cf.telemetry_path || cf.telemetry_path[0] != '/' || strcmp(cf.telemetry_path, "/") == 0 ||

@@ -230,12 +230,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
     (void)version;
     (void)upload_data;
-    (void)con_cls;
+    static int request_seen;
     http_server *s = cls;
-    /* Answer on the first call: nothing we serve needs a request body. */
-    *upload_data_size = 0;
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        /* Refused before any body is read; MHD closes the connection after it. */
+        *upload_data_size = 0;
         return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+    }
+    if (*con_cls == NULL) {
+        /* Answering only once the whole request is in keeps the connection alive. */
+        *con_cls = &request_seen;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a GET with a body: ignore the body */
+        return MHD_YES;
+    }
     if (check_client_cert(s, conn) < 0)
         return respond_text(conn, MHD_HTTP_FORBIDDEN, "client certificate required\n");
     if (!check_basic_auth(s, conn))

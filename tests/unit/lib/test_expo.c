@@ -1,0 +1,227 @@
+/* test_expo.c -- the exposition writer: escaping, special values, families, histograms, duplicates, cap. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "expo.h"
+#include "log.h"
+#include "test.h"
+
+/* Renders w into a fresh string (caller frees). */
+static char *render(expo *w)
+{
+    buf b;
+    buf_init(&b, 1 << 20);
+    CHECK_INT_EQ(expo_render(w, &b), 0);
+    return buf_steal(&b, NULL);
+}
+
+static void test_escaping(void)
+{
+    expo *w = expo_new(1 << 20);
+    expo_family *f = expo_family_get(w, "x", "back\\slash and\nnewline \"quotes\" stay", EXPO_GAUGE);
+    expo_sample(f, 1, "v", "a\\b\"c\nd", NULL);
+    expo_sample(f, 2, "v", "bad\xff utf8", NULL);
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP x back\\\\slash and\\nnewline \"quotes\" stay\n"
+                      "# TYPE x gauge\n"
+                      "x{v=\"a\\\\b\\\"c\\nd\"} 1\n"
+                      "x{v=\"bad\xEF\xBF\xBD utf8\"} 2\n");
+    free(out);
+    expo_free(w);
+}
+
+static void test_values(void)
+{
+    char s[64];
+    expo_format_double(INFINITY, s, sizeof(s));
+    CHECK_STR_EQ(s, "+Inf");
+    expo_format_double(-INFINITY, s, sizeof(s));
+    CHECK_STR_EQ(s, "-Inf");
+    expo_format_double(NAN, s, sizeof(s));
+    CHECK_STR_EQ(s, "NaN");
+    expo_format_double(0.1, s, sizeof(s));
+    CHECK_STR_EQ(s, "0.1");
+    expo_format_double(-0.0, s, sizeof(s));
+    CHECK_STR_EQ(s, "0");
+    expo_format_double(1234567, s, sizeof(s));
+    CHECK_STR_EQ(s, "1234567");
+    expo_format_double(18446744073709551615.0, s, sizeof(s));
+    CHECK_DBL_EQ(strtod(s, NULL), 18446744073709551615.0);
+    expo_format_double(1.0 / 3, s, sizeof(s));
+    CHECK_DBL_EQ(strtod(s, NULL), 1.0 / 3); /* round-trips */
+    expo_format_double(5e-324, s, sizeof(s));
+    CHECK_DBL_EQ(strtod(s, NULL), 5e-324);
+}
+
+static void test_families(void)
+{
+    expo *w = expo_new(1 << 20);
+    expo_family *a = expo_family_get(w, "a_total", "A.", EXPO_COUNTER);
+    expo_family *b = expo_family_get(w, "b", "B.", EXPO_UNTYPED);
+    expo_family *empty = expo_family_get(w, "never_used", "Empty.", EXPO_GAUGE);
+    (void)empty;
+    expo_sample(a, 1, "k", "1", NULL);
+    expo_sample(b, 2, NULL);
+    /* Interleaved: asking again returns the same family. */
+    CHECK(expo_family_get(w, "a_total", "other help", EXPO_COUNTER) == a);
+    expo_sample(a, 3, "k", "2", NULL);
+    /* The same name with another type is refused. */
+    CHECK(expo_family_get(w, "a_total", "A.", EXPO_GAUGE) == NULL);
+    expo_sample(NULL, 1, NULL); /* a NULL family is a no-op */
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP a_total A.\n# TYPE a_total counter\na_total{k=\"1\"} 1\na_total{k=\"2\"} 3\n"
+                      "# HELP b B.\n# TYPE b untyped\nb 2\n");
+    free(out);
+    CHECK_INT_EQ(expo_invalid(w), 1);
+    expo_free(w);
+}
+
+static void test_histogram(void)
+{
+    expo *w = expo_new(1 << 20);
+    expo_family *h = expo_family_get(w, "lat_seconds", "Latency.", EXPO_HISTOGRAM);
+    const double bounds[] = {0.005, 0.5, 1};
+    const uint64_t counts[] = {1, 0, 4};
+    expo_histogram(h, bounds, counts, 3, 2, 3.25, "op", "get", NULL);
+    const double bad[] = {1, 0.5};
+    expo_histogram(h, bad, counts, 2, 0, 0, "op", "bad", NULL);  /* not ascending: dropped */
+    expo_histogram(h, bounds, counts, 3, 0, 0, "le", "x", NULL); /* le is reserved: dropped */
+    expo_sample(h, 1, NULL);                                     /* plain sample on a histogram: dropped */
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\n"
+                      "lat_seconds_bucket{op=\"get\",le=\"0.005\"} 1\n"
+                      "lat_seconds_bucket{op=\"get\",le=\"0.5\"} 1\n"
+                      "lat_seconds_bucket{op=\"get\",le=\"1\"} 5\n"
+                      "lat_seconds_bucket{op=\"get\",le=\"+Inf\"} 7\n"
+                      "lat_seconds_sum{op=\"get\"} 3.25\n"
+                      "lat_seconds_count{op=\"get\"} 7\n");
+    free(out);
+    CHECK_INT_EQ(expo_invalid(w), 3);
+    expo_free(w);
+
+    /* No labels and no bounds: just +Inf, _sum, _count. */
+    w = expo_new(1 << 20);
+    h = expo_family_get(w, "h", "", EXPO_HISTOGRAM);
+    expo_histogram(h, NULL, NULL, 0, 3, 1.5, NULL);
+    out = render(w);
+    CHECK_STR_EQ(out, "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 3\nh_sum 1.5\nh_count 3\n");
+    free(out);
+    expo_free(w);
+}
+
+static void test_names(void)
+{
+    CHECK(expo_valid_metric_name("node_cpu_seconds_total"));
+    CHECK(expo_valid_metric_name("a:b_c"));
+    CHECK(expo_valid_metric_name("_x"));
+    CHECK(!expo_valid_metric_name("1abc"));
+    CHECK(!expo_valid_metric_name("a-b"));
+    CHECK(!expo_valid_metric_name(""));
+    CHECK(!expo_valid_metric_name(NULL));
+    CHECK(expo_valid_label_name("device"));
+    CHECK(expo_valid_label_name("_x1"));
+    CHECK(!expo_valid_label_name("__name__"));
+    CHECK(!expo_valid_label_name("a:b"));
+    CHECK(!expo_valid_label_name("9a"));
+    CHECK(!expo_valid_label_name(""));
+
+    expo *w = expo_new(1 << 20);
+    CHECK(expo_family_get(w, "bad-name", "x", EXPO_GAUGE) == NULL);
+    expo_family *f = expo_family_get(w, "ok", "x", EXPO_GAUGE);
+    expo_sample(f, 1, "bad-label", "v", NULL);   /* dropped */
+    expo_sample(f, 2, "a", "1", "a", "2", NULL); /* repeated label name: dropped */
+    expo_sample(f, 3, "good", "v", NULL);
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP ok x\n# TYPE ok gauge\nok{good=\"v\"} 3\n");
+    free(out);
+    CHECK_INT_EQ(expo_invalid(w), 3);
+    expo_free(w);
+}
+
+static void test_duplicates_and_const_labels(void)
+{
+    expo *w = expo_new(1 << 20);
+    CHECK_INT_EQ(expo_const_label(w, "cluster", "up"), 0);
+    CHECK_INT_EQ(expo_const_label(w, "bad-name", "x"), -1);
+    expo_family *f = expo_family_get(w, "m", "M.", EXPO_GAUGE);
+    expo_sample(f, 1, "a", "1", "b", "2", NULL);
+    expo_sample(f, 2, "b", "2", "a", "1", NULL); /* same set in another order: dropped */
+    expo_sample(f, 3, "a", "1", NULL);           /* a different set */
+    expo_sample(f, 4, "a", "1", NULL);           /* dropped */
+    expo_sample(f, 5, "cluster", "down", NULL);  /* overrides the constant label */
+    expo_family *g = expo_family_get(w, "n", "N.", EXPO_GAUGE);
+    expo_sample(g, 6, "a", "1", NULL); /* same labels, other family: kept */
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP m M.\n# TYPE m gauge\n"
+                      "m{cluster=\"up\",a=\"1\",b=\"2\"} 1\n"
+                      "m{cluster=\"up\",a=\"1\"} 3\n"
+                      "m{cluster=\"down\"} 5\n"
+                      "# HELP n N.\n# TYPE n gauge\n"
+                      "n{cluster=\"up\",a=\"1\"} 6\n");
+    free(out);
+    CHECK_INT_EQ(expo_duplicates(w), 2);
+    expo_free(w);
+}
+
+static void test_cap(void)
+{
+    expo *w = expo_new(100);
+    expo_family *f = expo_family_get(w, "cap", "C.", EXPO_GAUGE);
+    char v[8];
+    for (int i = 0; i < 20; i++) {
+        snprintf(v, sizeof(v), "%d", i);
+        expo_sample(f, i, "i", v, NULL);
+    }
+    CHECK_INT_EQ(expo_truncated(w), 1);
+    CHECK(expo_size(w) <= 100);
+    char *out = render(w);
+    CHECK_INT_EQ(strlen(out), expo_size(w));
+    CHECK_CONTAINS(out, "cap{i=\"0\"} 0\n");
+    CHECK(strstr(out, "cap{i=\"19\"}") == NULL);
+    free(out);
+    /* Rendering into a smaller buffer fails cleanly. */
+    buf small;
+    buf_init(&small, 10);
+    CHECK_INT_EQ(expo_render(w, &small), -1);
+    buf_free(&small);
+    expo_free(w);
+}
+
+static void test_many_families(void)
+{
+    /* Enough families and samples to grow every table several times. */
+    expo *w = expo_new(1 << 24);
+    char name[32], v[16];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "fam_%d", i);
+        expo_family *f = expo_family_get(w, name, "h", EXPO_GAUGE);
+        for (int j = 0; j < 50; j++) {
+            snprintf(v, sizeof(v), "%d", j);
+            expo_sample(f, j, "j", v, NULL);
+        }
+    }
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "fam_%d", i);
+        expo_sample(expo_family_get(w, name, "h", EXPO_GAUGE), 0, "j", "0", NULL); /* all duplicates */
+    }
+    CHECK_INT_EQ(expo_duplicates(w), 300);
+    char *out = render(w);
+    CHECK_INT_EQ(strlen(out), expo_size(w));
+    CHECK_CONTAINS(out, "# TYPE fam_299 gauge\nfam_299{j=\"0\"} 0\n");
+    free(out);
+    expo_free(w);
+}
+
+int main(void)
+{
+    log_setup("error", "logfmt"); /* dropped samples log warnings; keep the output to failures */
+    test_escaping();
+    test_values();
+    test_families();
+    test_histogram();
+    test_names();
+    test_duplicates_and_const_labels();
+    test_cap();
+    test_many_families();
+    return TEST_RESULT();
+}

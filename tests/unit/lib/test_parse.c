@@ -1,0 +1,74 @@
+/* test_parse.c -- strict number and duration parsing, including overflow and junk. */
+#include <math.h>
+
+#include "parse.h"
+#include "test.h"
+
+int main(void)
+{
+    int64_t i = 7;
+    CHECK_INT_EQ(parse_int64("42", &i), 0);
+    CHECK_INT_EQ(i, 42);
+    CHECK_INT_EQ(parse_int64("-9223372036854775808", &i), 0);
+    CHECK(i == INT64_MIN);
+    i = 7;
+    CHECK_INT_EQ(parse_int64("9223372036854775808", &i), -1); /* overflow */
+    CHECK_INT_EQ(parse_int64("", &i), -1);
+    CHECK_INT_EQ(parse_int64(" 1", &i), -1);
+    CHECK_INT_EQ(parse_int64("1 ", &i), -1);
+    CHECK_INT_EQ(parse_int64("12abc", &i), -1);
+    CHECK_INT_EQ(parse_int64("0x10", &i), -1);
+    CHECK_INT_EQ(parse_int64(NULL, &i), -1);
+    CHECK_INT_EQ(i, 7); /* untouched on error */
+
+    uint64_t u = 3;
+    CHECK_INT_EQ(parse_uint64("18446744073709551615", &u), 0);
+    CHECK(u == UINT64_MAX);
+    u = 3;
+    CHECK_INT_EQ(parse_uint64("18446744073709551616", &u), -1);
+    CHECK_INT_EQ(parse_uint64("-1", &u), -1);
+    CHECK_INT_EQ(parse_uint64("+1", &u), 0);
+    CHECK_INT_EQ(u, 1);
+    CHECK_INT_EQ(parse_uint64("1.5", &u), -1);
+
+    double d = 0;
+    CHECK_INT_EQ(parse_double("1.5e3", &d), 0);
+    CHECK_DBL_EQ(d, 1500);
+    CHECK_INT_EQ(parse_double("-0.25", &d), 0);
+    CHECK_DBL_EQ(d, -0.25);
+    CHECK_INT_EQ(parse_double("1e400", &d), -1); /* overflow */
+    CHECK_INT_EQ(parse_double("1e-400", &d), 0); /* underflow is fine */
+    CHECK_INT_EQ(parse_double("inf", &d), 0);
+    CHECK(isinf(d));
+    CHECK_INT_EQ(parse_double("nan", &d), 0);
+    CHECK(isnan(d));
+    CHECK_INT_EQ(parse_double("1.5x", &d), -1);
+    CHECK_INT_EQ(parse_double("", &d), -1);
+
+    double s = -1;
+    CHECK_INT_EQ(parse_duration("250ms", &s), 0);
+    CHECK_DBL_EQ(s, 0.25);
+    CHECK_INT_EQ(parse_duration("15s", &s), 0);
+    CHECK_DBL_EQ(s, 15);
+    CHECK_INT_EQ(parse_duration("1m30s", &s), 0);
+    CHECK_DBL_EQ(s, 90);
+    CHECK_INT_EQ(parse_duration("2h", &s), 0);
+    CHECK_DBL_EQ(s, 7200);
+    CHECK_INT_EQ(parse_duration("1h1m1s1ms", &s), 0);
+    CHECK_DBL_EQ(s, 3661.001);
+    CHECK_INT_EQ(parse_duration("0", &s), 0);
+    CHECK_DBL_EQ(s, 0);
+    CHECK_INT_EQ(parse_duration("1d", &s), 0);
+    CHECK_DBL_EQ(s, 86400);
+    s = -1;
+    CHECK_INT_EQ(parse_duration("10", &s), -1);   /* unit missing */
+    CHECK_INT_EQ(parse_duration("1s1m", &s), -1); /* wrong order */
+    CHECK_INT_EQ(parse_duration("1s1s", &s), -1); /* repeated unit */
+    CHECK_INT_EQ(parse_duration("-1s", &s), -1);  /* negative */
+    CHECK_INT_EQ(parse_duration("1.5s", &s), -1); /* Prometheus has no fractions */
+    CHECK_INT_EQ(parse_duration("5x", &s), -1);
+    CHECK_INT_EQ(parse_duration("", &s), -1);
+    CHECK_INT_EQ(parse_duration("99999999999999999999s", &s), -1); /* overflow */
+    CHECK_DBL_EQ(s, -1);
+    return TEST_RESULT();
+}
