@@ -1,4 +1,4 @@
-/* check.h -- minimal assertions for the node-exporter-lite unit tests (until tests/unit/test.h lands). */
+/* check.h -- tests/unit/test.h plus the fixture helpers of the node-exporter-lite unit tests. */
 #ifndef NODE_CHECK_H
 #define NODE_CHECK_H
 
@@ -7,41 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_failures;
+#include "test.h"
 
-#define CHECK(cond)                                                                                          \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                         \
-            check_failures++;                                                                                \
-        }                                                                                                    \
-    } while (0)
-#define CHECK_STR(a, b)                                                                                      \
-    do {                                                                                                     \
-        const char *a_ = (a), *b_ = (b);                                                                     \
-        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                             \
-            fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, a_ ? a_ : "(null)",             \
-                    b_ ? b_ : "(null)");                                                                     \
-            check_failures++;                                                                                \
-        }                                                                                                    \
-    } while (0)
+/* test.h's assertions, plus a relative-tolerance number check and the fixture helpers. */
+#define CHECK_STR(a, b) CHECK_STR_EQ(a, b)
 #define CHECK_NUM(a, b)                                                                                      \
     do {                                                                                                     \
         double a_ = (double)(a), b_ = (double)(b);                                                           \
+        test_checks++;                                                                                       \
         if (!(fabs(a_ - b_) <= 1e-9 * fmax(1.0, fabs(b_)))) {                                                \
-            fprintf(stderr, "%s:%d: %s = %.17g, want %.17g\n", __FILE__, __LINE__, #a, a_, b_);              \
-            check_failures++;                                                                                \
+            fprintf(stderr, "%s:%d: FAIL: %s = %.17g, want %.17g\n", __FILE__, __LINE__, #a, a_, b_);        \
+            test_failures++;                                                                                 \
         }                                                                                                    \
     } while (0)
-#define CHECK_DONE()                                                                                         \
-    do {                                                                                                     \
-        if (check_failures) {                                                                                \
-            fprintf(stderr, "%d check(s) failed\n", check_failures);                                         \
-            return 1;                                                                                        \
-        }                                                                                                    \
-        printf("ok\n");                                                                                      \
-        return 0;                                                                                            \
-    } while (0)
+#define CHECK_DONE() return TEST_RESULT()
 
 /* Reads a fixture into a malloc'd, NUL-terminated, writable buffer (abort on failure: a test bug). */
 static __attribute__((unused)) char *fixture(const char *name)
