@@ -157,7 +157,7 @@ def decode_probes(raw):
         idlen = payload[5]
         ident = payload[6:6 + idlen].decode()
         run, part, seq, sent = struct.unpack(">QIQQ", payload[6 + idlen:6 + idlen + 28])
-        out.append((off, ident, run, part, seq))
+        out.append((off, ident, run, part, seq, payload))
     return out
 
 
@@ -241,22 +241,40 @@ def test_mirror_wan_cut_no_loss_and_duplicates_match(lab, exporters):
     assert hb1 >= hb0 + 40, (hb0, hb1)
     assert inflight_age >= 50
     # After the link is back every probe is settled: none in flight, none lost.
-    wait_for(lambda: e.total("mirror_probe_in_flight") == 0, 90, "all probes settled after the cut")
+    time.sleep(5)
+    wait_for(lambda: e.total("mirror_probe_in_flight") <= 1 and
+             e.value("mirror_probe_oldest_in_flight_age_seconds", partition="0") < 2, 90,
+             "all probes settled after the cut")
     m = e.metrics()
     sent, received = e.total("mirror_probe_sent_total", m), e.total("mirror_probe_received_total", m)
     assert e.total("mirror_probe_lost_total", m) == 0
     assert e.total("mirror_probe_send_errors_total", m) == 0
-    assert received == sent > 100
+    assert sent - 1 <= received <= sent and sent > 100
     assert m[("mirror_probe_last_received_age_seconds", (("partition", "0"),))] < 5
-    # Independent read of the mirrored topic: every copy of this run's probes, duplicates included.
+    # MM2 re-delivers only when a task dies between producing and committing its source offsets, which a
+    # graceful restart does not do; so besides any real ones, re-deliver three probes downstream by hand.
     run = e.run_id()
-    copies = [p for p in kcat_read(lab, lab.downstream, "src." + e.topic) if p[1] == e.id and p[2] == run]
+    remote = "src." + e.topic
+    mine = [p for p in kcat_read(lab, lab.downstream, remote) if p[1] == e.id and p[2] == run]
+    files = []
+    for i, p in enumerate(mine[5:8]):
+        files.append(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"dup-{e.id}-{i}"))
+        with open(files[-1], "wb") as f:
+            f.write(p[5])
+    lab.kcat("-b", lab.downstream, "-P", "-t", remote, "-p", "0", *files)
+    for f in files:
+        os.unlink(f)
+    # Independent read of the mirrored topic: every copy of this run's probes, duplicates included.
+    copies = [p for p in kcat_read(lab, lab.downstream, remote) if p[1] == e.id and p[2] == run]
     distinct = {(p[3], p[4]) for p in copies}
     dups_kcat = len(copies) - len(distinct)
-    dups = e.total("mirror_probe_duplicated_total", e.metrics())
+    # The exporter has read at least as far as kcat did (probes keep flowing meanwhile).
+    wait_for(lambda: e.total("mirror_probe_received_total") >= len(distinct)
+             and e.total("mirror_probe_duplicated_total") >= dups_kcat, 10, "exporter caught up with kcat")
+    dups = e.total("mirror_probe_duplicated_total")
     lab.report(f"mirror WAN cut 60 s: sent {sent:.0f}, received {received:.0f}, lost 0, duplicates exporter "
-               f"{dups:.0f} / kcat {dups_kcat}")
-    assert len(distinct) == received
+               f"{dups:.0f} / kcat {dups_kcat} (3 injected)")
+    assert dups_kcat >= 3
     assert dups == dups_kcat
 
 
