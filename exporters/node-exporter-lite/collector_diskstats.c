@@ -86,7 +86,8 @@ static void on_udev(void *arg, const char *key, const char *value)
 
 typedef struct disk_scrape {
     expo *w;
-    int udev; /* the udev data directory exists */
+    int udev;                         /* the udev data directory exists */
+    expo_family *fams[DISKSTATS_MAX]; /* looked up once per scrape */
 } disk_scrape;
 
 static void on_disk(void *arg, const diskstats_rec *d)
@@ -114,9 +115,11 @@ static void on_disk(void *arg, const diskstats_rec *d)
                 "device", d->name, "major", major, "minor", minor, "path", props.v[U_PATH], "wwn",
                 props.v[U_WWN], "model", props.v[U_MODEL], "serial", props.v[U_SERIAL], "revision",
                 props.v[U_REVISION], NULL);
-    for (int i = 0; i < d->n; i++)
-        expo_sample(expo_family_get(ds->w, counters[i].name, counters[i].help, counters[i].type),
-                    (double)d->v[i] * counters[i].factor, "device", d->name, NULL);
+    for (int i = 0; i < d->n; i++) {
+        if (!ds->fams[i])
+            ds->fams[i] = expo_family_get(ds->w, counters[i].name, counters[i].help, counters[i].type);
+        expo_sample(ds->fams[i], (double)d->v[i] * counters[i].factor, "device", d->name, NULL);
+    }
     if (*props.v[U_FS_TYPE])
         expo_sample(
             expo_family_get(ds->w, "node_disk_filesystem_info", "Info about disk filesystem.", EXPO_GAUGE), 1,

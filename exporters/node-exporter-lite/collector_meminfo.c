@@ -9,13 +9,16 @@
 #include "node.h"
 #include "parsers.h"
 #include "procfile.h"
+#include "textutil.h"
 
 static void emit(void *arg, const char *suffix, double value)
 {
     expo *w = arg;
     char name[160], help[200];
-    snprintf(name, sizeof name, "node_memory_%s", suffix); /* suffix is at most 127 bytes: fits */
-    snprintf(help, sizeof help, "Memory information field %s.", suffix);
+    /* suffix is at most 127 bytes: both fit */
+    if (text_join(name, sizeof name, "node_memory_", suffix, (char *)NULL) < 0 ||
+        text_join(help, sizeof help, "Memory information field ", suffix, ".", (char *)NULL) < 0)
+        return;
     expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), value, NULL);
 }
 

@@ -13,25 +13,45 @@
 #include "readfile.h"
 #include "textutil.h"
 
+static const char *const metric_names[NETDEV_FIELDS] = {
+    "node_network_receive_bytes_total",      "node_network_receive_packets_total",
+    "node_network_receive_errs_total",       "node_network_receive_drop_total",
+    "node_network_receive_fifo_total",       "node_network_receive_frame_total",
+    "node_network_receive_compressed_total", "node_network_receive_multicast_total",
+    "node_network_transmit_bytes_total",     "node_network_transmit_packets_total",
+    "node_network_transmit_errs_total",      "node_network_transmit_drop_total",
+    "node_network_transmit_fifo_total",      "node_network_transmit_colls_total",
+    "node_network_transmit_carrier_total",   "node_network_transmit_compressed_total",
+};
+
+typedef struct dev_scrape {
+    expo *w;
+    expo_family *fams[NETDEV_FIELDS], *nohandler; /* looked up once per scrape */
+} dev_scrape;
+
 static void on_dev(void *arg, const netdev_rec *d)
 {
-    expo *w = arg;
+    dev_scrape *s = arg;
     if (devfilter_ignored(&node_cfg.netdev_filter, d->name))
         return;
-    char name[96], help[96];
     for (int i = 0; i < NETDEV_FIELDS; i++) {
-        snprintf(name, sizeof name, "node_network_%s_total", netdev_field_names[i]);
-        snprintf(help, sizeof help, "Network device statistic %s.", netdev_field_names[i]);
-        expo_sample(expo_family_get(w, name, help, EXPO_COUNTER), (double)d->v[i], "device", d->name, NULL);
+        if (!s->fams[i]) {
+            char help[96];
+            snprintf(help, sizeof help, "Network device statistic %s.", netdev_field_names[i]);
+            s->fams[i] = expo_family_get(s->w, metric_names[i], help, EXPO_COUNTER);
+        }
+        expo_sample(s->fams[i], (double)d->v[i], "device", d->name, NULL);
     }
     char rel[128], path[4096], val[32];
     uint64_t nohandler;
     if (snprintf(rel, sizeof rel, "class/net/%s/statistics/rx_nohandler", d->name) < (int)sizeof rel &&
         node_path(path, sizeof path, node_cfg.sysfs, rel) == 0 &&
-        readfile_small(path, val, sizeof val) == 0 && text_u64(val, &nohandler) == 0)
-        expo_sample(expo_family_get(w, "node_network_receive_nohandler_total",
-                                    "Network device statistic receive_nohandler.", EXPO_COUNTER),
-                    (double)nohandler, "device", d->name, NULL);
+        readfile_small(path, val, sizeof val) == 0 && text_u64(val, &nohandler) == 0) {
+        if (!s->nohandler)
+            s->nohandler = expo_family_get(s->w, "node_network_receive_nohandler_total",
+                                           "Network device statistic receive_nohandler.", EXPO_COUNTER);
+        expo_sample(s->nohandler, (double)nohandler, "device", d->name, NULL);
+    }
 }
 
 static procfile netdev_file = PROCFILE_INIT;
@@ -43,7 +63,8 @@ int collect_netdev(expo *w, collector_ctx *ctx)
         return node_fail(ctx, "netdev", "path too long");
     if (procfile_read_locked(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
-    int rc = netdev_parse(text, on_dev, w, err, sizeof err);
+    dev_scrape s = {.w = w};
+    int rc = netdev_parse(text, on_dev, &s, err, sizeof err);
     procfile_unlock(&netdev_file);
     return rc < 0 ? node_fail(ctx, "netdev", err) : 0;
 }

@@ -11,6 +11,7 @@
 #include "parsers.h"
 #include "procfile.h"
 #include "regex_compat.h"
+#include "textutil.h"
 
 /* The kernel's ~300 field names never change while we run, and a regexec per
  * field per scrape was most of this collector's cost: remember each verdict. */
@@ -22,13 +23,13 @@ static struct {
 static size_t nverdicts;
 static pthread_mutex_t verdicts_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* Call with verdicts_mu held. */
 static int field_wanted(const char *key)
 {
     uint64_t h = 1469598103934665603ULL;
     for (const char *p = key; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     size_t j = (size_t)(h & (CACHE_SLOTS - 1));
-    pthread_mutex_lock(&verdicts_mu);
     while (verdicts[j].key && strcmp(verdicts[j].key, key) != 0)
         j = (j + 1) & (CACHE_SLOTS - 1);
     int match;
@@ -42,7 +43,6 @@ static int field_wanted(const char *key)
             nverdicts++;
         }
     }
-    pthread_mutex_unlock(&verdicts_mu);
     return match;
 }
 
@@ -60,13 +60,13 @@ void collector_netstat_free(void)
 static void on_stat(void *arg, const char *proto, const char *name, double value)
 {
     expo *w = arg;
-    char key[160], metric[192], help[192];
-    if (snprintf(key, sizeof key, "%s_%s", proto, name) >= (int)sizeof key)
+    char metric[192], help[192];
+    /* metric is "node_netstat_" + the key the fields regex sees, "Proto_Name". */
+    if (text_join(metric, sizeof metric, "node_netstat_", proto, "_", name, (char *)NULL) < 0 ||
+        !field_wanted(metric + strlen("node_netstat_")))
         return;
-    if (!field_wanted(key))
+    if (text_join(help, sizeof help, "Statistic ", proto, name, ".", (char *)NULL) < 0)
         return;
-    snprintf(metric, sizeof metric, "node_netstat_%s", key);
-    snprintf(help, sizeof help, "Statistic %s%s.", proto, name);
     /* Untyped, as node_exporter has them: the tables mix counters and gauges. */
     expo_sample(expo_family_get(w, metric, help, EXPO_UNTYPED), value, NULL);
 }
@@ -88,8 +88,11 @@ static int read_one(int i, const char *rel, int snmp6, expo *w, collector_ctx *c
 
 int collect_netstat(expo *w, collector_ctx *ctx)
 {
-    if (read_one(0, "net/netstat", 0, w, ctx) < 0 || read_one(1, "net/snmp", 0, w, ctx) < 0 ||
-        read_one(2, "net/snmp6", 1, w, ctx) < 0)
-        return -1;
-    return 0;
+    pthread_mutex_lock(&verdicts_mu);
+    int rc = read_one(0, "net/netstat", 0, w, ctx) < 0 || read_one(1, "net/snmp", 0, w, ctx) < 0 ||
+                     read_one(2, "net/snmp6", 1, w, ctx) < 0
+                 ? -1
+                 : 0;
+    pthread_mutex_unlock(&verdicts_mu);
+    return rc;
 }

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,26 @@ int text_fail(char *err, size_t errlen, int lineno, const char *reason)
     if (err && errlen)
         snprintf(err, errlen, "line %d: %s", lineno, reason); /* truncation is fine: a message */
     return -1;
+}
+
+int text_join(char *out, size_t outlen, ...)
+{
+    va_list ap;
+    va_start(ap, outlen);
+    size_t o = 0;
+    const char *s;
+    int rc = 0;
+    while ((s = va_arg(ap, const char *))) {
+        size_t n = strlen(s);
+        if (o + n >= outlen) {
+            rc = -1;
+            break;
+        }
+        memcpy(out + o, s, n);
+        o += n;
+    }
+    va_end(ap);
+    if (outlen)
+        out[o] = '\0';
+    return rc;
 }

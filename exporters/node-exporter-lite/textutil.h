@@ -19,6 +19,9 @@ int text_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 int text_double(const char *s, double *out) __attribute__((warn_unused_result));
 /* Strips leading and trailing whitespace in place; returns the new start. */
 char *text_trim(char *s);
+/* Concatenates the strings up to a NULL into out (always NUL-terminated);
+ * -1 if they did not fit. For names built per sample, where snprintf costs. */
+int text_join(char *out, size_t outlen, ...) __attribute__((sentinel));
 /* Writes "line N: reason" into err (never overflows; truncates). Returns -1. */
 int text_fail(char *err, size_t errlen, int lineno, const char *reason);
 
