@@ -1,6 +1,7 @@
 /* collector_netstat.c -- node_netstat_*: /proc/net/netstat, snmp and snmp6, filtered by
  * --collector.netstat.fields. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ static struct {
     int match;
 } verdicts[CACHE_SLOTS];
 static size_t nverdicts;
+static int regex_used; /* this scrape ran the regex: its lazily built DFA can be dropped */
 static pthread_mutex_t verdicts_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Call with verdicts_mu held. */
@@ -37,6 +39,7 @@ static int field_wanted(const char *key)
         match = verdicts[j].match;
     } else {
         match = regex_compat_match(&node_cfg.netstat_re, key);
+        regex_used = 1;
         /* Half full at most, so probes stay short; past that, just match. */
         if (nverdicts < CACHE_SLOTS / 2 && (verdicts[j].key = strdup(key))) {
             verdicts[j].match = match;
@@ -89,10 +92,23 @@ static int read_one(int i, const char *rel, int snmp6, expo *w, collector_ctx *c
 int collect_netstat(expo *w, collector_ctx *ctx)
 {
     pthread_mutex_lock(&verdicts_mu);
+    regex_used = 0;
     int rc = read_one(0, "net/netstat", 0, w, ctx) < 0 || read_one(1, "net/snmp", 0, w, ctx) < 0 ||
                      read_one(2, "net/snmp6", 1, w, ctx) < 0
                  ? -1
                  : 0;
+    if (regex_used) {
+        /* glibc builds the default pattern's DFA lazily, to about 450 kB, the
+         * biggest thing on our heap; every verdict is cached now, so compile
+         * afresh (about 40 kB) and let a rare new field build what it needs. */
+        regex_t fresh;
+        char err[256];
+        if (regex_compat_compile(&fresh, node_cfg.netstat_fields, err, sizeof err) == 0) {
+            regfree(&node_cfg.netstat_re);
+            node_cfg.netstat_re = fresh;
+            malloc_trim(0); /* and give those pages back now, not never */
+        }
+    }
     pthread_mutex_unlock(&verdicts_mu);
     return rc;
 }
