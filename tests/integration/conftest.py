@@ -18,6 +18,7 @@ How to use it (a test that does not name `lab` never starts it):
         lab.produce("T", ["a", "b"])                      # lines into an upstream topic (kcat, acks=all)
         lab.status()                                      # `lab status --json` as a dict
         lab.wan("cut"); lab.wan("restore"); lab.wan("delay", "200")
+        lab.stop("kafka01")                               # take a service away (names as in lab status)
         lab.ensure_healthy()                              # restore the WAN, restart what is down, wait
         lab.report("my-exporter: 12 ms per scrape")        # printed in the summary, without -s
 
@@ -121,6 +122,11 @@ class Lab:
     def wan(self, *args):
         return json.loads(self.run("wan", *args).stdout)
 
+    def stop(self, *names):
+        """Stop services by name (as in `lab status`: kafka01, zk01, connect, wan, ...); ensure_healthy() or
+        `lab up` brings them back."""
+        return self.run("stop", *names)
+
     def pids(self):
         """Pids of every process the lab runs now (services and their children)."""
         out = []
@@ -185,12 +191,21 @@ def lab():
             shutil.rmtree(state, ignore_errors=True)
 
 
-def free_prefix(start=40, avoid=()):
-    """A LAB_PREFIX (127.N) whose lab addresses nobody listens on: other engineers run labs side by side."""
+_prefix_locks = []
+
+
+def free_prefix(start=40):
+    """A LAB_PREFIX (127.N) whose lab addresses nobody listens on, reserved for this pytest process with a
+    lock file (other engineers' test sessions run beside this one and pick from the same range)."""
+    import fcntl
     import socket
     for n in range(start, 250):
         prefix = f"127.{n}"
-        if prefix in avoid:
+        lock = open(os.path.join(tempfile.gettempdir(), f"lab-prefix-{prefix}.lock"), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
             continue
         busy = False
         for host, port in ((f"{prefix}.10.1", 9092), (f"{prefix}.20.1", 2181), (f"{prefix}.20.1", 9092),
@@ -206,7 +221,9 @@ def free_prefix(start=40, avoid=()):
             if busy:
                 break
         if not busy:
+            _prefix_locks.append(lock)  # held until this process ends
             return prefix
+        lock.close()
     raise RuntimeError("no free 127.N prefix for a lab")
 
 

@@ -4,6 +4,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -178,6 +179,9 @@ def test_commands_bad_input_failed_start_and_down_leaves_nothing(tmp_path):
         return subprocess.run([LAB, *args], env=dict(env, **(extra or {})), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=timeout)
 
+    r = subprocess.run([sys.executable, LAB, "up"], env=dict(env, PATH=str(tmp_path)), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert r.returncode == 2 and "Java is not installed" in r.stdout, r.stdout
     r = lab("up", "nosuchprofile")
     assert r.returncode == 2 and "unknown profile" in r.stdout
     r = lab("wan", "delay", "fast")
@@ -209,6 +213,14 @@ def test_commands_bad_input_failed_start_and_down_leaves_nothing(tmp_path):
     assert r.returncode == 0 and "started (pid" not in r.stdout and r.stdout.count("already running") == len(pids)
     r = lab("status")
     assert r.returncode == 0 and "healthy" in r.stdout
+    # One broker taken away: status says so; `up` starts that one only.
+    assert lab("stop", "zk01").returncode == 0
+    r = lab("status")
+    assert r.returncode == 1 and re.search(r"^\s+zk01\s.*DOWN", r.stdout, re.M), r.stdout
+    r = lab("up")
+    assert r.returncode == 0 and re.findall(r"^\s+(\S+)\s+started \(pid", r.stdout, re.M) == ["zk01"], r.stdout
+    pids["zk01"] = int(re.search(r"zk01\s+started \(pid (\d+)\)", r.stdout).group(1))
+    assert lab("status").returncode == 0
     ports = [(f"{p}.20.1", 2181), (f"{p}.10.1", 9092), (f"{p}.10.1", 9093), (f"{p}.10.1", 7071), (f"{p}.20.1", 9092),
              (f"{p}.20.1", 7071), (f"{p}.20.1", 8083), (f"{p}.20.1", 7072), (f"{p}.30.1", 9093)]
     assert all(_listening(h, pt) for h, pt in ports)
