@@ -1,4 +1,7 @@
-/* collector_cpu.c -- node_cpu_seconds_total and node_cpu_guest_seconds_total, from libproc2's stat. */
+/* collector_cpu.c -- node_cpu_seconds_total and node_cpu_guest_seconds_total from libproc2's stat, and
+ * from sysfs the thermal throttle counters (bare metal) and node_cpu_isolated, as node_exporter 1.5. */
+#include <ctype.h>
+#include <dirent.h>
 #include <libproc2/stat.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -6,7 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "node.h"
+#include "parsers.h"
+#include "procfile.h"
+#include "readfile.h"
+#include "textutil.h"
 
 enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_GUEST, M_GUEST_NICE, M_N };
 static const char *const mode_names[M_N - 2] = {"user",   "nice", "system",  "idle",
@@ -50,6 +58,134 @@ static void keep_monotonic(cpu_seen *s, double *v)
         if (v[m] < s->v[m])
             v[m] = s->v[m];
         s->v[m] = v[m];
+    }
+}
+
+/* One throttle counter file: per (package, core) for cores, per package for packages. */
+typedef struct throttle {
+    unsigned package, core;
+    int is_core;
+    char path[320];
+    procfile file;
+} throttle;
+
+/* CPU topology does not change while we run: sysfs is scanned on the first
+ * scrape, and later scrapes read only the counters (none at all on a VM). */
+static int sysfs_scanned;
+static throttle *throttles;
+static size_t nthrottles;
+static unsigned *isolated;
+static size_t nisolated;
+
+static int read_u64_file(const char *path, uint64_t *out)
+{
+    char text[64];
+    return readfile_small(path, text, sizeof text) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
+}
+
+static void add_throttle(unsigned package, unsigned core, int is_core, const char *path)
+{
+    for (size_t i = 0; i < nthrottles; i++)
+        if (throttles[i].is_core == is_core && throttles[i].package == package &&
+            (!is_core || throttles[i].core == core))
+            return; /* read once per core and per package, like node_exporter */
+    uint64_t probe;
+    if (read_u64_file(path, &probe) < 0)
+        return;
+    throttle *n = realloc(throttles, (nthrottles + 1) * sizeof *n);
+    if (!n)
+        return;
+    throttles = n;
+    throttle *t = &throttles[nthrottles++];
+    memset(t, 0, sizeof *t);
+    t->package = package;
+    t->core = core;
+    t->is_core = is_core;
+    snprintf(t->path, sizeof t->path, "%s", path);
+    pthread_mutex_init(&t->file.mu, NULL);
+    t->file.fd = -1;
+}
+
+static void on_isolated(void *arg, unsigned cpu)
+{
+    (void)arg;
+    unsigned *n = realloc(isolated, (nisolated + 1) * sizeof *n);
+    if (n) {
+        isolated = n;
+        isolated[nisolated++] = cpu;
+    }
+}
+
+/* Call with cpu_mu held. */
+static void scan_sysfs(void)
+{
+    char dir[4096], path[4400];
+    sysfs_scanned = 1;
+    if (node_path(dir, sizeof dir, node_cfg.sysfs, "devices/system/cpu") < 0)
+        return;
+    char text[4096], err[128];
+    snprintf(path, sizeof path, "%s/isolated", dir);
+    if (readfile_small(path, text, sizeof text) == 0 &&
+        cpulist_parse(text, on_isolated, NULL, err, sizeof err) < 0)
+        log_warn("cannot parse isolated CPUs", "path", path, "err", err, NULL);
+    /* In name order, as node_exporter's glob: the first thread of a core is the one read. */
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const struct dirent *e = names[i];
+        if (strncmp(e->d_name, "cpu", 3) != 0 || !isdigit((unsigned char)e->d_name[3]))
+            continue;
+        uint64_t package, core;
+        snprintf(path, sizeof path, "%s/%s/topology/physical_package_id", dir, e->d_name);
+        if (read_u64_file(path, &package) < 0 || package > 0xffffffffu)
+            continue;
+        snprintf(path, sizeof path, "%s/%s/topology/core_id", dir, e->d_name);
+        if (read_u64_file(path, &core) < 0 || core > 0xffffffffu)
+            continue;
+        snprintf(path, sizeof path, "%s/%s/thermal_throttle/core_throttle_count", dir, e->d_name);
+        add_throttle((unsigned)package, (unsigned)core, 1, path);
+        snprintf(path, sizeof path, "%s/%s/thermal_throttle/package_throttle_count", dir, e->d_name);
+        add_throttle((unsigned)package, 0, 0, path);
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    if (n > 0)
+        free(names);
+}
+
+/* Call with cpu_mu held. */
+static void collect_sysfs(expo *w)
+{
+    if (!sysfs_scanned)
+        scan_sysfs();
+    char a[16], b[16], err[128], *text;
+    for (size_t i = 0; i < nthrottles; i++) {
+        throttle *t = &throttles[i];
+        uint64_t v;
+        if (procfile_read_locked(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
+            continue;
+        int ok = text_u64(text_trim(text), &v) == 0;
+        procfile_unlock(&t->file);
+        if (!ok)
+            continue;
+        snprintf(a, sizeof a, "%u", t->package);
+        snprintf(b, sizeof b, "%u", t->core);
+        if (t->is_core)
+            expo_sample(expo_family_get(w, "node_cpu_core_throttles_total",
+                                        "Number of times this CPU core has been throttled.", EXPO_COUNTER),
+                        (double)v, "package", a, "core", b, NULL);
+        else
+            expo_sample(expo_family_get(w, "node_cpu_package_throttles_total",
+                                        "Number of times this CPU package has been throttled.", EXPO_COUNTER),
+                        (double)v, "package", a, NULL);
+    }
+    for (size_t i = 0; i < nisolated; i++) {
+        snprintf(a, sizeof a, "%u", isolated[i]);
+        expo_sample(expo_family_get(
+                        w, "node_cpu_isolated",
+                        "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
+                        EXPO_GAUGE),
+                    1, "cpu", a, NULL);
     }
 }
 
@@ -99,6 +235,7 @@ int collect_cpu(expo *w, collector_ctx *ctx)
             expo_sample(fguest, v[M_GUEST_NICE], "cpu", cpu, "mode", "nice", NULL);
         }
     }
+    collect_sysfs(w);
 out:
     pthread_mutex_unlock(&cpu_mu);
     return rc;
@@ -112,5 +249,16 @@ void collector_cpu_free(void)
     free(seen);
     seen = NULL;
     nseen = 0;
+    for (size_t i = 0; i < nthrottles; i++) {
+        procfile_close(&throttles[i].file);
+        pthread_mutex_destroy(&throttles[i].file.mu);
+    }
+    free(throttles);
+    throttles = NULL;
+    nthrottles = 0;
+    free(isolated);
+    isolated = NULL;
+    nisolated = 0;
+    sysfs_scanned = 0;
     pthread_mutex_unlock(&cpu_mu);
 }

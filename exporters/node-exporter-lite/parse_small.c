@@ -1,6 +1,7 @@
-/* parse_small.c -- the one-line kernel files: pressure, file-nr, single numbers. */
+/* parse_small.c -- the one-line kernel files: pressure, file-nr, CPU lists, single numbers. */
 #include "parsers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "textutil.h"
@@ -62,5 +63,30 @@ int single_u64_parse(char *text, uint64_t *out, char *err, size_t errlen)
 {
     if (text_u64(text_trim(text), out) < 0)
         return text_fail(err, errlen, 1, "expected one number");
+    return 0;
+}
+
+int cpulist_parse(char *text, cpulist_cb cb, void *arg, char *err, size_t errlen)
+{
+    char *t = text_trim(text);
+    while (*t) {
+        char *end = strchr(t, ',');
+        if (end)
+            *end = '\0';
+        char *dash = strchr(t, '-');
+        if (dash)
+            *dash = '\0';
+        uint64_t lo, hi;
+        if (text_u64(t, &lo) < 0 || (dash ? text_u64(dash + 1, &hi) : (hi = lo, 0)) < 0 || hi < lo ||
+            hi >= 65536)
+            return text_fail(err, errlen, 1, "expected a CPU list like 0-3,8");
+        for (uint64_t c = lo; c <= hi; c++)
+            cb(arg, (unsigned)c);
+        if (!end)
+            break;
+        t = end + 1;
+        if (!*t)
+            return text_fail(err, errlen, 1, "trailing comma");
+    }
     return 0;
 }

@@ -80,6 +80,11 @@ int snmp6_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen);
 /* /run/udev/data/b<major>:<minor>: the "E:KEY=value" property lines. */
 int udev_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen);
 
+/* A kernel CPU list ("0-3,8,10-11\n", possibly empty), as in /sys/devices/system/cpu/isolated:
+ * calls cb once per CPU, in order. Ranges are capped at 65536 CPUs. */
+typedef void (*cpulist_cb)(void *arg, unsigned cpu);
+int cpulist_parse(char *text, cpulist_cb cb, void *arg, char *err, size_t errlen);
+
 /* A file holding one unsigned number (entropy_avail, poolsize). */
 int single_u64_parse(char *text, uint64_t *out, char *err, size_t errlen);
 

@@ -32,9 +32,6 @@ UPSTREAM_DEFAULTS = [
 # Families node_exporter serves (with these collectors) that we intentionally don't, and why.
 NOT_SERVED = {
     "node_exporter_build_info": "ours is node_build_info{version,revision} (the shared library's, per exporter)",
-    "node_cpu_core_throttles_total": "thermal_throttle sysfs exists only on bare metal; not implemented yet",
-    "node_cpu_package_throttles_total": "thermal_throttle sysfs exists only on bare metal; not implemented yet",
-    "node_cpu_isolated": "only with isolcpus= on the kernel command line; not implemented",
     "node_disk_ata_write_cache": "needs ATA udev properties; not implemented",
     "node_disk_ata_write_cache_enabled": "needs ATA udev properties; not implemented",
     "node_disk_ata_rotation_rate_rpm": "needs ATA udev properties; not implemented",
@@ -331,6 +328,52 @@ def test_promtool_check_metrics(servers, tmp_path):
 
     ours, theirs = lint(lite_text), lint(ne_text)
     assert ours <= theirs, f"lint findings node_exporter does not have: {sorted(ours - theirs)}"
+
+
+def make_cpu_sysfs(root):
+    """A bare-metal-like sysfs: 2 packages x 2 cores x 2 threads with throttle counters, CPUs 1-2 isolated."""
+    cpu_dir = root / "devices" / "system" / "cpu"
+    for cpu in range(8):
+        package, core = cpu // 4, (cpu // 2) % 2
+        d = cpu_dir / f"cpu{cpu}"
+        (d / "topology").mkdir(parents=True)
+        (d / "topology" / "physical_package_id").write_text(f"{package}\n")
+        (d / "topology" / "core_id").write_text(f"{core}\n")
+        (d / "thermal_throttle").mkdir()
+        (d / "thermal_throttle" / "core_throttle_count").write_text(f"{100 * package + 10 * core + cpu % 2}\n")
+        (d / "thermal_throttle" / "package_throttle_count").write_text(f"{1000 + package}\n")
+    (cpu_dir / "cpufreq").mkdir()
+    (cpu_dir / "isolated").write_text("1-2\n")
+
+
+def test_cpu_throttles_and_isolated_match(tmp_path):
+    """The sysfs half of the cpu collector, on a fake bare-metal sysfs (this VM has no thermal_throttle)."""
+    ne_bin = shutil.which("prometheus-node-exporter")
+    if not ne_bin:
+        pytest.skip("Debian's prometheus-node-exporter is not installed")
+    make_cpu_sysfs(tmp_path)
+    p1, p2 = free_port(), free_port()
+    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults", "--collector.cpu",
+                 f"--path.sysfs={tmp_path}"], p1)
+    try:
+        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", f"--path.sysfs={tmp_path}",
+                       *[f"--no-collector.{c}" for c in COLLECTORS if c != "cpu"]], p2)
+    except BaseException:
+        ne.stop()
+        raise
+    try:
+        ne_text, lite_text = scrape_both(ne, lite)
+        ne_text2, lite_text2 = scrape_both(ne, lite)
+    finally:
+        lite.stop()
+        ne.stop()
+    theirs, ours = strip_runtime(parse_exposition(ne_text)), parse_exposition(lite_text)
+    problems = compare(theirs, ours, strip_runtime(parse_exposition(ne_text2)), parse_exposition(lite_text2))
+    assert not problems, "\n".join(problems)
+    core = {tuple(sorted(dict(k).items())): v for k, v in ours["node_cpu_core_throttles_total"]["samples"].items()}
+    assert core[(("core", "1"), ("package", "1"))] == 110
+    assert len(core) == 4 and len(ours["node_cpu_package_throttles_total"]["samples"]) == 2
+    assert {dict(k)["cpu"] for k in ours["node_cpu_isolated"]["samples"]} == {"1", "2"}
 
 
 @pytest.mark.parametrize("args,needle", [

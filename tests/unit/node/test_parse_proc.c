@@ -236,8 +236,38 @@ static void test_small(void)
     free(t);
 }
 
+static unsigned cpus[64];
+static int ncpus;
+static void on_cpu(void *arg, unsigned cpu)
+{
+    (void)arg;
+    if (ncpus < 64)
+        cpus[ncpus++] = cpu;
+}
+
+static void test_cpulist(void)
+{
+    char err[128];
+    char *t = dup_text("0-2,8,10-11\n");
+    ncpus = 0;
+    CHECK(cpulist_parse(t, on_cpu, NULL, err, sizeof err) == 0);
+    CHECK(ncpus == 6 && cpus[0] == 0 && cpus[2] == 2 && cpus[3] == 8 && cpus[4] == 10 && cpus[5] == 11);
+    free(t);
+    t = dup_text("\n"); /* no isolated CPUs: an empty line */
+    ncpus = 0;
+    CHECK(cpulist_parse(t, on_cpu, NULL, err, sizeof err) == 0 && ncpus == 0);
+    free(t);
+    const char *bad[] = {"3-1", "a", "1,", "1-", "-1", "0-70000", "1;2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t = dup_text(bad[i]);
+        CHECK(cpulist_parse(t, on_cpu, NULL, err, sizeof err) == -1);
+        free(t);
+    }
+}
+
 int main(void)
 {
+    test_cpulist();
     test_meminfo();
     test_diskstats();
     test_mounts();
