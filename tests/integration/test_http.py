@@ -316,3 +316,37 @@ def test_version_help_and_sigterm(start):
     e = start()
     e.proc.send_signal(signal.SIGTERM)
     assert e.proc.wait(timeout=5) == 0
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+
+def test_client_certificates(start, tmp_path):
+    make_cert(tmp_path)
+    t = str(tmp_path)
+    for name in ("ca", "other"):  # "other" signs a client the server must not trust
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                "-keyout", f"{t}/{name}.key", "-out", f"{t}/{name}.crt")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN=client-{name}",
+                "-keyout", f"{t}/client-{name}.key", "-out", f"{t}/client-{name}.csr")
+        openssl("x509", "-req", "-days", "1", "-in", f"{t}/client-{name}.csr", "-CA", f"{t}/{name}.crt",
+                "-CAkey", f"{t}/{name}.key", "-CAcreateserial", "-out", f"{t}/client-{name}.crt")
+    web = tmp_path / "web.yml"
+    web.write_text("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                   "  client_ca_file: ca.crt\n  client_auth_type: RequireAndVerifyClientCert\n")
+    e = start(f"--web.config.file={web}")
+
+    def ctx(client=None):
+        c = ssl.create_default_context(cafile=f"{t}/server.crt")
+        if client:
+            c.load_cert_chain(f"{t}/client-{client}.crt", f"{t}/client-{client}.key")
+        return c
+
+    assert e.get(https=ctx("ca"))[0] == 200
+    for bad in (None, "other"):
+        try:
+            status = e.get(https=ctx(bad))[0]
+        except (ssl.SSLError, OSError):
+            status = "refused"  # refusing in the handshake is as good as 403
+        assert status in (403, "refused"), (bad, status)
