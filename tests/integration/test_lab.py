@@ -82,6 +82,7 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
     lab.produce(topic, [f"{run} a {i}" for i in range(N)])
     wait_topic(lab, lab.downstream, f"src.{topic}", 3, 60)
     reader = Reader(lab, f"src.{topic}", str(tmp_path / "src.T.txt"))
+    producer = None
     try:
         t1 = time.time()
         dups_a = check_complete(reader.wait_all(run, "a", N, 120), N)
@@ -137,6 +138,9 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
         lab.report(f"mirror test: {time.time() - t0:.0f}s; lab RSS now {st['rss_kb'] / 1024:.0f} MiB")
     finally:
         reader.stop()
+        if producer and producer.poll() is None:
+            producer.kill()
+            producer.wait()
         lab.ensure_healthy()
 
 
@@ -197,35 +201,37 @@ def test_commands_bad_input_failed_start_and_down_leaves_nothing(tmp_path):
     finally:
         holder.close()
     assert not os.path.isdir(tmp_path / "lab" / "run") or not os.listdir(tmp_path / "lab" / "run")
-    # A service that fails to start: named, its log's tail shown, everything else stopped again.
-    r = lab("up", extra={"LAB_HEAP_CONNECT": "1m"})
-    assert r.returncode == 1, r.stdout
-    assert "FAILED to start connect" in r.stdout and "heap" in r.stdout.lower(), r.stdout
-    assert not _listening(f"{p}.10.1", 9092) and not _listening(f"{p}.20.1", 2181)
+    try:
+        # A service that fails to start: named, its log's tail shown, everything else stopped again.
+        r = lab("up", extra={"LAB_HEAP_CONNECT": "1m"})
+        assert r.returncode == 1, r.stdout
+        assert "FAILED to start connect" in r.stdout and "heap" in r.stdout.lower(), r.stdout
+        assert not _listening(f"{p}.10.1", 9092) and not _listening(f"{p}.20.1", 2181)
 
-    t0 = time.time()
-    r = lab("up")
-    assert r.returncode == 0, r.stdout
-    up_s = time.time() - t0
-    pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\S+)\s+started \(pid (\d+)\)", r.stdout, re.M)}
-    assert {"zookeeper01", "kafka01", "zk01", "connect", "wan"} <= set(pids)
-    r = lab("up")
-    assert r.returncode == 0 and "started (pid" not in r.stdout and r.stdout.count("already running") == len(pids)
-    r = lab("status")
-    assert r.returncode == 0 and "healthy" in r.stdout
-    # One broker taken away: status says so; `up` starts that one only.
-    assert lab("stop", "zk01").returncode == 0
-    r = lab("status")
-    assert r.returncode == 1 and re.search(r"^\s+zk01\s.*DOWN", r.stdout, re.M), r.stdout
-    r = lab("up")
-    assert r.returncode == 0 and re.findall(r"^\s+(\S+)\s+started \(pid", r.stdout, re.M) == ["zk01"], r.stdout
-    pids["zk01"] = int(re.search(r"zk01\s+started \(pid (\d+)\)", r.stdout).group(1))
-    assert lab("status").returncode == 0
-    ports = [(f"{p}.20.1", 2181), (f"{p}.10.1", 9092), (f"{p}.10.1", 9093), (f"{p}.10.1", 7071), (f"{p}.20.1", 9092),
-             (f"{p}.20.1", 7071), (f"{p}.20.1", 8083), (f"{p}.20.1", 7072), (f"{p}.30.1", 9093)]
-    assert all(_listening(h, pt) for h, pt in ports)
-    r = lab("down")
-    assert r.returncode == 0, r.stdout
+        t0 = time.time()
+        r = lab("up")
+        assert r.returncode == 0, r.stdout
+        up_s = time.time() - t0
+        pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+(\S+)\s+started \(pid (\d+)\)", r.stdout, re.M)}
+        assert {"zookeeper01", "kafka01", "zk01", "connect", "wan"} <= set(pids)
+        r = lab("up")
+        assert r.returncode == 0 and "started (pid" not in r.stdout and r.stdout.count("already running") == len(pids)
+        r = lab("status")
+        assert r.returncode == 0 and "healthy" in r.stdout
+        # One broker taken away: status says so; `up` starts that one only.
+        assert lab("stop", "zk01").returncode == 0
+        r = lab("status")
+        assert r.returncode == 1 and re.search(r"^\s+zk01\s.*DOWN", r.stdout, re.M), r.stdout
+        r = lab("up")
+        assert r.returncode == 0 and re.findall(r"^\s+(\S+)\s+started \(pid", r.stdout, re.M) == ["zk01"], r.stdout
+        pids["zk01"] = int(re.search(r"zk01\s+started \(pid (\d+)\)", r.stdout).group(1))
+        assert lab("status").returncode == 0
+        ports = [(f"{p}.20.1", 2181), (f"{p}.10.1", 9092), (f"{p}.10.1", 9093), (f"{p}.10.1", 7071), (f"{p}.20.1", 9092),
+                 (f"{p}.20.1", 7071), (f"{p}.20.1", 8083), (f"{p}.20.1", 7072), (f"{p}.30.1", 9093)]
+        assert all(_listening(h, pt) for h, pt in ports)
+    finally:
+        down = lab("down")  # whatever failed above, nothing of this lab stays behind
+    assert down.returncode == 0, down.stdout
     assert [n for n, pid in pids.items() if _alive(pid)] == []
     assert [f"{h}:{pt}" for h, pt in ports if _listening(h, pt)] == []
     r = lab("status")
