@@ -58,10 +58,13 @@ kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
         return st->snap;
     kx_snapshot_free(st->snap);
     st->snap = NULL;
-    if (st->zk) {
-        double now = now_monotonic();
+    /* The collectors that run after this one need time to write their samples, and the
+     * library skips a collector that starts past the deadline: keep a tenth back. */
+    double now = now_monotonic();
+    if (deadline > now)
+        deadline -= (deadline - now) * 0.1;
+    if (st->zk)
         poll_zookeeper(st, deadline > now ? now + (deadline - now) * 0.3 : deadline);
-    }
     kx_fetch_opts opts = {
         .topics = &st->topics, .groups = &st->groups, .offset_show_all = st->opt.offset_show_all};
     st->snap = kx_snapshot_fetch(st->rk, &opts, deadline);

@@ -206,7 +206,8 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
         snprintf(g->state, sizeof g->state, "%s",
                  rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(valid[i])));
     }
-    qsort(s->groups, s->ngroups, sizeof *s->groups, cmp_group);
+    if (s->ngroups > 1)
+        qsort(s->groups, s->ngroups, sizeof *s->groups, cmp_group);
     /* A group listed by two brokers (moving coordinator) is kept once. */
     size_t w = 0;
     for (size_t i = 0; i < s->ngroups; i++) {
