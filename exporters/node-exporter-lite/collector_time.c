@@ -1,18 +1,30 @@
 /* collector_time.c -- node_time_seconds, the time zone offset, and the kernel's clocksources. */
 #include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "node.h"
-#include "readfile.h"
+#include "procfile.h"
 #include "textutil.h"
 
-static void clocksources(expo *w)
+/* The clocksource devices (clocksource0, ...) are fixed at boot: list them once and
+ * keep their two files open; only the files' contents can change. */
+typedef struct clocksource_dev {
+    char device[16];
+    procfile available, current;
+} clocksource_dev;
+static pthread_mutex_t cs_mu = PTHREAD_MUTEX_INITIALIZER;
+static clocksource_dev *cs_devs;
+static size_t ncs_devs;
+static int cs_scanned;
+
+/* Call with cs_mu held. */
+static void clocksources_scan(const char *dir)
 {
-    char dir[4096];
-    if (node_path(dir, sizeof dir, node_cfg.sysfs, "devices/system/clocksource") < 0)
-        return;
+    cs_scanned = 1;
     DIR *d = opendir(dir);
     if (!d)
         return; /* node_exporter skips these quietly too */
@@ -22,26 +34,54 @@ static void clocksources(expo *w)
         char tail;
         if (sscanf(e->d_name, "clocksource%u%c", &n, &tail) != 1)
             continue;
-        const char *device = e->d_name + strlen("clocksource");
-        char path[4096], avail[1024], cur[256];
-        if (snprintf(path, sizeof path, "%s/%s/available_clocksource", dir, e->d_name) < (int)sizeof path &&
-            readfile_small(path, avail, sizeof avail) == 0) {
-            char *c = avail, *name;
-            while ((name = text_next_field(&c)))
+        clocksource_dev *nd = realloc(cs_devs, (ncs_devs + 1) * sizeof *nd);
+        if (!nd)
+            break;
+        cs_devs = nd;
+        clocksource_dev *c = &cs_devs[ncs_devs++];
+        memset(c, 0, sizeof *c);
+        snprintf(c->device, sizeof c->device, "%u", n);
+        pthread_mutex_init(&c->available.mu, NULL);
+        pthread_mutex_init(&c->current.mu, NULL);
+        c->available.fd = c->current.fd = -1;
+    }
+    closedir(d);
+}
+
+static void clocksources(expo *w)
+{
+    char dir[4096], path[4200], err[128], *text;
+    if (node_path(dir, sizeof dir, node_cfg.sysfs, "devices/system/clocksource") < 0)
+        return;
+    pthread_mutex_lock(&cs_mu);
+    if (!cs_scanned)
+        clocksources_scan(dir);
+    for (size_t i = 0; i < ncs_devs; i++) {
+        clocksource_dev *c = &cs_devs[i];
+        snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", dir, c->device);
+        if (procfile_read_locked(&c->available, path, 4096, &text, err, sizeof err) == 0) {
+            char *cur = text, *name;
+            while ((name = text_next_field(&cur)))
                 expo_sample(
                     expo_family_get(w, "node_time_clocksource_available_info",
                                     "Available clocksources read from '/sys/devices/system/clocksource'.",
                                     EXPO_GAUGE),
-                    1, "clocksource", name, "device", device, NULL);
+                    1, "clocksource", name, "device", c->device, NULL);
+            procfile_unlock(&c->available);
         }
-        if (snprintf(path, sizeof path, "%s/%s/current_clocksource", dir, e->d_name) < (int)sizeof path &&
-            readfile_small(path, cur, sizeof cur) == 0 && cur[0])
-            expo_sample(expo_family_get(w, "node_time_clocksource_current_info",
-                                        "Current clocksource read from '/sys/devices/system/clocksource'.",
-                                        EXPO_GAUGE),
-                        1, "clocksource", text_trim(cur), "device", device, NULL);
+        snprintf(path, sizeof path, "%s/clocksource%s/current_clocksource", dir, c->device);
+        if (procfile_read_locked(&c->current, path, 4096, &text, err, sizeof err) == 0) {
+            text = text_trim(text);
+            if (*text)
+                expo_sample(
+                    expo_family_get(w, "node_time_clocksource_current_info",
+                                    "Current clocksource read from '/sys/devices/system/clocksource'.",
+                                    EXPO_GAUGE),
+                    1, "clocksource", text, "device", c->device, NULL);
+            procfile_unlock(&c->current);
+        }
     }
-    closedir(d);
+    pthread_mutex_unlock(&cs_mu);
 }
 
 int collect_time(expo *w, collector_ctx *ctx)
