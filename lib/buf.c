@@ -53,7 +53,8 @@ static int buf_reserve(buf *b, size_t extra)
 
 int buf_append(buf *b, const void *data, size_t len)
 {
-    if (buf_reserve(b, len) < 0)
+    /* Fast path first: appends to a buffer with room are on every sample's path. */
+    if (!(b->data && len < b->cap - b->len && b->len + len <= b->limit) && buf_reserve(b, len) < 0)
         return -1;
     if (len)
         memcpy(b->data + b->len, data, len);

@@ -12,11 +12,18 @@
 
 #define EXPO_MAX_LABELS 64
 
-/* A set of label-set keys, to drop a second sample with the same labels. */
+/* The label sets a family has seen, to drop a second sample with the same set.
+ * Keys live length-prefixed in one arena per family; slots hold hash and offset. */
+typedef struct keyslot {
+    uint64_t hash;
+    size_t off1; /* offset in arena + 1; 0 = empty */
+} keyslot;
+
 typedef struct keyset {
-    char **slots; /* open addressing; NULL = empty */
-    size_t cap;   /* power of two, or 0 */
+    keyslot *slots; /* open addressing */
+    size_t cap;     /* power of two, or 0 */
     size_t n;
+    buf arena;
 } keyset;
 
 struct expo_family {
@@ -30,6 +37,8 @@ struct expo_family {
 };
 
 struct expo {
+    buf line; /* scratch for one sample's text */
+    buf key;  /* scratch for one sample's label-set key */
     expo_family **fams;
     size_t nfams, famcap;
     size_t *index; /* open addressing over fams by name: slot holds i+1, 0 = empty */
@@ -77,18 +86,25 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
-/* Adds key (taking ownership) unless present; returns 1 if added, 0 if it was a duplicate. */
-static int keyset_add(keyset *ks, char *key, size_t keylen)
+static int keyset_equal(const keyset *ks, size_t off1, const char *key, size_t keylen)
+{
+    size_t len;
+    memcpy(&len, ks->arena.data + off1 - 1, sizeof(len));
+    return len == keylen && memcmp(ks->arena.data + off1 - 1 + sizeof(len), key, keylen) == 0;
+}
+
+/* Adds key unless present; returns 1 if added, 0 if it was already there. */
+static int keyset_add(keyset *ks, const char *key, size_t keylen)
 {
     if ((ks->n + 1) * 2 > ks->cap) {
         size_t ncap = ks->cap ? ks->cap * 2 : 16;
-        char **ns = xmalloc(ncap * sizeof(*ns));
+        keyslot *ns = xmalloc(ncap * sizeof(*ns));
         memset(ns, 0, ncap * sizeof(*ns));
         for (size_t i = 0; i < ks->cap; i++) {
-            if (!ks->slots[i])
+            if (!ks->slots[i].off1)
                 continue;
-            size_t j = hash_bytes(ks->slots[i], strlen(ks->slots[i])) & (ncap - 1);
-            while (ns[j])
+            size_t j = ks->slots[i].hash & (ncap - 1);
+            while (ns[j].off1)
                 j = (j + 1) & (ncap - 1);
             ns[j] = ks->slots[i];
         }
@@ -96,24 +112,26 @@ static int keyset_add(keyset *ks, char *key, size_t keylen)
         ks->slots = ns;
         ks->cap = ncap;
     }
-    size_t j = hash_bytes(key, keylen) & (ks->cap - 1);
-    while (ks->slots[j]) {
-        if (strcmp(ks->slots[j], key) == 0) {
-            free(key);
+    uint64_t h = hash_bytes(key, keylen);
+    size_t j = h & (ks->cap - 1);
+    while (ks->slots[j].off1) {
+        if (ks->slots[j].hash == h && keyset_equal(ks, ks->slots[j].off1, key, keylen))
             return 0;
-        }
         j = (j + 1) & (ks->cap - 1);
     }
-    ks->slots[j] = key;
+    size_t off = ks->arena.len;
+    if (buf_append(&ks->arena, &keylen, sizeof(keylen)) < 0 || buf_append(&ks->arena, key, keylen) < 0)
+        abort();
+    ks->slots[j].hash = h;
+    ks->slots[j].off1 = off + 1;
     ks->n++;
     return 1;
 }
 
 static void keyset_free(keyset *ks)
 {
-    for (size_t i = 0; i < ks->cap; i++)
-        free(ks->slots[i]);
     free(ks->slots);
+    buf_free(&ks->arena);
 }
 
 expo *expo_new(size_t limit)
@@ -121,6 +139,8 @@ expo *expo_new(size_t limit)
     expo *w = xmalloc(sizeof(*w));
     memset(w, 0, sizeof(*w));
     w->limit = limit;
+    buf_init(&w->line, limit);
+    buf_init(&w->key, (size_t)-1);
     return w;
 }
 
@@ -144,6 +164,8 @@ void expo_free(expo *w)
     }
     free(w->cnames);
     free(w->cvalues);
+    buf_free(&w->line);
+    buf_free(&w->key);
     free(w);
 }
 
@@ -266,6 +288,11 @@ static size_t utf8_seq_len(const unsigned char *s)
 static int put_label_value(buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t plain = 0;
+    while (p[plain] && p[plain] != '\\' && p[plain] != '"' && p[plain] != '\n' && p[plain] < 0x80)
+        plain++;
+    if (!p[plain])
+        return buf_append(b, s, plain); /* the common case: nothing to escape */
     while (*p) {
         int rc;
         size_t n = 1;
@@ -364,6 +391,7 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
     f->help = xstrdup(help ? help : "");
     f->type = type;
     buf_init(&f->body, w->limit);
+    buf_init(&f->keys.arena, (size_t)-1);
     w->fams[w->nfams] = f;
     w->index[fam_slot(w, name)] = w->nfams + 1;
     w->nfams++;
@@ -448,21 +476,15 @@ static int labelset_claim(expo_family *f, const labelset *ls)
         }
         order[j] = v;
     }
-    buf key;
-    buf_init(&key, (size_t)-1);
+    buf *key = &f->w->key;
+    buf_reset(key);
     for (size_t i = 0; i < ls->n; i++) {
-        /* NUL separators cannot occur inside C strings, so the key is unambiguous. */
-        if (buf_append(&key, ls->names[order[i]], strlen(ls->names[order[i]]) + 1) < 0 ||
-            buf_append(&key, ls->values[order[i]], strlen(ls->values[order[i]]) + 1) < 0)
+        /* NUL-terminated pieces: a C string cannot contain NUL, so the key is unambiguous. */
+        if (buf_append(key, ls->names[order[i]], strlen(ls->names[order[i]]) + 1) < 0 ||
+            buf_append(key, ls->values[order[i]], strlen(ls->values[order[i]]) + 1) < 0)
             abort();
     }
-    size_t len = key.len;
-    char *k = buf_steal(&key, NULL);
-    /* Replace inner NULs with 0x01 so the key is a C string for the set. */
-    for (size_t i = 0; i < len; i++)
-        if (k[i] == '\0')
-            k[i] = '\x01';
-    if (!keyset_add(&f->keys, k, len)) {
+    if (!keyset_add(&f->keys, key->data ? key->data : "", key->len)) {
         f->w->duplicates++;
         return -1;
     }
@@ -477,8 +499,9 @@ static int put_labels(buf *b, const labelset *ls, const char *extra_name, const 
     if (buf_puts(b, "{") < 0)
         return -1;
     for (size_t i = 0; i < ls->n; i++) {
-        if ((i && buf_puts(b, ",") < 0) || buf_printf(b, "%s=\"", ls->names[i]) < 0 ||
-            put_label_value(b, ls->values[i]) < 0 || buf_puts(b, "\"") < 0)
+        if ((i && buf_append(b, ",", 1) < 0) || buf_puts(b, ls->names[i]) < 0 ||
+            buf_append(b, "=\"", 2) < 0 || put_label_value(b, ls->values[i]) < 0 ||
+            buf_append(b, "\"", 1) < 0)
             return -1;
     }
     if (extra_name && buf_printf(b, "%s%s=\"%s\"", ls->n ? "," : "", extra_name, extra_value) < 0)
@@ -517,15 +540,17 @@ void expo_samplev(expo_family *f, double value, const char *const *names, const 
         return;
     if (labelset_claim(f, &ls) < 0)
         return;
-    buf line;
-    buf_init(&line, f->w->limit);
+    buf *line = &f->w->line;
+    buf_reset(line);
     char num[40];
-    expo_format_double(value, num, sizeof(num));
-    if (buf_puts(&line, f->name) < 0 || put_labels(&line, &ls, NULL, NULL) < 0 ||
-        buf_printf(&line, " %s\n", num) < 0)
-        buf_reset(&line);
-    commit_lines(f, &line);
-    buf_free(&line);
+    expo_format_double(value, num + 1, sizeof(num) - 2);
+    num[0] = ' ';
+    size_t nl = strlen(num);
+    num[nl] = '\n';
+    if (buf_puts(line, f->name) < 0 || put_labels(line, &ls, NULL, NULL) < 0 ||
+        buf_append(line, num, nl + 1) < 0)
+        buf_reset(line);
+    commit_lines(f, line);
 }
 
 /* Collects NULL-terminated name/value varargs; -1 if there are too many. */
@@ -588,29 +613,27 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
     labelset ls;
     if (labelset_build(f, &ls, names, values, nl) < 0 || f->w->truncated || labelset_claim(f, &ls) < 0)
         return;
-    buf lines;
-    buf_init(&lines, f->w->limit);
+    buf *lines = &f->w->line;
+    buf_reset(lines);
     uint64_t cum = 0;
     char num[40];
     int rc2 = 0;
     for (size_t i = 0; i < n && rc2 == 0; i++) {
         cum += counts[i];
         expo_format_double(bounds[i], num, sizeof(num));
-        rc2 = buf_printf(&lines, "%s_bucket", f->name) < 0 || put_labels(&lines, &ls, "le", num) < 0 ||
-                      buf_printf(&lines, " %" PRIu64 "\n", cum) < 0
+        rc2 = buf_printf(lines, "%s_bucket", f->name) < 0 || put_labels(lines, &ls, "le", num) < 0 ||
+                      buf_printf(lines, " %" PRIu64 "\n", cum) < 0
                   ? -1
                   : 0;
     }
     cum += inf_count;
     expo_format_double(sum, num, sizeof(num));
-    if (rc2 < 0 || buf_printf(&lines, "%s_bucket", f->name) < 0 ||
-        put_labels(&lines, &ls, "le", "+Inf") < 0 ||
-        buf_printf(&lines, " %" PRIu64 "\n%s_sum", cum, f->name) < 0 ||
-        put_labels(&lines, &ls, NULL, NULL) < 0 || buf_printf(&lines, " %s\n%s_count", num, f->name) < 0 ||
-        put_labels(&lines, &ls, NULL, NULL) < 0 || buf_printf(&lines, " %" PRIu64 "\n", cum) < 0)
-        buf_reset(&lines);
-    commit_lines(f, &lines);
-    buf_free(&lines);
+    if (rc2 < 0 || buf_printf(lines, "%s_bucket", f->name) < 0 || put_labels(lines, &ls, "le", "+Inf") < 0 ||
+        buf_printf(lines, " %" PRIu64 "\n%s_sum", cum, f->name) < 0 ||
+        put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %s\n%s_count", num, f->name) < 0 ||
+        put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %" PRIu64 "\n", cum) < 0)
+        buf_reset(lines);
+    commit_lines(f, lines);
 }
 
 int expo_render(const expo *w, buf *out)
