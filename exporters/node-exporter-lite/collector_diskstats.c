@@ -13,6 +13,7 @@
 #include "parsers.h"
 #include "procfile.h"
 #include "readfile.h"
+#include "textutil.h"
 
 static const struct {
     const char *name, *help;
@@ -65,11 +66,31 @@ enum {
     U_DM_VG,
     U_DM_LV,
     U_DM_LAYER,
+    U_ATA,
+    U_ATA_WRITE_CACHE,
+    U_ATA_WRITE_CACHE_ENABLED,
+    U_ATA_RPM,
     U_N
 };
 static const char *const udev_keys[U_N] = {
-    "ID_PATH",    "ID_WWN",        "ID_MODEL", "ID_SERIAL_SHORT", "ID_REVISION", "ID_FS_TYPE", "ID_FS_USAGE",
-    "ID_FS_UUID", "ID_FS_VERSION", "DM_NAME",  "DM_UUID",         "DM_VG_NAME",  "DM_LV_NAME", "DM_LV_LAYER",
+    "ID_PATH",
+    "ID_WWN",
+    "ID_MODEL",
+    "ID_SERIAL_SHORT",
+    "ID_REVISION",
+    "ID_FS_TYPE",
+    "ID_FS_USAGE",
+    "ID_FS_UUID",
+    "ID_FS_VERSION",
+    "DM_NAME",
+    "DM_UUID",
+    "DM_VG_NAME",
+    "DM_LV_NAME",
+    "DM_LV_LAYER",
+    "ID_ATA",
+    "ID_ATA_WRITE_CACHE",
+    "ID_ATA_WRITE_CACHE_ENABLED",
+    "ID_ATA_ROTATION_RATE_RPM",
 };
 
 typedef struct udev_props {
@@ -105,6 +126,8 @@ static void on_disk(void *arg, const diskstats_rec *d)
             udev_parse(udev_text, on_udev, &props, err, sizeof err) < 0)
             memset(&props, 0, sizeof props);
     }
+    /* Which ATA properties are present matters below, so note it before defaulting to "". */
+    const char *ata[3] = {props.v[U_ATA_WRITE_CACHE], props.v[U_ATA_WRITE_CACHE_ENABLED], props.v[U_ATA_RPM]};
     for (int i = 0; i < U_N; i++)
         if (!props.v[i])
             props.v[i] = "";
@@ -130,6 +153,19 @@ static void on_disk(void *arg, const diskstats_rec *d)
                                     EXPO_GAUGE),
                     1, "device", d->name, "name", props.v[U_DM_NAME], "uuid", props.v[U_DM_UUID], "vg_name",
                     props.v[U_DM_VG], "lv_name", props.v[U_DM_LV], "lv_layer", props.v[U_DM_LAYER], NULL);
+    if (*props.v[U_ATA]) {
+        static const char *const names[3] = {"node_disk_ata_write_cache", "node_disk_ata_write_cache_enabled",
+                                             "node_disk_ata_rotation_rate_rpm"};
+        static const char *const helps[3] = {"ATA disk has a write cache.",
+                                             "ATA disk has its write cache enabled.",
+                                             "ATA disk rotation rate in RPMs (0 for SSDs)."};
+        for (int i = 0; i < 3; i++) {
+            double v;
+            if (ata[i] && text_double(ata[i], &v) == 0)
+                expo_sample(expo_family_get(ds->w, names[i], helps[i], EXPO_GAUGE), v, "device", d->name,
+                            NULL);
+        }
+    }
     free(udev_text);
 }
 

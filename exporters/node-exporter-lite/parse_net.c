@@ -100,8 +100,10 @@ int udev_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen)
         if (strncmp(line, "E:", 2) != 0)
             continue;
         char *eq = strchr(line + 2, '=');
-        if (!eq || eq == line + 2)
-            return text_fail(err, errlen, lineno, "expected E:KEY=value");
+        if (!eq)
+            continue; /* node_exporter skips a property without a value */
+        if (eq == line + 2)
+            return text_fail(err, errlen, lineno, "property without a name");
         *eq = '\0';
         cb(arg, line + 2, eq + 1);
     }

@@ -77,7 +77,8 @@ int netstat_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen
 /* /proc/net/snmp6: "Ip6InOctets 128" -> ("Ip6", "InOctets", 128): the protocol ends at the first '6'. */
 int snmp6_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen);
 
-/* /run/udev/data/b<major>:<minor>: the "E:KEY=value" property lines. */
+/* /run/udev/data/b<major>:<minor>: the "E:KEY=value" property lines (others skipped, as a
+ * property without "="; "E:=x" is an error). */
 int udev_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen);
 
 /* A kernel CPU list ("0-3,8,10-11\n", possibly empty), as in /sys/devices/system/cpu/isolated:

@@ -32,9 +32,6 @@ UPSTREAM_DEFAULTS = [
 # Families node_exporter serves (with these collectors) that we intentionally don't, and why.
 NOT_SERVED = {
     "node_exporter_build_info": "ours is node_build_info{version,revision} (the shared library's, per exporter)",
-    "node_disk_ata_write_cache": "needs ATA udev properties; not implemented",
-    "node_disk_ata_write_cache_enabled": "needs ATA udev properties; not implemented",
-    "node_disk_ata_rotation_rate_rpm": "needs ATA udev properties; not implemented",
 }
 # Families we serve that node_exporter does not.
 OURS_ONLY = {"node_build_info": "see node_exporter_build_info above"}
@@ -348,16 +345,25 @@ def make_cpu_sysfs(root):
 
 def test_cpu_throttles_and_isolated_match(tmp_path):
     """The sysfs half of the cpu collector, on a fake bare-metal sysfs (this VM has no thermal_throttle)."""
+    make_cpu_sysfs(tmp_path)
+    ours = compare_one_collector(tmp_path, "cpu", f"--path.sysfs={tmp_path}")
+    core = {tuple(sorted(dict(k).items())): v for k, v in ours["node_cpu_core_throttles_total"]["samples"].items()}
+    assert core[(("core", "1"), ("package", "1"))] == 110
+    assert len(core) == 4 and len(ours["node_cpu_package_throttles_total"]["samples"]) == 2
+    assert {dict(k)["cpu"] for k in ours["node_cpu_isolated"]["samples"]} == {"1", "2"}
+
+
+def compare_one_collector(tmp_path, collector, path_flag):
+    """Both exporters with only `collector` on and `path_flag` (a fake tree under tmp_path); compares all."""
     ne_bin = shutil.which("prometheus-node-exporter")
     if not ne_bin:
         pytest.skip("Debian's prometheus-node-exporter is not installed")
-    make_cpu_sysfs(tmp_path)
     p1, p2 = free_port(), free_port()
-    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults", "--collector.cpu",
-                 f"--path.sysfs={tmp_path}"], p1)
+    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults",
+                 f"--collector.{collector}", path_flag], p1)
     try:
-        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", f"--path.sysfs={tmp_path}",
-                       *[f"--no-collector.{c}" for c in COLLECTORS if c != "cpu"]], p2)
+        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", path_flag,
+                       *[f"--no-collector.{c}" for c in COLLECTORS if c != collector]], p2)
     except BaseException:
         ne.stop()
         raise
@@ -367,13 +373,36 @@ def test_cpu_throttles_and_isolated_match(tmp_path):
     finally:
         lite.stop()
         ne.stop()
-    theirs, ours = strip_runtime(parse_exposition(ne_text)), parse_exposition(lite_text)
-    problems = compare(theirs, ours, strip_runtime(parse_exposition(ne_text2)), parse_exposition(lite_text2))
+    ours = parse_exposition(lite_text)
+    problems = compare(strip_runtime(parse_exposition(ne_text)), ours, strip_runtime(parse_exposition(ne_text2)),
+                       parse_exposition(lite_text2))
     assert not problems, "\n".join(problems)
-    core = {tuple(sorted(dict(k).items())): v for k, v in ours["node_cpu_core_throttles_total"]["samples"].items()}
-    assert core[(("core", "1"), ("package", "1"))] == 110
-    assert len(core) == 4 and len(ours["node_cpu_package_throttles_total"]["samples"]) == 2
-    assert {dict(k)["cpu"] for k in ours["node_cpu_isolated"]["samples"]} == {"1", "2"}
+    return ours
+
+
+def test_disk_udev_properties_match(tmp_path):
+    """Hosts with udev get node_disk_info labels, filesystem, device-mapper and ATA families (this VM has no
+    /run/udev/data): a fake udev database for the disks this host has."""
+    disks = []
+    with open("/proc/diskstats") as f:
+        for line in f:
+            major, minor, name = line.split()[:3]
+            if not re.search(r"^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$", name):
+                disks.append((major, minor, name))
+    if not disks:
+        pytest.skip("no disks in /proc/diskstats")
+    for i, (major, minor, name) in enumerate(disks):
+        props = [f"ID_PATH=pci-0000:00:0{i}.0", f"ID_WWN=0x5000c500a{i}", f"ID_MODEL=Disk_\"{name}\"",
+                 f"ID_SERIAL_SHORT=SN{i}", "ID_REVISION=1.0", "ID_FS_TYPE=ext4", "ID_FS_USAGE=filesystem",
+                 f"ID_FS_UUID=uuid-{i}", "ID_FS_VERSION=1.0", "ID_ATA=1", "ID_ATA_WRITE_CACHE=1",
+                 f"ID_ATA_WRITE_CACHE_ENABLED={i % 2}", "ID_ATA_ROTATION_RATE_RPM=7200", "NOVALUE"]
+        if i == 0:
+            props += ["DM_NAME=vg-lv", "DM_UUID=LVM-x", "DM_VG_NAME=vg", "DM_LV_NAME=lv", "DM_LV_LAYER="]
+        (tmp_path / f"b{major}:{minor}").write_text("S:disk/by-id/x\nW:1\n" + "".join(f"E:{p}\n" for p in props))
+    ours = compare_one_collector(tmp_path, "diskstats", f"--path.udev.data={tmp_path}")
+    for fam in ("node_disk_filesystem_info", "node_disk_device_mapper_info", "node_disk_ata_write_cache",
+                "node_disk_ata_write_cache_enabled", "node_disk_ata_rotation_rate_rpm"):
+        assert ours.get(fam, {}).get("samples"), f"{fam} missing"
 
 
 @pytest.mark.parametrize("args,needle", [

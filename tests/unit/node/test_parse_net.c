@@ -160,7 +160,12 @@ static void test_udev(void)
     CHECK_STR(kv[0][1], "pci-0000:00:05.0");
     CHECK_STR(kv[1][1], "abc=1");
     free(t);
-    t = dup_text("E:NOVALUE\n");
+    t = dup_text("E:NOVALUE\nE:ID_ATA=1\n"); /* skipped, as node_exporter does */
+    nkv = 0;
+    CHECK(udev_parse(t, on_kv, NULL, err, sizeof err) == 0 && nkv == 1);
+    CHECK_STR(kv[0][0], "ID_ATA");
+    free(t);
+    t = dup_text("E:=value\n");
     CHECK(udev_parse(t, on_kv, NULL, err, sizeof err) == -1);
     free(t);
 }
