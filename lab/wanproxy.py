@@ -29,6 +29,7 @@ class Link:
         self.servers = {}
         self.conns = set()  # writer pairs of live forwarded connections
         self.held = set()  # blackholed client writers
+        self.pending = set()  # clients whose upstream connection is being opened
         self.stats = {"accepted": 0, "refused": 0, "up_bytes": 0, "down_bytes": 0}
         self.since = time.time()
 
@@ -52,7 +53,7 @@ class Link:
             for w in pair:
                 w.transport.abort()
         self.conns.clear()
-        for w in list(self.held):
+        for w in list(self.held) + list(self.pending):
             w.transport.abort()
         self.held.clear()
 
@@ -64,16 +65,25 @@ class Link:
             self.stats["refused"] += 1
             writer.transport.abort()
             return
+        self.pending.add(writer)
         try:
             treader, twriter = await asyncio.open_connection(*target)
         except OSError:
             writer.transport.abort()
+            return
+        finally:
+            self.pending.discard(writer)
+        if self.cut or writer.transport.is_closing():  # cut while we were connecting
+            writer.transport.abort()
+            twriter.transport.abort()
             return
         self.stats["accepted"] += 1
         pair = (writer, twriter)
         self.conns.add(pair)
         try:
             await asyncio.gather(self.pump(reader, twriter, "up_bytes"), self.pump(treader, writer, "down_bytes"))
+        except asyncio.CancelledError:
+            pass  # shutting down
         finally:
             self.conns.discard(pair)
             for w in pair:

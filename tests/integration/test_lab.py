@@ -237,3 +237,74 @@ def test_commands_bad_input_failed_start_and_down_leaves_nothing(tmp_path):
     r = lab("status")
     assert "DOWN" in r.stdout and "pid " not in r.stdout
     lab_report(f"second lab ({p}, no Prometheus): up {up_s:.1f}s, down left no process and no port")
+
+
+def test_wan_proxy_delay_cut_blackhole_restore(tmp_path):
+    """The WAN proxy alone, in front of an echo server: delay keeps order, cut refuses, blackhole hangs."""
+    import json as _json
+    prefix = free_prefix(start=80)
+    echo = socket.socket()
+    echo.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    echo.bind((f"{prefix}.10.1", 0))
+    echo.listen()
+    port = echo.getsockname()[1]
+
+    def serve():
+        while True:
+            try:
+                c, _ = echo.accept()
+            except OSError:
+                return
+            threading.Thread(target=lambda c=c: [c.sendall(d) for d in iter(lambda: c.recv(4096), b"")],
+                             daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    ctl = str(tmp_path / "wan.sock")
+    proxy = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(LAB), "wanproxy.py"), "--control", ctl,
+                              "--route", f"{prefix}.30.1:9093={prefix}.10.1:{port}"], stdout=subprocess.DEVNULL)
+
+    def command(line):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(ctl)
+            s.sendall(line.encode() + b"\n")
+            return _json.loads(s.makefile().read())
+
+    def roundtrip(payloads, timeout=5):
+        with socket.create_connection((f"{prefix}.30.1", 9093), timeout=timeout) as s:
+            t0 = time.time()
+            for p in payloads:
+                s.sendall(p)
+            want, got = b"".join(payloads), b""
+            while len(got) < len(want):
+                got += s.recv(65536)
+            return got, time.time() - t0
+
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(ctl) and time.time() < deadline:
+            time.sleep(0.05)
+        got, rtt = roundtrip([b"hello"])
+        assert got == b"hello" and rtt < 0.1
+        assert command("delay 150")["delay_ms"] == 150
+        parts = [f"{i:04d}".encode() for i in range(50)]
+        got, rtt = roundtrip(parts)
+        assert got == b"".join(parts) and 0.3 <= rtt < 1.5, rtt  # 150 ms each way, order kept
+        held = socket.create_connection((f"{prefix}.30.1", 9093), timeout=2)
+        assert command("cut")["cut"] == "refuse"
+        assert held.recv(10) == b""  # live connections are closed
+        held.close()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((f"{prefix}.30.1", 9093), timeout=2)
+        assert command("cut blackhole")["cut"] == "blackhole"
+        with socket.create_connection((f"{prefix}.30.1", 9093), timeout=1) as s:
+            s.sendall(b"x")
+            with pytest.raises(socket.timeout):
+                s.recv(10)
+        st = command("restore")
+        assert st["cut"] is False and st["delay_ms"] == 0
+        assert roundtrip([b"back"])[0] == b"back"
+        assert "error" in command("delay soon")
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+        echo.close()
