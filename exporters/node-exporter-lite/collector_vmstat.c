@@ -1,8 +1,13 @@
-/* collector_vmstat.c -- node_vmstat_* (node_exporter's default fields), from libproc2's vmstat. */
+/* collector_vmstat.c -- node_vmstat_*: node_exporter's default fields from libproc2's vmstat; other
+ * --collector.vmstat.fields from /proc/vmstat directly, since libproc2 names its fields only as enums. */
 #include <libproc2/vmstat.h>
 #include <pthread.h>
 
 #include "node.h"
+#include "parsers.h"
+#include "procfile.h"
+#include "regex_compat.h"
+#include "textutil.h"
 
 /* node_exporter's default --collector.vmstat.fields, ^(oom_kill|pgpg|pswp|pg.*fault).*,
  * matches exactly these on Linux; libproc2 names fields by enum, so the set is fixed here. */
@@ -23,8 +28,35 @@ enum { NFIELDS = sizeof fields / sizeof fields[0] };
 static pthread_mutex_t vm_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct vmstat_info *vm_info;
 
+static procfile vmstat_file = PROCFILE_INIT;
+
+static void on_field(void *arg, const char *name, double value)
+{
+    expo *w = arg;
+    char metric[160], help[200];
+    if (!regex_compat_match(&node_cfg.vmstat_re, name) ||
+        text_join(metric, sizeof metric, "node_vmstat_", name, (char *)NULL) < 0 ||
+        text_join(help, sizeof help, "/proc/vmstat information field ", name, ".", (char *)NULL) < 0)
+        return;
+    expo_sample(expo_family_get(w, metric, help, EXPO_UNTYPED), value, NULL);
+}
+
+static int collect_custom(expo *w, collector_ctx *ctx)
+{
+    char path[4096], err[256], *text;
+    if (node_path(path, sizeof path, node_cfg.procfs, "vmstat") < 0)
+        return node_fail(ctx, "vmstat", "path too long");
+    if (procfile_read_locked(&vmstat_file, path, 1 << 20, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "vmstat", err);
+    int rc = namevalue_parse(text, on_field, w, err, sizeof err);
+    procfile_unlock(&vmstat_file);
+    return rc < 0 ? node_fail(ctx, path, err) : 0;
+}
+
 int collect_vmstat(expo *w, collector_ctx *ctx)
 {
+    if (node_cfg.vmstat_custom)
+        return collect_custom(w, ctx);
     enum vmstat_item items[NFIELDS];
     for (int i = 0; i < NFIELDS; i++)
         items[i] = fields[i].item;

@@ -23,11 +23,12 @@ typedef struct node_config {
     char *fs_mp_exclude, *fs_types_exclude, *fs_mp_ignored_old, *fs_types_ignored_old;
     double fs_mount_timeout;
     char *netdev_exclude, *netdev_include;
-    char *netstat_fields;
+    char *netstat_fields, *vmstat_fields;
     /* Compiled at start. */
     devfilter disk_filter, netdev_filter;
-    regex_t fs_mp_re, fs_types_re, netstat_re;
-    unsigned compiled; /* bits: fs_mp_re, fs_types_re, netstat_re exist */
+    regex_t fs_mp_re, fs_types_re, netstat_re, vmstat_re;
+    bool vmstat_custom; /* --collector.vmstat.fields differs from the default: vmstat_re is compiled */
+    unsigned compiled;  /* bits: fs_mp_re, fs_types_re, netstat_re, vmstat_re exist */
 } node_config;
 
 extern node_config node_cfg;

@@ -21,6 +21,8 @@ node_config node_cfg;
     "Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|"                           \
     "Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$"
 
+#define VMSTAT_FIELDS_DEFAULT "^(oom_kill|pgpg|pswp|pg.*fault).*"
+
 /* Exclude flags have no textual default: an include flag must be able to tell
  * "not given" from "given", as node_exporter's mutual-exclusion rule needs. */
 const flag node_flags[] = {
@@ -55,6 +57,8 @@ const flag node_flags[] = {
      "Regexp of net devices to include (mutually exclusive to device-exclude).", 0, 0},
     {"collector.netstat.fields", FLAG_STRING, &node_cfg.netstat_fields, NETSTAT_FIELDS_DEFAULT,
      "Regexp of fields to return for netstat collector.", 0, 0},
+    {"collector.vmstat.fields", FLAG_STRING, &node_cfg.vmstat_fields, VMSTAT_FIELDS_DEFAULT,
+     "Regexp of fields to return for vmstat collector.", 0, 0},
 };
 const size_t node_nflags = sizeof(node_flags) / sizeof(node_flags[0]);
 
@@ -143,6 +147,15 @@ int node_config_start(void *state, char *err, size_t errlen)
     if (compile(&node_cfg.netstat_re, "collector.netstat.fields", node_cfg.netstat_fields, err, errlen) < 0)
         return -1;
     node_cfg.compiled |= 4;
+    node_cfg.vmstat_custom = strcmp(node_cfg.vmstat_fields, VMSTAT_FIELDS_DEFAULT) != 0;
+    if (node_cfg.vmstat_custom) {
+        if (compile(&node_cfg.vmstat_re, "collector.vmstat.fields", node_cfg.vmstat_fields, err, errlen) <
+            0) {
+            node_cfg.vmstat_custom = false;
+            return -1;
+        }
+        node_cfg.compiled |= 8;
+    }
     return 0;
 }
 
@@ -161,6 +174,8 @@ void node_config_stop(void *state)
         regfree(&node_cfg.fs_types_re);
     if (node_cfg.compiled & 4)
         regfree(&node_cfg.netstat_re);
+    if (node_cfg.compiled & 8)
+        regfree(&node_cfg.vmstat_re);
     node_cfg.compiled = 0;
 }
 

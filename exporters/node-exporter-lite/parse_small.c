@@ -1,4 +1,5 @@
-/* parse_small.c -- the one-line kernel files: pressure, file-nr, CPU lists, single numbers. */
+/* parse_small.c -- the simple kernel files: pressure, file-nr, CPU lists, name/value lists, single numbers.
+ */
 #include "parsers.h"
 
 #include <stdlib.h>
@@ -87,6 +88,25 @@ int cpulist_parse(char *text, cpulist_cb cb, void *arg, char *err, size_t errlen
         t = end + 1;
         if (!*t)
             return text_fail(err, errlen, 1, "trailing comma");
+    }
+    return 0;
+}
+
+int namevalue_parse(char *text, namevalue_cb cb, void *arg, char *err, size_t errlen)
+{
+    char *cur = text, *line;
+    int lineno = 0;
+    while ((line = text_next_line(&cur))) {
+        lineno++;
+        char *f = line;
+        char *name = text_next_field(&f);
+        if (!name)
+            continue;
+        char *val = text_next_field(&f);
+        double v;
+        if (!val || text_next_field(&f) || text_double(val, &v) < 0)
+            return text_fail(err, errlen, lineno, "expected \"name value\"");
+        cb(arg, name, v);
     }
     return 0;
 }

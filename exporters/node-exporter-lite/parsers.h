@@ -86,6 +86,10 @@ int udev_parse(char *text, kv_cb cb, void *arg, char *err, size_t errlen);
 typedef void (*cpulist_cb)(void *arg, unsigned cpu);
 int cpulist_parse(char *text, cpulist_cb cb, void *arg, char *err, size_t errlen);
 
+/* /proc/vmstat: "name value" lines -> (name, value). */
+typedef void (*namevalue_cb)(void *arg, const char *name, double value);
+int namevalue_parse(char *text, namevalue_cb cb, void *arg, char *err, size_t errlen);
+
 /* A file holding one unsigned number (entropy_avail, poolsize). */
 int single_u64_parse(char *text, uint64_t *out, char *err, size_t errlen);
 

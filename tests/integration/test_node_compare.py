@@ -57,6 +57,7 @@ TOLERANCES = [
     (r"node_filesystem_files_free", "gauge", 200000, 0),
     (r"node_cpu_.*|node_pressure_.*", "counter", 2.0, 0.01),  # seconds; scraped within ms of each other
     (r"node_network_.*_bytes_total|node_netstat_.*Octets|node_disk_.*bytes_total", "counter", 200 * MiB, 0.05),
+    (r"node_vmstat_nr_.*", "gauge", 64 * MiB / 4096, 0.2),  # pages in use: gauges
     (r"node_vmstat_.*|node_disk_.*|node_network_.*|node_netstat_.*", "counter", 1e6, 0.05),
     (r"node_(context_switches|intr|forks)_total", "counter", 1e6, 0.05),
 ]
@@ -353,16 +354,16 @@ def test_cpu_throttles_and_isolated_match(tmp_path):
     assert {dict(k)["cpu"] for k in ours["node_cpu_isolated"]["samples"]} == {"1", "2"}
 
 
-def compare_one_collector(tmp_path, collector, path_flag):
-    """Both exporters with only `collector` on and `path_flag` (a fake tree under tmp_path); compares all."""
+def compare_one_collector(tmp_path, collector, *flags):
+    """Both exporters with only `collector` on and the same extra flags (a fake tree, a field pattern)."""
     ne_bin = shutil.which("prometheus-node-exporter")
     if not ne_bin:
         pytest.skip("Debian's prometheus-node-exporter is not installed")
     p1, p2 = free_port(), free_port()
     ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults",
-                 f"--collector.{collector}", path_flag], p1)
+                 f"--collector.{collector}", *flags], p1)
     try:
-        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", path_flag,
+        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", *flags,
                        *[f"--no-collector.{c}" for c in COLLECTORS if c != collector]], p2)
     except BaseException:
         ne.stop()
@@ -403,6 +404,12 @@ def test_disk_udev_properties_match(tmp_path):
     for fam in ("node_disk_filesystem_info", "node_disk_device_mapper_info", "node_disk_ata_write_cache",
                 "node_disk_ata_write_cache_enabled", "node_disk_ata_rotation_rate_rpm"):
         assert ours.get(fam, {}).get("samples"), f"{fam} missing"
+
+
+def test_vmstat_fields_flag_matches(tmp_path):
+    """A non-default --collector.vmstat.fields reads /proc/vmstat directly; same families as node_exporter."""
+    ours = compare_one_collector(tmp_path, "vmstat", "--collector.vmstat.fields=^(pg|pswp|nr_free_pages).*")
+    assert "node_vmstat_nr_free_pages" in ours and "node_vmstat_pgfault" in ours and len(ours) > 10
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -265,8 +265,35 @@ static void test_cpulist(void)
     }
 }
 
+static void on_nv(void *arg, const char *name, double value)
+{
+    seen *s = arg;
+    if (s->n < 128) {
+        snprintf(s->names[s->n], sizeof s->names[0], "%s", name);
+        s->values[s->n++] = value;
+    }
+}
+
+static void test_namevalue(void)
+{
+    char err[128];
+    seen s = {0};
+    char *t = dup_text("nr_free_pages 5900\npgfault 11500446\n\noom_kill 0\n");
+    CHECK(namevalue_parse(t, on_nv, &s, err, sizeof err) == 0 && s.n == 3);
+    CHECK_NUM(seen_get(&s, "pgfault"), 11500446);
+    free(t);
+    const char *bad[] = {"pgfault\n", "pgfault x\n", "pgfault 1 2\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        seen z = {0};
+        t = dup_text(bad[i]);
+        CHECK(namevalue_parse(t, on_nv, &z, err, sizeof err) == -1);
+        free(t);
+    }
+}
+
 int main(void)
 {
+    test_namevalue();
     test_cpulist();
     test_meminfo();
     test_diskstats();
