@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <gnutls/gnutls.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -260,6 +261,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
+/* After a response is sent and freed: hand the scrape's freed memory back to the
+ * system, or the heap stays at its peak (scrape buffers) between scrapes. */
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)con_cls;
+    (void)toe;
+    malloc_trim(0);
+}
+
 http_server *http_start(const http_opts *opts, char *err, size_t errlen)
 {
     http_server *s = calloc(1, sizeof(*s));
@@ -280,13 +293,18 @@ http_server *http_start(const http_opts *opts, char *err, size_t errlen)
             tls_opts[nt++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->ca_pem};
     }
     tls_opts[nt++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    /* Idle and stalled connections each hold a thread (a few KiB resident) until the timeout;
+     * enough of them that a handful of bad clients cannot lock Prometheus out. */
     unsigned conn_limit = (unsigned)(opts->max_requests * 2 + 16);
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, opts->listen_fd,
-        MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_CONNECTION_TIMEOUT, opts->conn_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY, MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t)HTTP_STACK_SIZE, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-        NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    if (conn_limit < 256)
+        conn_limit = 256;
+    s->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, opts->listen_fd,
+                         MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+                         opts->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_SIZE, MHD_OPTION_STRICT_FOR_CLIENT,
+                         1, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                         request_completed, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server%s", wc && wc->tls ? " (TLS setup failed)" : "");
         close(opts->listen_fd);
