@@ -12,6 +12,10 @@
  * Constant labels (e.g. cluster="upstream") set with expo_const_label() are
  * added to every sample. Values: +Inf, -Inf and NaN are written as such.
  *
+ * Threads: an expo is not thread-safe; one thread writes into it at a time (a
+ * collector that fans out to threads must collect their results and write them
+ * from one thread).
+ *
  * Memory: the writer allocates and aborts on out-of-memory for its own small
  * objects; total output is capped (expo_new's limit), after which samples are
  * dropped and expo_truncated() returns 1. */

@@ -24,6 +24,15 @@ BUILD = os.environ.get("EXP_BUILD_DIR", os.path.join(ROOT, "build"))
 DEMO = os.path.join(BUILD, "tests", "support", "demo-exporter")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def demo_built():
+    """Brings the demo exporter up to date: tests/run only builds build/ when node-exporter-lite is missing."""
+    if "EXP_BUILD_DIR" not in os.environ and os.path.exists(os.path.join(BUILD, "build.ninja")):
+        subprocess.run(["cmake", "--build", BUILD, "--target", "demo-exporter"], check=True,
+                       capture_output=True, timeout=600)
+    assert os.access(DEMO, os.X_OK), f"{DEMO} not built (tests/run builds build/ first)"
+
+
 def free_port(family=socket.AF_INET, host="127.0.0.1"):
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
