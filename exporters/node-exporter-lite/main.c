@@ -4,13 +4,6 @@
 #include "exporter.h"
 #include "node.h"
 
-void collector_cpu_free(void);
-void collector_stat_free(void);
-void collector_vmstat_free(void);
-void collector_filesystem_free(void);
-void collector_netstat_free(void);
-void collector_os_free(void);
-
 /* One line per collector; all on by default, as in node_exporter. */
 static const collector node_collectors[] = {
     {"cpu", true, "Exposes CPU statistics.", collect_cpu},

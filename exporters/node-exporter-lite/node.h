@@ -61,7 +61,13 @@ int collect_filefd(expo *w, collector_ctx *ctx);
 int collect_sockstat(expo *w, collector_ctx *ctx);
 int collect_netstat(expo *w, collector_ctx *ctx);
 int collect_entropy(expo *w, collector_ctx *ctx);
-/* Releases collectors' long-lived state (libproc2 handles, statfs workers). */
+/* Releases collectors' long-lived state (libproc2 handles, statfs workers, caches). */
 void collectors_state_free(void);
+void collector_cpu_free(void);
+void collector_stat_free(void);
+void collector_vmstat_free(void);
+void collector_filesystem_free(void);
+void collector_netstat_free(void);
+void collector_os_free(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* parse_net.c -- /proc/net/sockstat, /proc/net/netstat, /proc/net/snmp and snmp6. */
+/* parse_net.c -- /proc/net/sockstat, /proc/net/netstat, /proc/net/snmp and snmp6; udev property files. */
 #include "parsers.h"
 
 #include <string.h>
