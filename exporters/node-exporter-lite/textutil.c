@@ -24,17 +24,23 @@ char *text_next_line(char **cursor)
     return start;
 }
 
+/* The C locale's white space, without a call per byte: kernel text is split field by field here. */
+static inline int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
 char *text_next_field(char **cursor)
 {
     char *p = *cursor;
-    while (*p && isspace((unsigned char)*p))
+    while (*p && is_space(*p))
         p++;
     if (!*p) {
         *cursor = p;
         return NULL;
     }
     char *start = p;
-    while (*p && !isspace((unsigned char)*p))
+    while (*p && !is_space(*p))
         p++;
     if (*p)
         *p++ = '\0';
@@ -60,6 +66,18 @@ int text_double(const char *s, double *out)
 {
     if (!s || !*s || isspace((unsigned char)*s))
         return -1;
+    /* Kernel counters are plain integers: up to 15 digits convert exactly without strtod. */
+    const char *p = s + (*s == '-');
+    size_t n = 0;
+    uint64_t digits = 0;
+    while (n < 16 && p[n] >= '0' && p[n] <= '9') {
+        digits = digits * 10 + (uint64_t)(p[n] - '0');
+        n++;
+    }
+    if (n > 0 && n < 16 && p[n] == '\0') {
+        *out = *s == '-' ? -(double)digits : (double)digits;
+        return 0;
+    }
     char *end;
     errno = 0;
     double v = strtod(s, &end);
