@@ -60,8 +60,13 @@ int account_ensure_partitions(account *a, size_t n)
     for (size_t i = a->nparts; i < n; i++) {
         account_part *p = &parts[i];
         memset(p, 0, sizeof *p);
-        p->state = calloc(a->window, 1);
-        p->sent_ms = calloc(a->window, sizeof *p->sent_ms);
+        /* Touched now, so that the memory a run will use shows from its start. */
+        p->state = malloc(a->window);
+        p->sent_ms = malloc(a->window * sizeof *p->sent_ms);
+        if (p->state)
+            memset(p->state, 0, a->window);
+        if (p->sent_ms)
+            memset(p->sent_ms, 0, a->window * sizeof *p->sent_ms);
         p->bucket_counts = calloc(a->nbounds, sizeof *p->bucket_counts);
         p->last_received = a->start;
         if (!p->state || !p->sent_ms || !p->bucket_counts) {

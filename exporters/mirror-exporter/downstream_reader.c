@@ -8,6 +8,8 @@
 #include "state.h"
 #include "threads.h"
 
+#define READ_BATCH 256
+
 typedef struct assigned {
     int32_t probe, heartbeats, checkpoints;
 } assigned;
@@ -49,32 +51,29 @@ static void grow_assignment(mirror_state *s, assigned *have)
     rd_kafka_topic_partition_list_destroy(list);
 }
 
-static void on_probe(mirror_state *s, const rd_kafka_message_t *m)
+/* Under s->mu. */
+static void on_probe(mirror_state *s, const rd_kafka_message_t *m, double now)
 {
     probe pr;
-    double now = now_monotonic();
-    int ok = probe_decode(m->payload, m->len, &pr) == 0;
-    pthread_mutex_lock(&s->mu);
-    if (ok)
+    if (probe_decode(m->payload, m->len, &pr) == 0)
         account_on_receive(s->acct, &pr, m->partition, now);
     else
         account_on_invalid(s->acct);
-    pthread_mutex_unlock(&s->mu);
 }
 
+/* Under s->mu. */
 static void on_heartbeat(mirror_state *s, const rd_kafka_message_t *m)
 {
     mm2_heartbeat hb;
     int ok = mm2_heartbeat_decode(m->key, m->key_len, m->payload, m->len, &hb) == 0;
-    pthread_mutex_lock(&s->mu);
     /* Whatever aliases the key names: the topic is the mirror path being watched. */
     if (ok && (double)hb.timestamp_ms / 1000.0 > s->heartbeat_last)
         s->heartbeat_last = (double)hb.timestamp_ms / 1000.0;
     else if (!ok)
         s->internal_invalid[INTERNAL_HEARTBEATS]++;
-    pthread_mutex_unlock(&s->mu);
 }
 
+/* Under s->mu. */
 static void on_checkpoint(mirror_state *s, const rd_kafka_message_t *m)
 {
     mm2_checkpoint cp;
@@ -82,12 +81,10 @@ static void on_checkpoint(mirror_state *s, const rd_kafka_message_t *m)
     int64_t ts = rd_kafka_message_timestamp(m, NULL);
     /* Checkpoints carry no time of their own: the record timestamp is when MM2 emitted it. */
     double t = ts > 0 ? (double)ts / 1000.0 : now_realtime();
-    pthread_mutex_lock(&s->mu);
     if (ok)
         mirror_age_note(&s->checkpoints, &s->ncheckpoints, cp.group, t);
     else
         s->internal_invalid[INTERNAL_CHECKPOINTS]++;
-    pthread_mutex_unlock(&s->mu);
 }
 
 void *downstream_reader_main(void *arg)
@@ -95,6 +92,8 @@ void *downstream_reader_main(void *arg)
     mirror_state *s = arg;
     assigned have = {0, 0, 0};
     uint64_t gen = (uint64_t)-1;
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s->target_rk);
+    rd_kafka_message_t *msgs[READ_BATCH];
     while (!atomic_load(&s->stopping)) {
         pthread_mutex_lock(&s->mu);
         uint64_t g = s->assign_generation;
@@ -103,21 +102,31 @@ void *downstream_reader_main(void *arg)
             grow_assignment(s, &have);
             gen = g;
         }
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->target_rk, 200);
-        if (!m)
+        /* A batch per wakeup, applied under one lock: probes arrive in bursts of one per partition. */
+        ssize_t n = rd_kafka_consume_batch_queue(queue, 200, msgs, READ_BATCH);
+        if (n <= 0)
             continue;
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->rkt) {
-            const char *topic = rd_kafka_topic_name(m->rkt);
-            if (strcmp(topic, s->remote_probe_topic) == 0)
-                on_probe(s, m);
-            else if (strcmp(topic, s->heartbeats_topic) == 0)
-                on_heartbeat(s, m);
-            else if (strcmp(topic, s->checkpoints_topic) == 0)
-                on_checkpoint(s, m);
-        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            log_debug("downstream consumer", "error", rd_kafka_err2name(m->err), NULL);
+        double now = now_monotonic();
+        pthread_mutex_lock(&s->mu);
+        for (ssize_t i = 0; i < n; i++) {
+            const rd_kafka_message_t *m = msgs[i];
+            if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->rkt) {
+                const char *topic = rd_kafka_topic_name(m->rkt);
+                if (strcmp(topic, s->remote_probe_topic) == 0)
+                    on_probe(s, m, now);
+                else if (strcmp(topic, s->heartbeats_topic) == 0)
+                    on_heartbeat(s, m);
+                else if (strcmp(topic, s->checkpoints_topic) == 0)
+                    on_checkpoint(s, m);
+            }
         }
-        rd_kafka_message_destroy(m);
+        pthread_mutex_unlock(&s->mu);
+        for (ssize_t i = 0; i < n; i++) {
+            if (msgs[i]->err && msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                log_debug("downstream consumer", "error", rd_kafka_err2name(msgs[i]->err), NULL);
+            rd_kafka_message_destroy(msgs[i]);
+        }
     }
+    rd_kafka_queue_destroy(queue);
     return NULL;
 }
