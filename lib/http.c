@@ -73,7 +73,7 @@ int http_gzip(const char *in, size_t inlen, buf *out)
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     /* Level 1: most of the size win for a fraction of the CPU, which is the budget here. */
-    if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&zs, 1, Z_DEFLATED, 13 + 16, 6, Z_DEFAULT_STRATEGY) != Z_OK)
         return -1;
     int rc = 0;
     zs.next_in = (unsigned char *)in;

@@ -359,3 +359,13 @@ def test_client_certificates(start, tmp_path):
         except (ssl.SSLError, OSError):
             status = "refused"  # refusing in the handshake is as good as 403
         assert status in (403, "refused"), (bad, status)
+
+
+def test_output_size_cap(start):
+    # 700k samples would be ~40 MiB; the writer stops at the 32 MiB cap, between samples.
+    e = start("--demo.samples=700000", "--scrape.timeout=20s")
+    status, _, body = e.get(timeout=30)
+    assert status == 200
+    assert 20 << 20 < len(body) <= 32 << 20
+    assert body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
+    assert "reached the size cap" in e.log_path.read_text()

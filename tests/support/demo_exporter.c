@@ -6,6 +6,7 @@
 #include "exporter.h"
 
 static double slow_seconds;
+static long bulk_samples;
 
 /* Emits values that exercise escaping, special values and a histogram. */
 static int collect_demo(expo *w, collector_ctx *ctx)
@@ -23,6 +24,23 @@ static int collect_demo(expo *w, collector_ctx *ctx)
     static const uint64_t counts[] = {3, 2, 1};
     expo_histogram(expo_family_get(w, "demo_latency_seconds", "Latency.", EXPO_HISTOGRAM), bounds, counts, 3,
                    4, 12.5, "path", "/x", NULL);
+    return 0;
+}
+
+/* --demo.samples=N node-like samples, for benchmarks and the size cap. */
+static int collect_bulk(expo *w, collector_ctx *ctx)
+{
+    (void)ctx;
+    static const char *const modes[] = {"user",   "nice", "system",  "idle",
+                                        "iowait", "irq",  "softirq", "steal"};
+    expo_family *f =
+        expo_family_get(w, "demo_cpu_seconds_total", "Seconds the CPUs spent in each mode.", EXPO_COUNTER);
+    char cpu[24];
+    for (long i = 0; i < bulk_samples; i++) {
+        snprintf(cpu, sizeof(cpu), "%ld", i / 8);
+        expo_sample(f, 12345.67 * (double)(i / 8) + (double)(i % 8) / 100, "cpu", cpu, "mode", modes[i % 8],
+                    NULL);
+    }
     return 0;
 }
 
@@ -63,10 +81,12 @@ static const collector demo_collectors[] = {
     {"failing", true, "Always fails.", collect_failing},
     {"slow", true, "Sleeps for --demo.slow.", collect_slow},
     {"off", false, "Disabled by default.", collect_failing},
+    {"bulk", true, "Emits --demo.samples samples.", collect_bulk},
 };
 
 static const flag demo_flags[] = {
     {"demo.slow", FLAG_DURATION, &slow_seconds, "0s", "How long the slow collector sleeps.", 0, 0},
+    {"demo.samples", FLAG_INT, &bulk_samples, "0", "How many samples the bulk collector emits.", 0, 10000000},
 };
 
 int main(int argc, char **argv)
