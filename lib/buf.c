@@ -51,6 +51,24 @@ static int buf_reserve(buf *b, size_t extra)
     return 0;
 }
 
+int buf_grow(buf *b, size_t extra)
+{
+    if (extra > b->limit || b->len > b->limit - extra)
+        return -1;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    /* Exactly what was asked for: the caller knows the final size. */
+    char *p = realloc(b->data, need);
+    if (!p)
+        return -1;
+    if (!b->data)
+        p[0] = '\0';
+    b->data = p;
+    b->cap = need;
+    return 0;
+}
+
 int buf_append(buf *b, const void *data, size_t len)
 {
     /* Fast path first: appends to a buffer with room are on every sample's path. */

@@ -26,6 +26,9 @@ int buf_append(buf *b, const void *data, size_t len) __attribute__((warn_unused_
 int buf_puts(buf *b, const char *s) __attribute__((warn_unused_result));
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3), warn_unused_result));
 int buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((warn_unused_result));
+/* Makes room for `extra` more bytes so the next appends do not reallocate;
+ * 0, or -1 (buffer unchanged) if that would cross the limit or memory ran out. */
+int buf_grow(buf *b, size_t extra) __attribute__((warn_unused_result));
 /* Hands the storage to the caller (who frees it with free()); the buffer is empty afterwards. */
 char *buf_steal(buf *b, size_t *len);
 

@@ -638,6 +638,9 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
 
 int expo_render(const expo *w, buf *out)
 {
+    /* One allocation of the known size instead of a dozen doublings. */
+    if (buf_grow(out, w->size) < 0)
+        return -1;
     for (size_t i = 0; i < w->nfams; i++) {
         const expo_family *f = w->fams[i];
         if (f->nsamples == 0)

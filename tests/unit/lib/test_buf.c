@@ -61,6 +61,20 @@ int main(void)
     CHECK(s != NULL && s[0] == '\0' && len == 0);
     free(s);
 
+    /* buf_grow reserves exactly, within the limit, and keeps the content. */
+    buf g;
+    buf_init(&g, 1000);
+    CHECK_INT_EQ(buf_grow(&g, 1001), -1);
+    CHECK_INT_EQ(buf_grow(&g, 500), 0);
+    CHECK_INT_EQ(g.cap, 501);
+    CHECK_STR_EQ(g.data, "");
+    CHECK_INT_EQ(buf_puts(&g, "abc"), 0);
+    CHECK_INT_EQ(buf_grow(&g, 997), 0);
+    CHECK_INT_EQ(buf_grow(&g, 998), -1);
+    CHECK_STR_EQ(g.data, "abc");
+    CHECK_INT_EQ(g.cap, 1001);
+    buf_free(&g);
+
     /* A zero limit refuses everything. */
     buf n;
     buf_init(&n, 0);
