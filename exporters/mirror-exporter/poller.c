@@ -11,8 +11,7 @@
 #include "state.h"
 #include "threads.h"
 
-#define DESCRIBE_EVERY 60.0 /* seconds between DescribeConfigs of the remote topics */
-#define DESCRIBE_MAX 200    /* remote topics per DescribeConfigs request */
+#define DESCRIBE_MAX 200 /* remote topics per DescribeConfigs request */
 
 static int32_t md_partitions(const struct rd_kafka_metadata *md, const char *topic)
 {
@@ -260,7 +259,7 @@ static void poll_once(mirror_state *s, double *next_describe)
     if (smd || tmd)
         poll_offsets(s, smd, tmd);
     if (tmd && now_monotonic() >= *next_describe && describe_remotes(s, tmd) > 0)
-        *next_describe = now_monotonic() + DESCRIBE_EVERY;
+        *next_describe = now_monotonic() + s->cfg.config_interval;
     if (smd)
         rd_kafka_metadata_destroy(smd);
     if (tmd)

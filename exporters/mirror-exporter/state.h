@@ -36,7 +36,7 @@ typedef struct mirror_config {
     long probe_partitions, replication_factor, window;
     bool probe_create;
     char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic, *connect_url;
-    double poll_interval, stall_window, kafka_timeout;
+    double poll_interval, stall_window, kafka_timeout, config_interval;
 } mirror_config;
 
 typedef struct named_age {

@@ -340,7 +340,7 @@ def test_mirror_garbage_cluster_down_and_promtool(lab, exporters):
     try:
         lab.wan("cut")
         # Source through the cut WAN link: the cluster is down at start.
-        e = exporters("down", "--probe.interval=500ms", source=lab.upstream_wan)
+        e = exporters("down", "--probe.interval=500ms", "--mirror.config-interval=2s", source=lab.upstream_wan)
         time.sleep(5)
         assert e.value("mirror_up", side="source") == 0
         assert e.value("mirror_up", side="target") == 1
@@ -361,5 +361,35 @@ def test_mirror_garbage_cluster_down_and_promtool(lab, exporters):
     if promtool:
         r = subprocess.run([promtool, "check", "metrics"], input=text, text=True, capture_output=True, timeout=30)
         assert r.returncode == 0, r.stdout + r.stderr
-    lt = e.value("mirror_target_log_append_time", topic="src." + e.topic)
-    assert lt in (0, None)
+    # A remote topic that stamps LogAppendTime (MM2 does not copy message.timestamp.type) is reported.
+    remote = "src." + e.topic
+    wait_for(lambda: e.value("mirror_target_log_append_time", topic=remote) == 0, 30, "CreateTime reported")
+    lab.tool("kafka-configs", "--bootstrap-server", lab.downstream, "--alter", "--entity-type", "topics",
+             "--entity-name", remote, "--add-config", "message.timestamp.type=LogAppendTime")
+    wait_for(lambda: e.value("mirror_target_log_append_time", topic=remote) == 1, 30, "LogAppendTime reported")
+
+
+def test_mirror_restart_settles_earlier_run(lab, exporters):
+    """A restarted exporter (same id, same group) resumes from its committed offset with a new run id:
+    the earlier run's probes still in flight are settled, not counted as lost or duplicated."""
+    first = exporters("restart", "--probe.interval=200ms", "--probe.deadline=30s")
+    steady(first)
+    topic, ident = first.topic, first.id
+    lab.wan("delay", "1000")  # keep probes of the first run in flight across the restart
+    try:
+        time.sleep(3)
+        first.stop()
+        second = exporters("restart", "--probe.interval=200ms", "--probe.deadline=30s", probe_topic=topic)
+        assert second.id == ident and second.run_id() != 0
+    finally:
+        lab.wan("restore")
+    wait_for(lambda: (second.value("mirror_probe_ignored_total", reason="earlier_run") or 0) > 0, 60,
+             "earlier run's probes settled")
+    steady(second)
+    time.sleep(5)
+    m = second.metrics()
+    assert second.total("mirror_probe_lost_total", m) == 0
+    assert second.total("mirror_probe_duplicated_total", m) == 0
+    assert second.total("mirror_probe_invalid_total", m) == 0
+    settled = m[("mirror_probe_ignored_total", (("reason", "earlier_run"),))]
+    lab.report(f"mirror restart: {settled:.0f} probes of the earlier run settled, none counted lost or duplicated")
