@@ -25,12 +25,17 @@ How to use it (a test that does not name `lab` never starts it):
 Rules: leave the lab as you found it (restore the WAN, restart what you stopped: `lab.ensure_healthy()`
 in a finally does both). Use your own topic names (anything matching `T|mirror-probe|load|lab-.*|test-.*|
 it-.*` is mirrored to `src.<name>` downstream). Brokers auto-create topics (as users' do), and
-librdkafka asks for that: `kcat -L -t X` or producing to X creates X with 1 partition, so wait for a
-mirrored topic with plain `kcat -L` (all topics) and create your topics explicitly first. The exporters that are built under build/exporters/ are
-started by the lab; the others are skipped (see lab.status()["services"]).
+librdkafka asks for that: `kcat -L -t X` or producing to X creates X with 1 partition, so create your
+topics explicitly first and wait for a mirrored topic with plain `kcat -L` (all topics).
+The exporters built under build/exporters/ (or the LAB_BUILD search path, see lab/lab --help) run in
+the lab at their layout ports (kafka-exporter kafka01:9308 and zk01:9308, mirror-exporter zk01:9309,
+node-exporter-lite <host>:9100); the others are skipped (lab.status()["services"][i]["skipped"]).
+A test of an exporter can as well start its own binary on a port of its own against lab.upstream.
+Logs: `lab.run("logs", "connect", "200").stdout`, or files under lab.state + "/logs/".
 
-Environment: LAB_TEST_PREFIX (default: the first 127.N from 127.40 up whose lab ports are free, so the
-tests' lab never clashes with a developer's lab), LAB_TEST_STATE (default: a fresh temporary directory, removed after a clean run), LAB_TEST_PROFILE
+Environment: LAB_TEST_PREFIX (default: the first 127.N from 127.40 up whose lab ports are free and that
+no other pytest process has reserved, so the tests' lab never clashes with a developer's lab),
+LAB_TEST_STATE (default: a fresh temporary directory, removed after a clean run), LAB_TEST_PROFILE
 (default "default"). LAB_TEST_USE_RUNNING=1 uses the lab already running at LAB_PREFIX/LAB_STATE and
 neither starts nor stops it (fast iteration).
 """
