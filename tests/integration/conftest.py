@@ -77,6 +77,7 @@ class Lab:
     def refresh(self):
         info = json.loads(self.run("env", "--json").stdout)
         self.info = info
+        self.env["LAB_PREFIX"] = self.prefix = info["prefix"]
         self.profile = info.get("profile")
         self.upstream = info["upstream"]
         self.downstream = info["downstream"]

@@ -146,9 +146,15 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
 
 
 def test_src_heartbeats_flow_once_a_second(lab):
-    r = lab.kcat("-b", lab.downstream, "-C", "-t", "src.heartbeats", "-o", "-5", "-e", "-q", "-f", "%T\n")
-    stamps = [int(x) for x in r.stdout.split()][-5:]
-    assert len(stamps) == 5
+    deadline = time.time() + 30
+    while True:  # right after `up` there may be fewer than 5 yet
+        r = lab.kcat("-b", lab.downstream, "-C", "-t", "src.heartbeats", "-o", "-5", "-e", "-q", "-f", "%T\n",
+                     check=False)
+        stamps = [int(x) for x in r.stdout.split()][-5:]
+        if len(stamps) == 5 or time.time() > deadline:
+            break
+        time.sleep(1)
+    assert len(stamps) == 5, r.stderr
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert all(500 <= g <= 2000 for g in gaps), gaps
     assert time.time() * 1000 - stamps[-1] < 10_000
