@@ -157,7 +157,7 @@ static size_t remote_names(mirror_state *s, const struct rd_kafka_metadata *tmd,
         while (j < n && strcmp(names[j], remote) != 0)
             j++;
         if (j == n)
-            snprintf(names[n++], MM2_NAME_MAX + 1, "%s", remote);
+            memcpy(names[n++], remote, strlen(remote) + 1); /* length checked above */
     }
     pthread_mutex_unlock(&s->mu);
     return n;
