@@ -1,0 +1,287 @@
+"""Ansible: ansible-lint is clean, and exporter.yml really deploys the exporters on six Debian hosts (a debootstrap
+root booted six times with systemd-nspawn, each with its own network namespace), twice: the second run changes
+nothing; then every exporter answers /metrics on its hosts and its unit runs as its own user."""
+import glob
+import hashlib
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+ANSIBLE = TOP / "ansible"
+BUILD = pathlib.Path(os.environ.get("BUNDLE_BUILD", TOP / "build"))
+HOSTS = {"kafkahosts": ["kafka01", "kafka02", "kafka03"], "zkhosts": ["zk01", "zk02", "zk03"]}
+# What runs where (exporter.yml): node-exporter-lite everywhere, kafka-exporter on each cluster's first host,
+# mirror-exporter on the downstream side.
+EXPECTED = {h: ["node-exporter-lite"] for hs in HOSTS.values() for h in hs}
+EXPECTED["kafka01"] += ["kafka-exporter"]
+EXPECTED["zk01"] += ["kafka-exporter", "mirror-exporter"]
+PORTS = {"node-exporter-lite": 9100, "kafka-exporter": 9308, "mirror-exporter": 9309}
+FIRST_LINE = {"node-exporter-lite": "node_uname_info", "kafka-exporter": "kafka_up", "mirror-exporter": "mirror_up"}
+# The exporters' shared libraries; the rest is a minimal Debian with systemd and python3 for Ansible.
+ROOT_PACKAGES = ("systemd,systemd-sysv,dbus,python3,procps,sudo,librdkafka1,libmicrohttpd12,libyaml-0-2,libjansson4,"
+                 "libzookeeper-mt2,libproc2-0,libgnutls30")
+
+
+def ansible_env(tmp):
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-tmp"),
+               ANSIBLE_HOME=str(tmp / "ansible-home"), ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_STDOUT_CALLBACK="default",
+               ANSIBLE_FORKS="6", ANSIBLE_PIPELINING="1")
+    env.pop("ANSIBLE_CONFIG", None)
+    return env
+
+
+def test_ansible_lint_clean(tmp_path):
+    if not shutil.which("ansible-lint"):
+        pytest.fail("ansible-lint missing: scripts/install-deps installs it from PyPI")
+    r = subprocess.run(["ansible-lint", "--offline", "--profile", "production"], cwd=ANSIBLE, capture_output=True,
+                       text=True, timeout=300, env=ansible_env(tmp_path))
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
+
+
+def test_every_role_variable_is_documented():
+    # Each variable a role's tasks or templates use is in its defaults, with a comment above it or its group.
+    for role in sorted((ANSIBLE / "roles").iterdir()):
+        defaults = (role / "defaults/main.yml").read_text()
+        declared = set(re.findall(r"^(\w+):", defaults, re.M))
+        used = set()
+        for f in role.rglob("*"):
+            if f.is_file() and "defaults" not in f.parts:
+                used |= set(re.findall(rf"\b({role.name}_\w+)\b", f.read_text()))
+        assert used <= declared, f"{role.name}: undocumented {sorted(used - declared)}"
+        lines = defaults.splitlines()
+        for i, line in enumerate(lines):
+            if re.match(r"^\w+:", line):
+                j = i - 1
+                while j >= 0 and re.match(r"^\w+:|^  ", lines[j]):
+                    j -= 1
+                assert j >= 0 and lines[j].startswith("#"), f"{role.name}: {line} has no comment"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def cache_dir():
+    for base in (os.environ.get("BUNDLE_CACHE"), "/var/cache/kafka-monitoring-test", str(BUILD / "test-cache")):
+        if base:
+            try:
+                os.makedirs(base, exist_ok=True)
+                return pathlib.Path(base)
+            except OSError:
+                continue
+    pytest.fail("no writable cache directory")
+
+
+def debian_mirror():
+    if os.environ.get("BUNDLE_DEBIAN_MIRROR"):
+        return os.environ["BUNDLE_DEBIAN_MIRROR"]
+    for f in ["/etc/apt/sources.list", *glob.glob("/etc/apt/sources.list.d/*")]:
+        try:
+            text = open(f).read()
+        except OSError:
+            continue
+        m = re.search(r"^URIs:\s*(\S+/debian)\s*$", text, re.M) or re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+/debian)\s+bookworm\s", text, re.M)
+        if m:
+            return m.group(1)
+    return "http://deb.debian.org/debian"
+
+
+def debian_root():
+    """A bookworm root with systemd and the exporters' libraries, made once with debootstrap and kept in the cache
+    (each container boots it with a throw-away overlay, so it is never modified)."""
+    stamp = hashlib.sha256(ROOT_PACKAGES.encode()).hexdigest()[:12]
+    root = cache_dir() / f"bookworm-root-{stamp}"
+    if (root / "usr/bin/python3").exists():
+        return root
+    assert os.geteuid() == 0
+    tmp = root.with_name(root.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    r = subprocess.run(["debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES}", "bookworm", str(tmp),
+                        debian_mirror()], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    # Without a machine id systemd would treat each boot as first boot; the overlay gives each its own anyway.
+    (tmp / "etc/machine-id").write_text("")
+    # debootstrap copies this machine's name; without the file each container keeps the name nspawn gives it.
+    (tmp / "etc/hostname").unlink(missing_ok=True)
+    os.rename(tmp, root)
+    return root
+
+
+class Container:
+    def __init__(self, root, name, logdir):
+        self.name = name
+        self.log = open(logdir / f"{name}.log", "w")
+        # --volatile=overlay: writes go to a tmpfs and vanish with the container; --private-network: each host has
+        # its own loopback, so every exporter listens on its default port without clashing with anything.
+        self.proc = subprocess.Popen(
+            ["systemd-nspawn", "--quiet", "--register=no", "--keep-unit", "--boot", "--volatile=overlay",
+             "--private-network", "--console=passive", f"--machine={name}", f"--hostname={name}", "-D", str(root)],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = None
+
+    def init_pid(self):
+        # nspawn forks an intermediate child before the container's init: trust only a child that is systemd.
+        try:
+            kids = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
+            for kid in kids:
+                if open(f"/proc/{kid}/comm").read().strip() == "systemd":
+                    return int(kid)
+        except OSError:
+            pass
+        return None
+
+    def wait_booted(self, deadline):
+        state = ""
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"{self.name}: systemd-nspawn exited {self.proc.returncode}"
+            self.pid = self.init_pid()
+            if self.pid:
+                r = self.run("systemctl", "is-system-running", check=False)
+                state = r.stdout.strip() + r.stderr.strip()
+                if r.stdout.strip() in ("running", "degraded"):
+                    return
+            time.sleep(0.5)
+        jobs = self.run("systemctl", "list-jobs", check=False).stdout if self.pid else "no init process"
+        pytest.fail(f"{self.name} did not boot ({state}):\n{jobs}")
+
+    def run(self, *cmd, check=True, timeout=60):
+        r = subprocess.run(["nsenter", "-t", str(self.pid), "-a", *cmd], capture_output=True, text=True,
+                           timeout=timeout)
+        if check:
+            assert r.returncode == 0, f"{self.name}: {cmd}: {r.stdout}{r.stderr}"
+        return r
+
+    def stop(self):
+        if self.proc.poll() is None:
+            # nspawn turns SIGTERM into an orderly shutdown of the container's systemd.
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def hosts(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("needs root (systemd-nspawn, debootstrap)")
+    for tool in ("systemd-nspawn", "debootstrap", "nsenter", "ansible-playbook"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} missing: scripts/install-deps installs it")
+    for exe in PORTS:
+        assert (BUILD / "exporters" / exe / exe).exists(), f"build the exporters first: {BUILD}/exporters/{exe}/{exe}"
+    root = debian_root()
+    tmp = tmp_path_factory.mktemp("ansible-hosts")
+    containers = {}
+    try:
+        for name in EXPECTED:
+            containers[name] = Container(root, name, tmp)
+        deadline = time.monotonic() + 240
+        for c in containers.values():
+            c.wait_booted(deadline)
+        yield containers, tmp
+    finally:
+        for c in containers.values():
+            c.stop()
+
+
+def write_inventory(containers, tmp):
+    lines = []
+    for group, names in HOSTS.items():
+        lines.append(f"[{group}]")
+        lines += [f"{n} ansible_nsenter_pid={containers[n].pid}" for n in names]
+        lines.append(f"[{group}:vars]")
+        lines.append(f"kafka_cluster={'upstream' if group == 'kafkahosts' else 'downstream'}")
+    lines += ["[all:vars]", "ansible_connection=community.docker.nsenter", "ansible_python_interpreter=/usr/bin/python3"]
+    inv = tmp / "hosts"
+    inv.write_text("\n".join(lines) + "\n")
+    return inv
+
+
+def play(inv, tmp, playbook, *extra):
+    r = subprocess.run(["ansible-playbook", "-i", str(inv), playbook,
+                        "-e", f"node_exporter_lite_binary_src={BUILD}/exporters/node-exporter-lite/node-exporter-lite",
+                        "-e", f"kafka_exporter_binary_src={BUILD}/exporters/kafka-exporter/kafka-exporter",
+                        "-e", f"mirror_exporter_binary_src={BUILD}/exporters/mirror-exporter/mirror-exporter", *extra],
+                       cwd=ANSIBLE, capture_output=True, text=True, timeout=600, env=ansible_env(tmp))
+    recap = {m.group(1): {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+             for m in re.finditer(r"^(\S+)\s+:\s+(ok=.*)$", r.stdout, re.M)}
+    return r, recap
+
+
+def test_exporter_playbook_converges_and_serves(hosts):
+    containers, tmp = hosts
+    inv = write_inventory(containers, tmp)
+    t0 = time.monotonic()
+    first, recap1 = play(inv, tmp, "exporter.yml")
+    t1 = time.monotonic()
+    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
+    assert set(recap1) == set(EXPECTED), recap1
+    assert all(r["failed"] == 0 and r["unreachable"] == 0 and r["changed"] > 0 for r in recap1.values()), recap1
+
+    second, recap2 = play(inv, tmp, "exporter.yml")
+    t2 = time.monotonic()
+    assert second.returncode == 0, second.stdout[-6000:] + second.stderr[-3000:]
+    assert {h: r["changed"] for h, r in recap2.items()} == {h: 0 for h in EXPECTED}, second.stdout[-6000:]
+    print(f"exporter.yml on 6 hosts: first run {t1 - t0:.0f}s, second run {t2 - t1:.0f}s")
+
+    for name, services in EXPECTED.items():
+        c = containers[name]
+        for svc in services:
+            c.run("systemctl", "is-active", "--quiet", svc)
+            show = dict(line.split("=", 1) for line in
+                        c.run("systemctl", "show", "-p", "User", "-p", "MainPID", "-p", "NoNewPrivileges",
+                              "-p", "ProtectSystem", "-p", "Restart", svc).stdout.split())
+            assert show["User"] == svc and show["NoNewPrivileges"] == "yes", (name, svc, show)
+            assert show["ProtectSystem"] == "strict" and show["Restart"] == "on-failure", (name, svc, show)
+            owner = c.run("ps", "-o", "user=", "-p", show["MainPID"]).stdout.strip()
+            assert owner == svc, f"{name}: {svc} runs as {owner}"
+            uid = c.run("id", "-u", svc).stdout.strip()
+            assert int(uid) != 0
+            metrics = fetch_metrics(c, PORTS[svc])
+            assert re.search(rf"^{FIRST_LINE[svc]}\b", metrics, re.M), f"{name}: {svc}: {metrics[:500]}"
+        # Nothing else of ours runs there.
+        for svc in set(PORTS) - set(services):
+            assert c.run("systemctl", "is-active", svc, check=False).stdout.strip() != "active", (name, svc)
+        assert f'nodename="{name}"' in fetch_metrics(c, 9100)
+
+
+def fetch_metrics(c, port, attempts=20):
+    code = ("import sys, urllib.request; "
+            f"sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:{port}/metrics', timeout=10).read().decode())")
+    for _ in range(attempts):
+        r = c.run("python3", "-c", code, check=False)
+        if r.returncode == 0:
+            return r.stdout
+        time.sleep(0.5)
+    pytest.fail(f"{c.name}: nothing answers on :{port}/metrics: {r.stderr[-500:]}")
+
+
+def test_jmx_exporter_playbook(hosts):
+    # No Kafka runs in these hosts: the role installs the agent, its rules and the drop-in, and leaves the
+    # (absent) broker and Connect services alone.
+    containers, tmp = hosts
+    inv = write_inventory(containers, tmp)
+    jars = sorted(glob.glob(str(TOP / "lab/target/*/libs/jmx_prometheus_javaagent-1.0.1.jar")))
+    extra = ["-e", "jmx_exporter_restart_service=false"] + (["-e", f"jmx_exporter_jar_src={jars[0]}"] if jars else [])
+    first, recap1 = play(inv, tmp, "jmx-exporter.yml", *extra)
+    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
+    second, recap2 = play(inv, tmp, "jmx-exporter.yml", *extra)
+    assert second.returncode == 0 and {h: r["changed"] for h, r in recap2.items()} == {h: 0 for h in EXPECTED}, \
+        second.stdout[-6000:]
+    for name, c in containers.items():
+        dropin = c.run("cat", "/etc/systemd/system/kafka.service.d/jmx-exporter.conf").stdout
+        assert "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent-1.0.1.jar=7071:" \
+               "/opt/jmx-exporter/kafka-broker.yml" in dropin, (name, dropin)
+        rules = c.run("cat", "/opt/jmx-exporter/kafka-broker.yml").stdout
+        assert rules == (TOP / "prometheus/jmx/kafka-broker.yml").read_text()
+    connect = containers["zk01"].run("cat", "/etc/systemd/system/kafka-connect.service.d/jmx-exporter.conf").stdout
+    assert "=7072:/opt/jmx-exporter/kafka-connect.yml" in connect
+    assert containers["zk02"].run("test", "-e", "/opt/jmx-exporter/kafka-connect.yml", check=False).returncode != 0
