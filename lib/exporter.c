@@ -14,6 +14,7 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "scraper.h"
 #include "webconfig.h"
 
 #ifndef EXP_VERSION
@@ -46,37 +47,19 @@ typedef struct common_flags {
     char *log_format;
 } common_flags;
 
+#define EXPORTER_SCRAPE_GRACE 0.25 /* seconds past the deadline before answering 503 */
+
 typedef struct scrape_ctx {
     const exporter_def *def;
     collectors *cols;
-    pthread_mutex_t lock; /* collectors run one scrape at a time: their state need not be thread-safe */
+    scraper *worker;
 } scrape_ctx;
 
-static void timespec_at(double monotonic_deadline, struct timespec *ts)
-{
-    /* pthread_mutex_timedlock takes CLOCK_REALTIME. */
-    double left = monotonic_deadline - now_monotonic();
-    double at = now_realtime() + (left > 0 ? left : 0);
-    ts->tv_sec = (time_t)at;
-    ts->tv_nsec = (long)((at - (double)ts->tv_sec) * 1e9);
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
-static int do_scrape(void *arg, buf *out, double deadline, char *err, size_t errlen)
+/* Fills one scrape; runs on the scraper's worker thread. */
+static void fill_scrape(void *arg, expo *w, double deadline)
 {
     scrape_ctx *sc = arg;
     const exporter_def *def = sc->def;
-    struct timespec ts;
-    timespec_at(deadline, &ts);
-    int lr = pthread_mutex_timedlock(&sc->lock, &ts);
-    if (lr != 0) {
-        snprintf(err, errlen, "another scrape still running at the deadline");
-        return -1;
-    }
-    expo *w = expo_new(out->limit);
     char name[256];
     char help[256];
     snprintf(name, sizeof(name), "%s_build_info", def->ns);
@@ -88,21 +71,13 @@ static int do_scrape(void *arg, buf *out, double deadline, char *err, size_t err
     if (def->scrape_begin)
         def->scrape_begin(def->state, w);
     collectors_scrape(sc->cols, w, def->state, deadline);
-    int rc = expo_render(w, out);
-    if (expo_truncated(w) || rc < 0)
-        log_warn("scrape output reached the size cap; samples dropped", NULL);
-    if (expo_duplicates(w) > 0) {
-        char n[32];
-        snprintf(n, sizeof(n), "%zu", expo_duplicates(w));
-        log_warn("samples with a repeated label set dropped", "count", n, NULL);
-    }
-    expo_free(w);
-    pthread_mutex_unlock(&sc->lock);
-    if (rc < 0) {
-        snprintf(err, errlen, "scrape output larger than the cap");
-        return -1;
-    }
-    return 0;
+}
+
+/* The HTTP server's scrape callback. */
+static int do_scrape(void *arg, buf *out, double deadline, char *err, size_t errlen)
+{
+    scrape_ctx *sc = arg;
+    return scraper_run(sc->worker, out, deadline, EXPORTER_SCRAPE_GRACE, err, errlen);
 }
 
 /* The landing page is small and fixed; an append that fails only shortens it. */
@@ -212,12 +187,11 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     memset(&cf, 0, sizeof(cf));
     webconfig wc;
     memset(&wc, 0, sizeof(wc));
-    int have_wc = 0, started = 0, fd = -1;
+    int have_wc = 0, started = 0, fd = -1, collectors_stuck = 0;
     char *landing = NULL;
     http_server *srv = NULL;
     size_t nflags = 0;
     scrape_ctx sc = {.def = def};
-    pthread_mutex_init(&sc.lock, NULL);
     sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
     flag *flags = merge_flags(def, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
     if (!flags)
@@ -267,13 +241,19 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     started = 1;
     landing = landing_page(def, cf.telemetry_path);
 
-    /* Signals go to sigwait below, not to the server's threads, which inherit this mask. */
+    /* Signals go to sigwait below, not to the worker and server threads, which inherit this mask. */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    sc.worker = scraper_start(fill_scrape, &sc, EXPORTER_MAX_SCRAPE_BYTES);
+    if (!sc.worker) {
+        snprintf(err, sizeof(err), "cannot start the scrape thread");
+        close(fd);
+        goto out;
+    }
 
     http_opts ho = {.listen_fd = fd,
                     .telemetry_path = cf.telemetry_path,
@@ -299,6 +279,12 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     srv = NULL;
     rc = 0;
 out:
+    if (sc.worker && scraper_stop(sc.worker, 5.0) < 0) {
+        /* Freeing what a running collector uses would crash; the exit cleans up instead. */
+        log_warn("a collector is still running after 5s; exiting without cleanup", NULL);
+        collectors_stuck = 1;
+        started = 0;
+    }
     if (rc == 2)
         fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
     if (started && def->stop)
@@ -309,7 +295,7 @@ out:
     free(landing);
     if (have_wc)
         webconfig_free(&wc);
-    collectors_free(sc.cols);
-    pthread_mutex_destroy(&sc.lock);
+    if (!collectors_stuck)
+        collectors_free(sc.cols);
     return rc;
 }

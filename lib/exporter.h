@@ -8,7 +8,10 @@
  *
  * Lifecycle: flags are parsed; `start` runs (it must not block on the network:
  * a dead cluster at start is reported by metrics, not by exit); the server
- * listens; SIGINT/SIGTERM stop it; `stop` runs; everything is freed. */
+ * listens; SIGINT/SIGTERM stop it; `stop` runs; everything is freed.
+ *
+ * Threads: collectors and scrape_begin run on one scrape worker thread, one
+ * scrape at a time; start and stop run on the main thread. */
 #ifndef EXP_EXPORTER_H
 #define EXP_EXPORTER_H
 

@@ -369,3 +369,19 @@ def test_output_size_cap(start):
     assert 20 << 20 < len(body) <= 32 << 20
     assert body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
     assert "reached the size cap" in e.log_path.read_text()
+
+
+def test_collector_ignoring_the_deadline(start):
+    # The first scrape's "hang" collector sleeps 3 s whatever the deadline: the answer still comes at
+    # the 1 s deadline (503), the next scrape waits for it or gives up at its own deadline, and once
+    # the collector returns, scrapes work again without a restart.
+    e = start("--demo.hang=3s", "--scrape.timeout=1s")
+    t0 = time.monotonic()
+    assert e.get(timeout=10)[0] == 503
+    assert time.monotonic() - t0 < 1.6
+    t0 = time.monotonic()
+    assert e.get(timeout=10)[0] == 503
+    assert time.monotonic() - t0 < 1.6
+    time.sleep(1.0)
+    status, _, body = e.get(timeout=10)
+    assert status == 200 and b'demo_scrape_collector_success{collector="hang"} 1' in body

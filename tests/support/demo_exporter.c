@@ -7,6 +7,7 @@
 
 static double slow_seconds;
 static long bulk_samples;
+static double hang_seconds;
 
 /* Emits values that exercise escaping, special values and a histogram. */
 static int collect_demo(expo *w, collector_ctx *ctx)
@@ -24,6 +25,20 @@ static int collect_demo(expo *w, collector_ctx *ctx)
     static const uint64_t counts[] = {3, 2, 1};
     expo_histogram(expo_family_get(w, "demo_latency_seconds", "Latency.", EXPO_HISTOGRAM), bounds, counts, 3,
                    4, 12.5, "path", "/x", NULL);
+    return 0;
+}
+
+/* Sleeps --demo.hang seconds on the first scrape only, ignoring the deadline (a misbehaving collector). */
+static int collect_hang(expo *w, collector_ctx *ctx)
+{
+    (void)w;
+    (void)ctx;
+    static int scrapes;
+    if (scrapes++ == 0 && hang_seconds > 0) {
+        struct timespec ts = {(time_t)hang_seconds,
+                              (long)((hang_seconds - (double)(time_t)hang_seconds) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
     return 0;
 }
 
@@ -82,10 +97,13 @@ static const collector demo_collectors[] = {
     {"slow", true, "Sleeps for --demo.slow.", collect_slow},
     {"off", false, "Disabled by default.", collect_failing},
     {"bulk", true, "Emits --demo.samples samples.", collect_bulk},
+    {"hang", true, "Sleeps --demo.hang on the first scrape, ignoring the deadline.", collect_hang},
 };
 
 static const flag demo_flags[] = {
     {"demo.slow", FLAG_DURATION, &slow_seconds, "0s", "How long the slow collector sleeps.", 0, 0},
+    {"demo.hang", FLAG_DURATION, &hang_seconds, "0s", "How long the hang collector blocks the first scrape.",
+     0, 0},
     {"demo.samples", FLAG_INT, &bulk_samples, "0", "How many samples the bulk collector emits.", 0, 10000000},
 };
 
