@@ -285,8 +285,12 @@ out:
         collectors_stuck = 1;
         started = 0;
     }
-    if (rc == 2)
+    if (rc == 2) {
+        for (char *p = err; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' '; /* the promise is one line */
         fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
+    }
     if (started && def->stop)
         def->stop(def->state);
     if (flags)
