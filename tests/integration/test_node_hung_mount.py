@@ -146,7 +146,8 @@ def test_hung_mount_is_reported_skipped_and_recovers(hung_exporter):
     assert value("node_filesystem_device_error", mountpoint=ok) == 0
     assert value("node_filesystem_size_bytes", mountpoint=ok) == 1 << 20
     assert value("node_scrape_collector_success", collector="filesystem") == 1
-    assert value("node_scrape_collector_duration_seconds", collector="filesystem") < TIMEOUT / 2
+    # Skipped, not waited for: well under the timeout even on a loaded machine.
+    assert value("node_scrape_collector_duration_seconds", collector="filesystem") < TIMEOUT * 0.8
     assert took < 5
 
     # The server comes back: the abandoned statfs returns, the mark is cleared, stats flow again.

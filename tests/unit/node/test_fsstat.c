@@ -53,13 +53,13 @@ int main(void)
     double t0 = now();
     CHECK(fsstat_stat(s, "/hang", 0.2, &st) == FSSTAT_TIMEOUT);
     double took = now() - t0;
-    CHECK(took >= 0.19 && took < 1.0);
+    CHECK(took >= 0.19 && took < 2.0); /* generous: CI machines are loaded */
     CHECK(fsstat_is_stuck(s, "/hang"));
 
     /* Later calls skip it at once; other mounts still work (on a fresh worker). */
     t0 = now();
     CHECK(fsstat_stat(s, "/hang", 5.0, &st) == FSSTAT_STUCK);
-    CHECK(now() - t0 < 0.1);
+    CHECK(now() - t0 < 1.0); /* no wait for the stuck mount: this call was given 5 s */
     CHECK(fsstat_stat(s, "/other", 1.0, &st) == FSSTAT_OK && st.f_blocks == 6);
     pthread_mutex_lock(&gate_mu);
     CHECK(calls_hang == 1);
