@@ -3,7 +3,7 @@
  *
  * Pure: no I/O, no clock, no locks (the caller holds the state mutex and passes `now`, in
  * CLOCK_MONOTONIC seconds). Each partition keeps a ring of the last `window` sequence numbers
- * (a power of two; the exporter uses 2x the probes sent per deadline); a slot moves
+ * (a power of two, more than the probes sent per deadline); a slot moves
  *   PENDING --ack ok--> INFLIGHT --received--> RECEIVED --received again--> (duplicate)
  *   PENDING --ack failed--> FAILED (counted as a send error, not as loss)
  *   PENDING/INFLIGHT --deadline passed--> LOST --received--> LATE

@@ -49,7 +49,8 @@ static const flag mirror_flags[] = {
     {"probe.group", FLAG_STRING, &S.cfg.group, NULL,
      "Downstream consumer group for committed offsets (default: mirror-exporter-<id>).", 0, 0},
     {"probe.window", FLAG_INT, &S.cfg.window, "0",
-     "Sequence numbers tracked per partition (0: 2x the probes per deadline).", 0, 1 << 24},
+     "Sequence numbers tracked per partition (0: 1.25x the probes per deadline, rounded up to a power of 2).",
+     0, 1 << 24},
     {"mirror.heartbeats-topic", FLAG_STRING, &S.cfg.heartbeats_topic, NULL,
      "Downstream MM2 heartbeats topic (default <source alias><sep>heartbeats).", 0, 0},
     {"mirror.checkpoints-topic", FLAG_STRING, &S.cfg.checkpoints_topic, NULL,
@@ -113,7 +114,7 @@ static int mirror_start(void *state, char *err, size_t errlen)
         s->run_id = (uint64_t)(now_realtime() * 1e6) ^ (uint64_t)getpid() << 40;
     s->start_realtime = now_realtime();
     size_t window = s->cfg.window > 0 ? (size_t)s->cfg.window
-                                      : (size_t)(2.0 * s->cfg.deadline / s->cfg.probe_interval) + 1;
+                                      : (size_t)(1.25 * s->cfg.deadline / s->cfg.probe_interval) + 16;
     s->acct = account_new(s->exporter_id, s->run_id, now_monotonic(), s->cfg.deadline, window);
     if (!s->acct) {
         snprintf(err, errlen, "cannot set up probe accounting (window %zu)", window);
@@ -164,6 +165,9 @@ int main(int argc, char **argv)
     /* glibc gives each allocating thread its own arena; with librdkafka's dozen threads that
      * alone costs megabytes of RSS for a few kilobytes of live data. */
     mallopt(M_ARENA_MAX, 2);
+    /* Scrape buffers (a few hundred KB at 64 partitions) go to mmap and back to the system. */
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024);
     exporter_def def = {
         .name = "mirror-exporter",
         .ns = "mirror",
