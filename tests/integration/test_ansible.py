@@ -241,12 +241,12 @@ def test_exporter_playbook_converges_and_serves(hosts):
                               "-p", "ProtectSystem", "-p", "Restart", svc).stdout.split())
             assert show["User"] == svc and show["NoNewPrivileges"] == "yes", (name, svc, show)
             assert show["ProtectSystem"] == "strict" and show["Restart"] == "on-failure", (name, svc, show)
+            metrics = fetch_metrics(c, PORTS[svc])
+            assert re.search(rf"^{FIRST_LINE[svc]}\b", metrics, re.M), f"{name}: {svc}: {metrics[:500]}"
             owner = c.run("ps", "-o", "user=", "-p", show["MainPID"]).stdout.strip()
             assert owner == svc, f"{name}: {svc} runs as {owner}"
             uid = c.run("id", "-u", svc).stdout.strip()
             assert int(uid) != 0
-            metrics = fetch_metrics(c, PORTS[svc])
-            assert re.search(rf"^{FIRST_LINE[svc]}\b", metrics, re.M), f"{name}: {svc}: {metrics[:500]}"
         # Nothing else of ours runs there.
         for svc in set(PORTS) - set(services):
             assert c.run("systemctl", "is-active", svc, check=False).stdout.strip() != "active", (name, svc)
