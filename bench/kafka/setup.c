@@ -38,7 +38,7 @@ static int wait_results(rd_kafka_queue_t *q, int n)
 {
     int failed = 0;
     for (int got = 0; got < n;) {
-        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 120000);
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 600000);
         if (!ev) {
             fprintf(stderr, "setup: timed out waiting for admin results\n");
             return n - got;
@@ -53,25 +53,40 @@ static int wait_results(rd_kafka_queue_t *q, int n)
     return failed;
 }
 
+/* Admin options with a long timeout: creating thousands of partitions on one broker is slow. */
+static rd_kafka_AdminOptions_t *slow_options(rd_kafka_t *rk, rd_kafka_admin_op_t op)
+{
+    char errstr[256];
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+    if (rd_kafka_AdminOptions_set_request_timeout(o, 600000, errstr, sizeof errstr) ||
+        (op == RD_KAFKA_ADMIN_OP_CREATETOPICS &&
+         rd_kafka_AdminOptions_set_operation_timeout(o, 600000, errstr, sizeof errstr))) {
+        fprintf(stderr, "setup: %s\n", errstr);
+        exit(1);
+    }
+    return o;
+}
+
+/* One batch of 20 topics at a time, so the single broker is never asked for too much at once. */
 static void create_topics(rd_kafka_t *rk, const char *prefix, long ntopics, long nparts)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = slow_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     char name[128], errstr[256];
-    int calls = 0;
-    for (long first = 0; first < ntopics; first += 50) {
-        long n = ntopics - first < 50 ? ntopics - first : 50;
-        rd_kafka_NewTopic_t *nt[50];
+    for (long first = 0; first < ntopics; first += 20) {
+        long n = ntopics - first < 20 ? ntopics - first : 20;
+        rd_kafka_NewTopic_t *nt[20];
         for (long i = 0; i < n; i++) {
             snprintf(name, sizeof name, "%s-t%04ld", prefix, first + i);
             nt[i] = rd_kafka_NewTopic_new(name, (int)nparts, 1, errstr, sizeof errstr);
         }
-        rd_kafka_CreateTopics(rk, nt, (size_t)n, NULL, q);
+        rd_kafka_CreateTopics(rk, nt, (size_t)n, o, q);
         rd_kafka_NewTopic_destroy_array(nt, (size_t)n);
-        calls++;
+        /* Topic-level errors (e.g. already exists on a rerun) are fine: the result itself must arrive. */
+        if (wait_results(q, 1))
+            exit(1);
     }
-    /* Topic-level errors (e.g. already exists on a rerun) are fine: the result itself must arrive. */
-    if (wait_results(q, calls))
-        exit(1);
+    rd_kafka_AdminOptions_destroy(o);
     rd_kafka_queue_destroy(q);
 }
 
@@ -98,6 +113,7 @@ static void produce_one_each(rd_kafka_t *rk, const char *prefix, long ntopics, l
 static void commit_groups(rd_kafka_t *rk, const char *prefix, long ngroups, long ntopics, long nparts)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *o = slow_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
     char group[128], topic[128];
     for (long g = 0; g < ngroups; g++) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(2 * nparts));
@@ -108,12 +124,13 @@ static void commit_groups(rd_kafka_t *rk, const char *prefix, long ngroups, long
         }
         snprintf(group, sizeof group, "%s-g%04ld", prefix, g);
         rd_kafka_AlterConsumerGroupOffsets_t *a = rd_kafka_AlterConsumerGroupOffsets_new(group, l);
-        rd_kafka_AlterConsumerGroupOffsets(rk, &a, 1, NULL, q);
+        rd_kafka_AlterConsumerGroupOffsets(rk, &a, 1, o, q);
         rd_kafka_AlterConsumerGroupOffsets_destroy(a);
         rd_kafka_topic_partition_list_destroy(l);
     }
     if (wait_results(q, (int)ngroups))
         exit(1);
+    rd_kafka_AdminOptions_destroy(o);
     rd_kafka_queue_destroy(q);
 }
 

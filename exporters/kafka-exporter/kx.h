@@ -30,6 +30,10 @@ typedef struct kx_options {
     char *zookeeper_listener;
     double zookeeper_session_timeout;
     char *client_id;
+    /* danielqsj/kafka_exporter flags accepted for drop-in use; they change nothing here (see main.c). */
+    char *compat_kafka_version, *compat_refresh_metadata, *compat_tls_server_name;
+    bool compat_concurrent, compat_zk_lag, compat_auto_create, compat_sasl_handshake, compat_log_sarama;
+    long compat_topic_workers, compat_verbosity;
 } kx_options;
 
 typedef struct kx_state {

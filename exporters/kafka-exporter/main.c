@@ -1,4 +1,5 @@
 /* main.c -- kafka-exporter: topics, partitions, offsets and consumer lag of one Kafka cluster. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,10 @@ static int kx_start(void *arg, char *err, size_t errlen)
         snprintf(err, errlen, "give --kafka.server (repeatable) or --zookeeper.server");
         return -1;
     }
+    if (st->opt.compat_zk_lag)
+        log_warn("--use.consumelag.zookeeper is not supported: ZooKeeper-stored offsets are not read", NULL);
+    if (st->opt.compat_auto_create)
+        log_warn("--kafka.allow-auto-topic-creation is ignored: this exporter never creates topics", NULL);
     if (kx_filter_init(&st->topics, st->opt.topic_filter, st->opt.topic_exclude, "topic.filter",
                        "topic.exclude", err, errlen) != 0)
         return -1;
@@ -168,6 +173,11 @@ static void kx_stop(void *arg)
 
 int main(int argc, char **argv)
 {
+    /* A scrape of a big cluster builds tens of MB of samples and frees them. Few arenas and
+     * eager trimming give that memory back instead of keeping one arena's worth per HTTP thread. */
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     exporter_def def = {
         .name = "kafka-exporter",
         .ns = "kafka",

@@ -176,36 +176,34 @@ static kx_group *add_group(kx_snapshot *s, size_t *cap, const char *name)
     return g;
 }
 
+/* Lists and describes every group with librdkafka's rd_kafka_list_groups(): one ListGroups and
+ * one batched DescribeGroups per broker. (The 2.0.2 admin DescribeConsumerGroups sends a
+ * FindCoordinator and a DescribeGroups per group.) */
 static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
 {
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, deadline);
-    rd_kafka_ListConsumerGroups(rk, o, q);
-    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT, deadline);
+    const struct rd_kafka_group_list *gl = NULL;
     size_t cap = 0;
-    if (!ev) {
-        snprintf(s->groups_err, sizeof s->groups_err, "list groups: timed out");
-        goto out;
+    rd_kafka_resp_err_t err = rd_kafka_list_groups(rk, NULL, &gl, kx_remaining_ms(deadline));
+    if (err == RD_KAFKA_RESP_ERR__PARTIAL) {
+        snprintf(s->groups_err, sizeof s->groups_err, "list groups: not every broker answered in time");
+    } else if (err) {
+        snprintf(s->groups_err, sizeof s->groups_err, "list groups: %s", rd_kafka_err2str(err));
+        return;
     }
-    if (rd_kafka_event_error(ev)) {
-        snprintf(s->groups_err, sizeof s->groups_err, "list groups: %s", rd_kafka_event_error_string(ev));
-        goto out;
-    }
-    const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(ev);
-    size_t nerr = 0, nvalid = 0;
-    const rd_kafka_error_t **errs = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
-    if (nerr > 0)
-        snprintf(s->groups_err, sizeof s->groups_err, "list groups: %zu broker(s) failed: %s", nerr,
-                 rd_kafka_error_string(errs[0]));
-    const rd_kafka_ConsumerGroupListing_t **valid = rd_kafka_ListConsumerGroups_result_valid(res, &nvalid);
-    for (size_t i = 0; i < nvalid; i++) {
-        const char *name = rd_kafka_ConsumerGroupListing_group_id(valid[i]);
-        if (!kx_filter_match(opts->groups, name))
+    for (int i = 0; i < gl->group_cnt; i++) {
+        const struct rd_kafka_group_info *gi = &gl->groups[i];
+        if (!gi->group || !kx_filter_match(opts->groups, gi->group))
             continue;
-        kx_group *g = add_group(s, &cap, name);
-        snprintf(g->state, sizeof g->state, "%s",
-                 rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(valid[i])));
+        kx_group *g = add_group(s, &cap, gi->group);
+        if (gi->err) {
+            snprintf(s->groups_err, sizeof s->groups_err, "describe group %s: %s", gi->group,
+                     rd_kafka_err2str(gi->err));
+            continue;
+        }
+        g->members = gi->member_cnt;
+        snprintf(g->state, sizeof g->state, "%s", gi->state ? gi->state : "");
     }
+    rd_kafka_group_list_destroy(gl);
     if (s->ngroups > 1)
         qsort(s->groups, s->ngroups, sizeof *s->groups, cmp_group);
     /* A group listed by two brokers (moving coordinator) is kept once. */
@@ -218,58 +216,12 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
         s->groups[w++] = s->groups[i];
     }
     s->ngroups = w;
-out:
-    if (ev)
-        rd_kafka_event_destroy(ev);
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
 }
 
 static kx_group *find_group(kx_snapshot *s, const char *name)
 {
     kx_group key = {.name = (char *)name};
     return s->ngroups ? bsearch(&key, s->groups, s->ngroups, sizeof key, cmp_group) : NULL;
-}
-
-static void describe_groups(rd_kafka_t *rk, kx_snapshot *s, double deadline)
-{
-    if (s->ngroups == 0)
-        return;
-    const char **names = xcalloc(s->ngroups, sizeof *names);
-    for (size_t i = 0; i < s->ngroups; i++)
-        names[i] = s->groups[i].name;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, deadline);
-    rd_kafka_DescribeConsumerGroups(rk, names, s->ngroups, o, q);
-    rd_kafka_event_t *ev = wait_event(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, deadline);
-    if (!ev) {
-        snprintf(s->groups_err, sizeof s->groups_err, "describe groups: timed out");
-    } else if (rd_kafka_event_error(ev)) {
-        snprintf(s->groups_err, sizeof s->groups_err, "describe groups: %s", rd_kafka_event_error_string(ev));
-    } else {
-        size_t n = 0;
-        const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(
-            rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
-        for (size_t i = 0; i < n; i++) {
-            kx_group *g = find_group(s, rd_kafka_ConsumerGroupDescription_group_id(d[i]));
-            const rd_kafka_error_t *gerr = rd_kafka_ConsumerGroupDescription_error(d[i]);
-            if (!g)
-                continue;
-            if (gerr) {
-                snprintf(s->groups_err, sizeof s->groups_err, "describe group %s: %s", g->name,
-                         rd_kafka_error_string(gerr));
-                continue;
-            }
-            g->members = (int)rd_kafka_ConsumerGroupDescription_member_count(d[i]);
-            snprintf(g->state, sizeof g->state, "%s",
-                     rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(d[i])));
-        }
-    }
-    if (ev)
-        rd_kafka_event_destroy(ev);
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
-    free(names);
 }
 
 static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_partition_list_t *l)
@@ -346,9 +298,9 @@ static void fetch_commits(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot
 typedef struct leader_job {
     rd_kafka_t *rk;
     int32_t leader;
-    rd_kafka_topic_partition_list_t *end, *start;
+    rd_kafka_topic_partition_list_t *list; /* offsets in: -1 end, -2 start; out: the offsets */
     double deadline;
-    rd_kafka_resp_err_t end_err, start_err;
+    rd_kafka_resp_err_t err;
     pthread_t thread;
     bool started;
 } leader_job;
@@ -356,9 +308,8 @@ typedef struct leader_job {
 static void *leader_job_run(void *arg)
 {
     leader_job *j = arg;
-    /* offsets_for_times batches by leader: these are one ListOffsets request each. */
-    j->end_err = rd_kafka_offsets_for_times(j->rk, j->end, kx_remaining_ms(j->deadline));
-    j->start_err = rd_kafka_offsets_for_times(j->rk, j->start, kx_remaining_ms(j->deadline));
+    /* offsets_for_times batches by leader: all partitions of this job are one ListOffsets request. */
+    j->err = rd_kafka_offsets_for_times(j->rk, j->list, kx_remaining_ms(j->deadline));
     return NULL;
 }
 
@@ -377,38 +328,38 @@ static void apply_offsets(kx_snapshot *s, const rd_kafka_topic_partition_list_t 
     }
 }
 
+/* Two jobs per leader broker (end and start offsets), each in its own thread: a hung broker
+ * holds only its own jobs, and librdkafka's per-partition work runs on both cores. */
 static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
 {
-    leader_job *jobs = xcalloc(s->nbrokers, sizeof *jobs);
-    size_t njobs = 0, nofflne = 0;
+    size_t njobs = 2 * s->nbrokers;
+    leader_job *jobs = xcalloc(njobs, sizeof *jobs);
     for (size_t b = 0; b < s->nbrokers; b++) {
-        jobs[njobs].rk = rk;
-        jobs[njobs].leader = s->brokers[b].id;
-        jobs[njobs].deadline = deadline;
-        njobs++;
+        for (size_t k = 0; k < 2; k++) {
+            jobs[2 * b + k].rk = rk;
+            jobs[2 * b + k].leader = s->brokers[b].id;
+            jobs[2 * b + k].deadline = deadline;
+        }
     }
     for (size_t i = 0; i < s->ntopics; i++) {
         const kx_topic *t = &s->topics[i];
         for (int p = 0; p < t->nparts; p++) {
-            leader_job *j = NULL;
-            for (size_t k = 0; k < njobs && !j; k++)
-                if (jobs[k].leader == t->parts[p].leader)
-                    j = &jobs[k];
-            if (!j) {
-                nofflne++;
-                continue;
+            size_t b = 0;
+            while (b < s->nbrokers && s->brokers[b].id != t->parts[p].leader)
+                b++;
+            if (b == s->nbrokers)
+                continue; /* no leader: reported offline from metadata, not as an offsets failure */
+            for (size_t k = 0; k < 2; k++) {
+                leader_job *j = &jobs[2 * b + k];
+                if (!j->list)
+                    j->list = rd_kafka_topic_partition_list_new(64);
+                rd_kafka_topic_partition_list_add(j->list, t->name, t->parts[p].id)->offset =
+                    k == 0 ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
             }
-            if (!j->end) {
-                j->end = rd_kafka_topic_partition_list_new(64);
-                j->start = rd_kafka_topic_partition_list_new(64);
-            }
-            rd_kafka_topic_partition_list_add(j->end, t->name, t->parts[p].id)->offset = RD_KAFKA_OFFSET_END;
-            rd_kafka_topic_partition_list_add(j->start, t->name, t->parts[p].id)->offset =
-                RD_KAFKA_OFFSET_BEGINNING;
         }
     }
     for (size_t k = 0; k < njobs; k++) {
-        if (!jobs[k].end)
+        if (!jobs[k].list)
             continue;
         if (pthread_create(&jobs[k].thread, NULL, leader_job_run, &jobs[k]) == 0)
             jobs[k].started = true;
@@ -418,24 +369,26 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
     int failed = 0;
     for (size_t k = 0; k < njobs; k++) {
         leader_job *j = &jobs[k];
-        if (!j->end)
+        if (!j->list)
             continue;
         if (j->started)
             pthread_join(j->thread, NULL);
-        if (j->end_err || j->start_err) {
+        /* Count a broker once, on its end-offsets job, if either of its jobs failed. */
+        if (k % 2 == 0 && (j->err || jobs[k + 1].err)) {
             failed++;
             snprintf(s->offsets_err, sizeof s->offsets_err, "offsets from broker %d: %s", (int)j->leader,
-                     rd_kafka_err2str(j->end_err ? j->end_err : j->start_err));
+                     rd_kafka_err2str(j->err ? j->err : jobs[k + 1].err));
         }
+    }
+    for (size_t k = 0; k < njobs; k++) {
+        if (!jobs[k].list)
+            continue;
         /* Partial answers are still used: per-partition errors mark the rest. */
-        apply_offsets(s, j->end, true);
-        apply_offsets(s, j->start, false);
-        rd_kafka_topic_partition_list_destroy(j->end);
-        rd_kafka_topic_partition_list_destroy(j->start);
+        apply_offsets(s, jobs[k].list, k % 2 == 0);
+        rd_kafka_topic_partition_list_destroy(jobs[k].list);
     }
     s->offsets_failed_brokers = failed;
     s->offsets_ok = failed == 0;
-    (void)nofflne; /* offline partitions are reported from metadata, not as an offsets failure */
     free(jobs);
 }
 
@@ -496,11 +449,25 @@ static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
     free(res);
 }
 
+/* Logs, at debug level, how long one phase of the fetch took. */
+static void phase_done(const char *phase, double *t0)
+{
+    double now = now_monotonic();
+    if (log_enabled(LOG_LEVEL_DEBUG)) {
+        char ms[32];
+        snprintf(ms, sizeof ms, "%.1f", (now - *t0) * 1000);
+        log_debug("fetch phase", "phase", phase, "ms", ms, NULL);
+    }
+    *t0 = now;
+}
+
 kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double deadline)
 {
     kx_snapshot *s = xcalloc(1, sizeof *s);
     s->controller_id = -1;
+    double t0 = now_monotonic();
     fetch_metadata(rk, opts, s, share_of(deadline, 0.5));
+    phase_done("metadata", &t0);
     if (!s->metadata_ok) {
         snprintf(s->offsets_err, sizeof s->offsets_err, "no metadata");
         snprintf(s->configs_err, sizeof s->configs_err, "no metadata");
@@ -510,11 +477,14 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
     }
     double groups_deadline = share_of(deadline, 0.5);
     list_groups(rk, opts, s, groups_deadline);
-    describe_groups(rk, s, groups_deadline);
+    phase_done("list and describe groups", &t0);
     fetch_commits(rk, opts, s, groups_deadline);
+    phase_done("committed offsets", &t0);
     fetch_offsets(rk, s, share_of(deadline, 0.85));
     s->mono_time = now_monotonic();
+    phase_done("end and start offsets", &t0);
     fetch_configs(rk, s, deadline);
+    phase_done("topic configs", &t0);
     return s;
 }
 

@@ -180,3 +180,17 @@ def test_never_creates_topics(lab, cluster):
     finally:
         exp.stop()
     assert ghost not in lab.kcat("-b", lab.upstream, "-L").stdout
+
+
+def test_zookeeper_only_bootstrap(lab, cluster):
+    """No --kafka.server: the brokers come from /brokers/ids under the chroot."""
+    exp = Exporter(lab.addr("kafka01"), [f"--zookeeper.server={lab.zk_upstream}", "--scrape.timeout=8s"])
+    try:
+        m = wait_for("kafka_up 1 from ZooKeeper alone",
+                     lambda: (lambda m: value(m, "kafka_up") == 1 and m)(exp.scrape()[1]), 30)
+        assert value(m, "kafka_brokers") == lab.brokers
+        assert value(m, "kafka_topic_partitions", topic=cluster["t"]["a"]) == 3
+        assert value(m, "kafka_zookeeper_broker_registered", id=1) == 1
+        assert "brokers from zookeeper" in exp.logs()
+    finally:
+        exp.stop()
