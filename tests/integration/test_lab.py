@@ -75,6 +75,11 @@ def wait_topic(lab, bootstrap, topic, partitions, timeout):
     raise AssertionError(f"{topic} with {partitions} partitions did not appear on {bootstrap} within {timeout}s")
 
 
+def last_heartbeat(lab):
+    r = lab.kcat("-b", lab.downstream, "-C", "-t", "src.heartbeats", "-o", "-1", "-e", "-q", "-f", "%T\n")
+    return r.stdout.split()[-1:]
+
+
 def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
     t0 = time.time()
     topic, run = "T", uuid.uuid4().hex[:8]
@@ -113,8 +118,10 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
             t_cut = time.time()
             time.sleep(5)
             during_a = len(reader.seqs(run, "b"))
+            beat_a = last_heartbeat(lab)
             time.sleep(max(0.0, t_cut + CUT_SECONDS - 1 - time.time()))
             during_b = len(reader.seqs(run, "b"))
+            beat_b = last_heartbeat(lab)
             produced_during = len(sent)
             time.sleep(max(0.0, t_cut + CUT_SECONDS - time.time()))
         finally:
@@ -127,6 +134,7 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
         # The cut is real: nothing crossed it, although the producer kept writing upstream.
         assert during_b == during_a, f"records reached downstream during the cut ({during_a} -> {during_b})"
         assert produced_during > during_b + 2000
+        assert beat_a == beat_b, "src.heartbeats moved during the cut"  # what the mirror-exporter watches
         got = reader.wait_all(run, "b", N, 180)
         t_done = time.time()
         dups_b = check_complete(got, N)
