@@ -215,6 +215,25 @@ static size_t describe_remotes(mirror_state *s, const struct rd_kafka_metadata *
     return n;
 }
 
+/* Forgets topic-partitions that no longer exist upstream (deleted topics keep their offset syncs in
+ * MM2's compacted topic forever); their expired counts go with them. */
+static void prune_deleted(mirror_state *s, const struct rd_kafka_metadata *smd)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t keep = 0;
+    for (size_t i = 0; i < s->nlags; i++) {
+        const struct rd_kafka_metadata_topic *t = NULL;
+        for (int j = 0; j < smd->topic_cnt && !t; j++)
+            if (strcmp(smd->topics[j].topic, s->lags[i].topic) == 0)
+                t = &smd->topics[j];
+        /* A topic in error (leader election...) is kept: only absence means deleted. */
+        if (t && (t->err || s->lags[i].partition < t->partition_cnt))
+            s->lags[keep++] = s->lags[i];
+    }
+    s->nlags = keep;
+    pthread_mutex_unlock(&s->mu);
+}
+
 static const struct rd_kafka_metadata *fetch_metadata(rd_kafka_t *rk, double timeout)
 {
     const struct rd_kafka_metadata *md = NULL;
@@ -256,6 +275,8 @@ static void poll_once(mirror_state *s, double *next_describe)
         }
     }
     pthread_mutex_unlock(&s->mu);
+    if (smd)
+        prune_deleted(s, smd);
     if (smd || tmd)
         poll_offsets(s, smd, tmd);
     if (tmd && now_monotonic() >= *next_describe && describe_remotes(s, tmd) > 0)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "account.h"
-#include "check.h"
+#include "test.h"
 
 #define RUN 1000
 
@@ -38,15 +38,15 @@ static void in_order_and_latency(void)
         CHECK(account_on_receive(a, &p, 0, 100.0 + i + 0.18) == RECV_OK);
     }
     account_part *p0 = &a->parts[0];
-    CHECK_EQ_U64(p0->sent, 10);
-    CHECK_EQ_U64(p0->received, 10);
-    CHECK_EQ_U64(p0->in_flight, 0);
-    CHECK_EQ_U64(p0->reordered + p0->duplicated + p0->lost + p0->late, 0);
+    CHECK_INT_EQ(p0->sent, 10);
+    CHECK_INT_EQ(p0->received, 10);
+    CHECK_INT_EQ(p0->in_flight, 0);
+    CHECK_INT_EQ(p0->reordered + p0->duplicated + p0->lost + p0->late, 0);
     /* 0.18 s lands in the (0.15, 0.2] bucket; the sum is 10 x 0.18. */
     size_t b = 0;
     while (a->bounds[b] < 0.2 - 1e-9)
         b++;
-    CHECK_EQ_U64(p0->bucket_counts[b], 10);
+    CHECK_INT_EQ(p0->bucket_counts[b], 10);
     CHECK(p0->latency_sum > 1.79 && p0->latency_sum < 1.81);
     /* Buckets reach past the deadline. */
     CHECK(a->bounds[a->nbounds - 1] > a->deadline);
@@ -62,32 +62,32 @@ static void loss_late_duplicate_reorder(void)
     account *a = account_new("me", RUN, 0.0, 10.0, 0);
     CHECK(a && account_ensure_partitions(a, 1) == 0);
     uint64_t s0 = send_ok(a, 0, 1), s1 = send_ok(a, 0, 2), s2 = send_ok(a, 0, 3);
-    CHECK_EQ_U64(a->parts[0].in_flight, 3);
+    CHECK_INT_EQ(a->parts[0].in_flight, 3);
     CHECK(account_oldest_in_flight_age(a, 0, 5) > 3.99 && account_oldest_in_flight_age(a, 0, 5) < 4.01);
     probe p2 = mk("me", RUN, 0, s2, 3), p0 = mk("me", RUN, 0, s0, 1), p1 = mk("me", RUN, 0, s1, 2);
     CHECK(account_on_receive(a, &p2, 0, 4) == RECV_OK);
     CHECK(account_on_receive(a, &p0, 0, 4.5) == RECV_OK); /* after seq 2: reordered */
-    CHECK_EQ_U64(a->parts[0].reordered, 1);
+    CHECK_INT_EQ(a->parts[0].reordered, 1);
     CHECK(account_on_receive(a, &p0, 0, 4.6) == RECV_DUPLICATE); /* duplicates are not reorders */
     CHECK(account_on_receive(a, &p2, 0, 4.7) == RECV_DUPLICATE);
-    CHECK_EQ_U64(a->parts[0].reordered, 1);
-    CHECK_EQ_U64(a->parts[0].duplicated, 2);
+    CHECK_INT_EQ(a->parts[0].reordered, 1);
+    CHECK_INT_EQ(a->parts[0].duplicated, 2);
     /* seq 1 is an open gap: not lost before its deadline (sent at 2, deadline 10) ... */
     account_tick(a, 11.9);
-    CHECK_EQ_U64(a->parts[0].lost, 0);
-    CHECK_EQ_U64(a->parts[0].in_flight, 1);
+    CHECK_INT_EQ(a->parts[0].lost, 0);
+    CHECK_INT_EQ(a->parts[0].in_flight, 1);
     /* ... lost after it, and late when it finally shows up. */
     account_tick(a, 12.0);
-    CHECK_EQ_U64(a->parts[0].lost, 1);
-    CHECK_EQ_U64(a->parts[0].in_flight, 0);
+    CHECK_INT_EQ(a->parts[0].lost, 1);
+    CHECK_INT_EQ(a->parts[0].in_flight, 0);
     CHECK(account_oldest_in_flight_age(a, 0, 13) == 0);
     CHECK(account_on_receive(a, &p1, 0, 20) == RECV_LATE);
-    CHECK_EQ_U64(a->parts[0].late, 1);
-    CHECK_EQ_U64(a->parts[0].received, 3);
+    CHECK_INT_EQ(a->parts[0].late, 1);
+    CHECK_INT_EQ(a->parts[0].received, 3);
     CHECK(account_on_receive(a, &p1, 0, 21) == RECV_DUPLICATE);
     /* Its 18 s latency is past the deadline, and still inside the buckets. */
-    CHECK_EQ_U64(a->parts[0].inf_count, 0);
-    CHECK_EQ_U64(a->parts[0].bucket_counts[a->nbounds - 1], 1);
+    CHECK_INT_EQ(a->parts[0].inf_count, 0);
+    CHECK_INT_EQ(a->parts[0].bucket_counts[a->nbounds - 1], 1);
     account_free(a);
 }
 
@@ -100,16 +100,16 @@ static void other_runs_and_exporters(void)
     CHECK(account_on_receive(a, &old, 1, 2) == RECV_EARLIER_RUN);
     CHECK(account_on_receive(a, &old, 1, 2) == RECV_EARLIER_RUN); /* not a duplicate either */
     CHECK(account_on_receive(a, &other, 1, 2) == RECV_FOREIGN);
-    CHECK_EQ_U64(a->earlier_run, 2);
-    CHECK_EQ_U64(a->foreign, 1);
-    CHECK_EQ_U64(a->parts[1].received + a->parts[1].duplicated, 0);
+    CHECK_INT_EQ(a->earlier_run, 2);
+    CHECK_INT_EQ(a->foreign, 1);
+    CHECK_INT_EQ(a->parts[1].received + a->parts[1].duplicated, 0);
     /* Never sent, wrong partition, partition out of range: invalid. */
     probe future = mk("me", RUN, 1, s + 1, 1), moved = mk("me", RUN, 1, s, 1), far = mk("me", RUN, 9, 0, 1);
     CHECK(account_on_receive(a, &future, 1, 2) == RECV_INVALID);
     CHECK(account_on_receive(a, &moved, 0, 2) == RECV_INVALID);
     CHECK(account_on_receive(a, &far, 9, 2) == RECV_INVALID);
     account_on_invalid(a);
-    CHECK_EQ_U64(a->invalid, 4);
+    CHECK_INT_EQ(a->invalid, 4);
     probe good = mk("me", RUN, 1, s, 1);
     CHECK(account_on_receive(a, &good, 1, 2) == RECV_OK);
     account_free(a);
@@ -122,28 +122,28 @@ static void send_failures_and_window(void)
     uint64_t s = 0;
     CHECK(account_on_send(a, 0, 1, &s) == 0);
     account_on_ack(a, 0, s, 0);
-    CHECK_EQ_U64(a->parts[0].send_errors, 1);
-    CHECK_EQ_U64(a->parts[0].in_flight, 0);
+    CHECK_INT_EQ(a->parts[0].send_errors, 1);
+    CHECK_INT_EQ(a->parts[0].in_flight, 0);
     account_tick(a, 100);
-    CHECK_EQ_U64(a->parts[0].lost, 0); /* a failed send is not a mirror loss */
+    CHECK_INT_EQ(a->parts[0].lost, 0); /* a failed send is not a mirror loss */
     /* Received before its delivery report was processed: fine, then acked. */
     CHECK(account_on_send(a, 0, 2, &s) == 0);
     probe p = mk("me", RUN, 0, s, 2);
     CHECK(account_on_receive(a, &p, 0, 2.1) == RECV_OK);
     account_on_ack(a, 0, s, 1);
-    CHECK_EQ_U64(a->parts[0].sent, 1);
-    CHECK_EQ_U64(a->parts[0].in_flight, 0);
+    CHECK_INT_EQ(a->parts[0].sent, 1);
+    CHECK_INT_EQ(a->parts[0].in_flight, 0);
     /* Overrunning the 64-slot window settles the oldest unsettled as lost. */
     for (int i = 0; i < 64; i++)
         send_ok(a, 0, 3);
-    CHECK_EQ_U64(a->parts[0].in_flight, 64);
+    CHECK_INT_EQ(a->parts[0].in_flight, 64);
     send_ok(a, 0, 3);
-    CHECK_EQ_U64(a->parts[0].in_flight, 64);
-    CHECK_EQ_U64(a->parts[0].lost, 1);
+    CHECK_INT_EQ(a->parts[0].in_flight, 64);
+    CHECK_INT_EQ(a->parts[0].lost, 1);
     /* A probe of this run older than the window cannot be classified. */
     probe old = mk("me", RUN, 0, 1, 2);
     CHECK(account_on_receive(a, &old, 0, 4) == RECV_UNTRACKED);
-    CHECK_EQ_U64(a->parts[0].untracked, 1);
+    CHECK_INT_EQ(a->parts[0].untracked, 1);
     CHECK(account_on_send(a, 1, 3, &s) == -1);
     CHECK(account_new("bad id", RUN, 0, 10, 0) == NULL);
     CHECK(account_new("me", RUN, 0, 0, 0) == NULL);
@@ -157,5 +157,5 @@ int main(void)
     loss_late_duplicate_reorder();
     other_runs_and_exporters();
     send_failures_and_window();
-    CHECK_DONE();
+    return TEST_RESULT();
 }

@@ -1,5 +1,5 @@
 /* test_lag.c -- MM2 position, lag, no-progress and upstream-expiry accounting. */
-#include "check.h"
+#include "test.h"
 #include "lag.h"
 
 int main(void)
@@ -14,8 +14,8 @@ int main(void)
     lag_on_target(&t, 60);
     lag_on_source(&t, 0, 150);
     lag_update(&t, 1);
-    CHECK_EQ_U64(t.position, 120);
-    CHECK_EQ_U64(lag_records(&t), 30);
+    CHECK_INT_EQ(t.position, 120);
+    CHECK_INT_EQ(lag_records(&t), 30);
     CHECK(!lag_no_progress(&t, 30, 60));
     /* Position stuck with lag for the stall window: no progress. */
     lag_update(&t, 61);
@@ -23,32 +23,32 @@ int main(void)
     /* It moves: progress again. */
     lag_on_target(&t, 70);
     lag_update(&t, 62);
-    CHECK_EQ_U64(t.position, 130);
+    CHECK_INT_EQ(t.position, 130);
     CHECK(!lag_no_progress(&t, 62, 60));
     /* Never past the source end. */
     lag_on_target(&t, 500);
     lag_update(&t, 63);
-    CHECK_EQ_U64(t.position, 150);
-    CHECK_EQ_U64(lag_records(&t), 0);
+    CHECK_INT_EQ(t.position, 150);
+    CHECK_INT_EQ(lag_records(&t), 0);
     CHECK(!lag_no_progress(&t, 1000, 60));
 
     lag_on_target(&t, 90);
     /* Upstream deletes past MM2's position (150): 250 - 150 records expired, counted once. */
     lag_on_source(&t, 250, 300);
     lag_update(&t, 64);
-    CHECK_EQ_U64(t.expired_total, 100);
+    CHECK_INT_EQ(t.expired_total, 100);
     lag_update(&t, 65);
-    CHECK_EQ_U64(t.expired_total, 100);
+    CHECK_INT_EQ(t.expired_total, 100);
     lag_on_source(&t, 280, 300);
     lag_update(&t, 66);
-    CHECK_EQ_U64(t.expired_total, 130);
+    CHECK_INT_EQ(t.expired_total, 130);
     /* MM2 resumes from the log start: nothing more expires. */
     lag_on_sync(&t, 280, 600);
     lag_on_target(&t, 610);
     lag_on_source(&t, 290, 300);
     lag_update(&t, 67);
-    CHECK_EQ_U64(t.position, 290);
-    CHECK_EQ_U64(t.expired_total, 130);
+    CHECK_INT_EQ(t.position, 290);
+    CHECK_INT_EQ(t.expired_total, 130);
 
     /* Retention below the position is not loss. */
     lag_tp u;
@@ -57,10 +57,10 @@ int main(void)
     lag_on_target(&u, 1001);
     lag_on_source(&u, 900, 1001);
     lag_update(&u, 1);
-    CHECK_EQ_U64(u.expired_total, 0);
+    CHECK_INT_EQ(u.expired_total, 0);
     /* A target end behind the sync (stale reading) does not move the position backwards past U. */
     lag_on_target(&u, 10);
     lag_update(&u, 2);
-    CHECK_EQ_U64(u.position, 1000);
-    CHECK_DONE();
+    CHECK_INT_EQ(u.position, 1000);
+    return TEST_RESULT();
 }

@@ -2,7 +2,7 @@
  * Kafka 3.9's Heartbeat/OffsetSync/Checkpoint serialize them. */
 #include <string.h>
 
-#include "check.h"
+#include "test.h"
 #include "mm2_records.h"
 
 /* Bytes as Java's Struct writes them: recorded by hand from the schemas. */
@@ -18,7 +18,7 @@ static void heartbeat(void)
     mm2_heartbeat hb;
     CHECK(mm2_heartbeat_decode(hb_key, sizeof hb_key, hb_val, sizeof hb_val, &hb) == 0);
     CHECK(strcmp(hb.source_alias, "src") == 0 && strcmp(hb.target_alias, "dst") == 0);
-    CHECK_EQ_U64(hb.timestamp_ms, 0x01936b2c5a10LL);
+    CHECK_INT_EQ(hb.timestamp_ms, 0x01936b2c5a10LL);
     for (size_t n = 0; n < sizeof hb_val; n++)
         CHECK(mm2_heartbeat_decode(hb_key, sizeof hb_key, hb_val, n, &hb) == -1);
     for (size_t n = 0; n < sizeof hb_key; n++)
@@ -44,9 +44,9 @@ static void offset_sync(void)
     mm2_offset_sync os;
     CHECK(mm2_offset_sync_decode(os_key, sizeof os_key, os_val, sizeof os_val, &os) == 0);
     CHECK(strcmp(os.topic, "ords") == 0);
-    CHECK_EQ_U64(os.partition, 5);
-    CHECK_EQ_U64(os.upstream_offset, 256);
-    CHECK_EQ_U64(os.downstream_offset, 128);
+    CHECK_INT_EQ(os.partition, 5);
+    CHECK_INT_EQ(os.upstream_offset, 256);
+    CHECK_INT_EQ(os.downstream_offset, 128);
     for (size_t n = 0; n < sizeof os_val; n++)
         CHECK(mm2_offset_sync_decode(os_key, sizeof os_key, os_val, n, &os) == -1);
     for (size_t n = 0; n < sizeof os_key; n++)
@@ -68,9 +68,9 @@ static void checkpoint(void)
     mm2_checkpoint cp;
     CHECK(mm2_checkpoint_decode(cp_key, sizeof cp_key, cp_val, sizeof cp_val, &cp) == 0);
     CHECK(strcmp(cp.group, "g1") == 0 && strcmp(cp.topic, "ords") == 0);
-    CHECK_EQ_U64(cp.partition, 2);
-    CHECK_EQ_U64(cp.upstream_offset, 10);
-    CHECK_EQ_U64(cp.downstream_offset, 9);
+    CHECK_INT_EQ(cp.partition, 2);
+    CHECK_INT_EQ(cp.upstream_offset, 10);
+    CHECK_INT_EQ(cp.downstream_offset, 9);
     for (size_t n = 0; n < sizeof cp_val; n++)
         CHECK(mm2_checkpoint_decode(cp_key, sizeof cp_key, cp_val, n, &cp) == -1);
     for (size_t n = 0; n < sizeof cp_key; n++)
@@ -101,5 +101,5 @@ int main(void)
     heartbeat();
     offset_sync();
     checkpoint();
-    CHECK_DONE();
+    return TEST_RESULT();
 }

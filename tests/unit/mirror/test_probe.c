@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "test.h"
 #include "probe.h"
 
 static probe sample(void)
@@ -25,10 +25,10 @@ int main(void)
     CHECK(n == PROBE_MIN_LEN - 1 + 12);
     CHECK(probe_decode(buf, (size_t)n, &out) == 0);
     CHECK(strcmp(out.exporter_id, "dc2-mirror-1") == 0);
-    CHECK_EQ_U64(out.run_id, in.run_id);
-    CHECK_EQ_U64(out.partition, 7);
-    CHECK_EQ_U64(out.seq, 42);
-    CHECK_EQ_U64(out.send_ns, in.send_ns);
+    CHECK_INT_EQ(out.run_id, in.run_id);
+    CHECK_INT_EQ(out.partition, 7);
+    CHECK_INT_EQ(out.seq, 42);
+    CHECK_INT_EQ(out.send_ns, in.send_ns);
 
     /* Byte layout is fixed: magic, version, id length, id, then big-endian fields. */
     CHECK(memcmp(buf,
@@ -83,5 +83,5 @@ int main(void)
     const char *text = "MXPB hello world, this is not a probe at all";
     CHECK(probe_decode(text, strlen(text), &out) == -1);
     CHECK(probe_valid_id("a") && !probe_valid_id("") && !probe_valid_id("a b") && !probe_valid_id(NULL));
-    CHECK_DONE();
+    return TEST_RESULT();
 }
