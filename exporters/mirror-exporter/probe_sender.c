@@ -187,9 +187,11 @@ void *probe_sender_main(void *arg)
         double wait = next_send - now_monotonic();
         if (wait > 0.1)
             wait = 0.1;
+        /* Delivery reports are served once per wake-up, not waited for: blocking in rd_kafka_poll
+         * would wake this thread once per report, i.e. once per probe. */
         if (rk)
-            serve(s, rk, wait > 0 ? rk_ms(wait) : 0);
-        else if (wait > 0)
+            serve(s, rk, 0);
+        if (wait > 0)
             nanosleep(&(struct timespec){0, (long)(wait * 1e9)}, NULL);
     }
     if (rk) {
