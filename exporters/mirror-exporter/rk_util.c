@@ -41,6 +41,8 @@ rd_kafka_t *rk_new(rd_kafka_type_t type, const char *label, const char *bootstra
         set(conf, "client.id", label, err, errlen) < 0 ||
         set(conf, "socket.keepalive.enable", "true", err, errlen) < 0 ||
         set(conf, "reconnect.backoff.max.ms", "2000", err, errlen) < 0 ||
+        /* Bounds what has no timeout argument of its own: commits, the final close. */
+        set(conf, "socket.timeout.ms", "10000", err, errlen) < 0 ||
         set(conf, "topic.metadata.refresh.interval.ms", "30000", err, errlen) < 0)
         goto fail;
     for (size_t i = 0; extra && extra[i]; i += 2)
