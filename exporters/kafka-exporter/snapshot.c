@@ -1,8 +1,9 @@
 /* snapshot.c -- reads one scrape's worth of cluster state with bounded cost and time.
  *
  * Deadline budget: metadata may use half of what is left, the group reads half
- * of what is left then, the offset reads most of the rest, the topic configs
- * the remainder. A hung broker thus costs its own share, never the scrape. */
+ * of what is left then (the listing 40% of that, committed offsets the rest),
+ * the offset reads most of the rest, the topic configs the remainder. A hung
+ * broker thus costs its own share, never the scrape. */
 #include "snapshot.h"
 
 #include <pthread.h>
@@ -476,7 +477,9 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
         return s;
     }
     double groups_deadline = share_of(deadline, 0.5);
-    list_groups(rk, opts, s, groups_deadline);
+    /* rd_kafka_list_groups waits for every broker, a dead one until the deadline: it gets
+     * 40% so that the committed offsets of the groups it did list can still be read. */
+    list_groups(rk, opts, s, share_of(groups_deadline, 0.4));
     phase_done("list and describe groups", &t0);
     fetch_commits(rk, opts, s, groups_deadline);
     phase_done("committed offsets", &t0);

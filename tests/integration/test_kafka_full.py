@@ -39,6 +39,10 @@ def test_under_replicated_and_under_min_isr(full_lab):
     topic = f"kxt-{uuid.uuid4().hex[:6]}-urp"
     lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--create", "--topic", topic, "--partitions", "6",
              "--replication-factor", "3", "--config", "min.insync.replicas=3")
+    group = f"kxg-{topic}"
+    lab.produce(topic, [f"r{i}" for i in range(60)])
+    lab.tool("kafka-consumer-groups", "--bootstrap-server", lab.upstream, "--group", group, "--reset-offsets",
+             "--topic", topic, "--to-offset", "1", "--execute")
     exp = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}", f"--zookeeper.server={lab.zk_upstream}",
                                          f"--topic.filter=^{topic}$", "--scrape.timeout=8s"])
     pid = service_pid(lab, "kafka03")
@@ -52,7 +56,11 @@ def test_under_replicated_and_under_min_isr(full_lab):
         m = wait_for("the exporter to see it", lambda: (lambda m: value(m, "kafka_brokers") == 2 and m)(
             exp.scrape()[1]), 60)
         describe = lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--describe", "--topic", topic).stdout
-        _, m, _ = exp.scrape()
+        took, m, _ = exp.scrape()
+        assert took < 8.7
+        # The group's committed offsets are still read with a broker gone (its coordinator moved).
+        committed = [v for lab_, v in m.get("kafka_consumergroup_current_offset", []) if lab_["consumergroup"] == group]
+        assert committed == [1.0] * 6, (committed, exp.logs())
         urp = 0
         for line in describe.splitlines():
             row = re.match(r"Topic: (\S+)\s+Partition: (\d+)\s+Leader: (\S+)\s+Replicas: (\S+)\s+Isr: (\S*)",
