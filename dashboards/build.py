@@ -161,9 +161,9 @@ def kafka_clusters():
 
     lay.row("Throughput by topic")
     lay.add(timeseries("Messages in per topic", [
-        target(f"sum by (cluster, topic) (rate(kafka_topic_partition_current_offset{{{ct}}}[$__rate_interval]))",
-               "{{cluster}} {{topic}}")], unit="short",
-        desc="Growth of the partitions' end offsets (kafka-exporter), in records/s."), 12, 8)
+        target(f"cluster_topic:kafka_topic_partition_current_offset:rate1m{{{ct}}}", "{{cluster}} {{topic}}")],
+        unit="short", desc="Growth of the partitions' end offsets (kafka-exporter), in records/s "
+        "(recording rule, prometheus/rules/recording.yml)."), 12, 8)
     lay.add(timeseries("Bytes in / out per topic (JMX)", [
         target(f"sum by (cluster, topic) (rate(kafka_server_brokertopicmetrics_bytesin_total{{{ct}}}"
                f"[$__rate_interval]))", "in {{cluster}} {{topic}}", "A"),
@@ -180,7 +180,7 @@ def kafka_clusters():
     lay.add(table("Partitions per topic", [
         target(f"kafka_topic_partitions{{{ct}}}", "", "A", fmt="table", instant=True)]), 8, 8)
     lay.add(timeseries("Under-replicated partitions per topic", [
-        target(f"sum by (cluster, topic) (kafka_topic_partition_under_replicated_partition{{{ct}}})",
+        target(f"cluster_topic:kafka_topic_partition_under_replicated_partition:sum{{{ct}}}",
                "{{cluster}} {{topic}}")]), 8, 8)
     lay.add(timeseries("In-sync replicas vs replicas", [
         target(f"sum by (cluster, topic) (kafka_topic_partition_in_sync_replica{{{ct}}})",
@@ -230,10 +230,10 @@ def consumer_lag():
         target(f'max by (cluster, consumergroup) (kafka_consumergroup_members{{cluster=~"$cluster", '
                f'consumergroup=~"$consumergroup"}})', "{{cluster}} {{consumergroup}}")]), 8, 5)
     lay.add(timeseries("Lag in messages per group and topic", [
-        target(f"sum by (cluster, consumergroup, topic) (kafka_consumergroup_lag{{{sel}}})",
+        target(f"cluster_consumergroup_topic:kafka_consumergroup_lag:sum{{{sel}}}",
                "{{cluster}} {{consumergroup}} {{topic}}")]), 12, 9)
     lay.add(timeseries("Lag in seconds per group and topic", [
-        target(f"max by (cluster, consumergroup, topic) (kafka_consumergroup_lag_seconds{{{sel}}})",
+        target(f"cluster_consumergroup_topic:kafka_consumergroup_lag_seconds:max{{{sel}}}",
                "{{cluster}} {{consumergroup}} {{topic}}")], unit="s"), 12, 9)
 
     lay.row("Rates")
@@ -273,15 +273,15 @@ def mirrormaker2():
     lay.row("Is anything lost?")
     lay.add(stat("Source / target reachable", [target(f"mirror_up{{{c}}}", "{{side}}")], thresholds=RED_IF_NONE),
             4, 5)
-    lay.add(stat("Probes lost (1h)", [
-        target(f"sum by (cluster) (increase(mirror_probe_lost_total{{{c}}}[1h]))", "{{cluster}}")],
-        thresholds=RED_IF_ANY, desc="Probes not mirrored by the loss deadline."), 5, 5)
+    lay.add(stat("Probes lost (10m)", [
+        target(f"cluster:mirror_probe_lost:increase10m{{{c}}}", "{{cluster}}")],
+        thresholds=RED_IF_ANY, desc="Probes not mirrored by the loss deadline (MirrorProbeLoss fires)."), 5, 5)
     lay.add(stat("Records expired before mirroring", [
         target(f"sum by (cluster) (mirror_records_expired_total{{{ct}}})", "{{cluster}}")],
         thresholds=RED_IF_ANY, desc="Deleted upstream before MM2 copied them: real loss."), 5, 5)
-    lay.add(stat("Latency p99 (5m)", [
-        target(f"histogram_quantile(0.99, sum by (le) (rate(mirror_probe_latency_seconds_bucket{{{c}}}[5m])))",
-               "p99")], unit="s",
+    lay.add(stat("Latency p50 / p90 / p99 (5m)", [
+        target(f"cluster:mirror_probe_latency_seconds:{q}_5m{{{c}}}", q, ref)
+        for q, ref in (("p50", "A"), ("p90", "B"), ("p99", "C"))], unit="s",
         thresholds=[{"color": "green", "value": None}, {"color": "orange", "value": 10},
                     {"color": "red", "value": 30}]), 5, 5)
     lay.add(stat("Probes in flight", [target(f"sum by (cluster) (mirror_probe_in_flight{{{c}}})", "{{cluster}}")]),
@@ -311,10 +311,12 @@ def mirrormaker2():
     lay.row("Mirrored topics")
     lay.add(timeseries("Offset lag per partition (records)", [
         target(f"mirror_lag_records{{{ct}}}", "{{topic}}/{{partition}}")],
-        desc="Upstream end offset minus MirrorMaker 2's position (from its offset-syncs topic)."), 12, 8)
+        desc="Upstream end offset minus MirrorMaker 2's position (from its offset-syncs topic)."), 8, 8)
+    lay.add(timeseries("Offset lag per topic (records)", [
+        target(f"cluster_topic:mirror_lag_records:sum{{{ct}}}", "{{topic}}")]), 8, 8)
     lay.add(timeseries("No progress", [
         target(f"max by (topic) (mirror_no_progress{{{ct}}})", "{{topic}}")],
-        desc="1 while a partition lags and MM2's position does not move."), 12, 8)
+        desc="1 while a partition lags and MM2's position does not move."), 8, 8)
 
     lay.row("MirrorMaker 2 health")
     lay.add(timeseries("Heartbeat age", [

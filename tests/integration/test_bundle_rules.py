@@ -74,3 +74,13 @@ def test_issue_alert_list_is_covered():
                    "mirror_probe_oldest_in_flight", "mirror_heartbeat_age", "mirror_checkpoint_age",
                    "mirror_records_expired", "node_filesystem_avail"):
         assert metric in exprs, metric
+
+
+def test_every_recording_rule_is_used():
+    # Recording rules exist for the views: each one is read by a Grafana dashboard or a console.
+    views = " ".join(p.read_text() for p in [*(TOP / "dashboards").glob("*.json"), *(PROM / "consoles").glob("*.html")])
+    for f in sorted((PROM / "rules").glob("*.yml")):
+        for g in yaml.safe_load(f.read_text())["groups"]:
+            for r in g["rules"]:
+                if "record" in r:
+                    assert r["record"] in views, f"{r['record']} is used by no dashboard or console"
