@@ -214,9 +214,10 @@ def test_mirror_latency_tracks_wan_delay(lab, exporters):
     rise = delayed - base
     lab.report(f"mirror latency: median {base * 1000:.0f} ms, with +{delay_ms} ms WAN delay per direction "
                f"{delayed * 1000:.0f} ms: rise {rise * 1000:.0f} ms = {rise * 1000 / delay_ms:.2f} x D")
-    # MM2's fetch response crosses the delayed link once (D); a probe that lands between fetches also waits
-    # for the next request to cross (up to another D). So the median rises by D to 2D.
-    assert 0.7 * delay_ms / 1000 <= rise <= 2.3 * delay_ms / 1000, (base, delayed)
+    # MM2's fetch response crosses the delayed link once (D); with records arriving faster than a round
+    # trip, a probe also waits for the next fetch request to cross (0..2D). Measured: about 2D, the added
+    # round-trip time (1.2 D to 2.4 D on a loaded machine).
+    assert 1.0 * delay_ms / 1000 <= rise <= 2.8 * delay_ms / 1000, (base, delayed)
     assert e.total("mirror_probe_lost_total") == 0
 
 
@@ -315,10 +316,19 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
         os.unlink(spec)
     finally:
         connector(lab, "mm2-source", "resume")
-    # Within the deadline plus one scrape (and the exporter's 1 s settling tick).
-    wait_for(lambda: e.total("mirror_probe_lost_total") >= len(mine)
-             and e.value("mirror_records_expired_total", topic=topic, partition="0") == end - pos,
-             deadline + 5 - (time.time() - t_delete), "lost probes and expired records reported")
+    # Within the deadline plus one scrape (5 s in the lab), the 1 s settling tick and a 1 s poll; slack for load.
+    seen = {}
+
+    def reported():
+        seen["lost"] = e.total("mirror_probe_lost_total")
+        seen["expired"] = e.value("mirror_records_expired_total", topic=topic, partition="0")
+        return seen["lost"] >= len(mine) and seen["expired"] == end - pos
+
+    try:
+        wait_for(reported, deadline + 10 - (time.time() - t_delete), "lost probes and expired records reported")
+    except AssertionError as err:
+        raise AssertionError(f"{err}: want lost >= {len(mine)}, expired == {end - pos} (pos {pos}, end {end}); "
+                             f"got {seen}") from None
     elapsed = time.time() - t_delete
     # MM2 resumed: probes and heartbeats flow again.
     wait_for(lambda: e.value("mirror_probe_last_received_age_seconds", partition="0") < 3
