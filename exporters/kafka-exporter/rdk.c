@@ -3,9 +3,11 @@
  * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
  * group.id, never subscribes) for the whole process. librdkafka's own threads
  * do all I/O. Scrapes run on the HTTP server's thread, one at a time, and make
- * only calls bounded by the scrape deadline: rd_kafka_metadata() and
- * rd_kafka_offsets_for_times() with a timeout, and admin calls whose results
- * arrive on a private queue polled until the deadline. One background thread
+ * only calls bounded by the scrape deadline: rd_kafka_metadata(),
+ * rd_kafka_list_groups() and rd_kafka_offsets_for_times() with a timeout, and
+ * admin calls whose results arrive on a private queue polled until the
+ * deadline. The offset queries run in short-lived threads, two per leader
+ * broker, joined before the scrape goes on (snapshot.c). One background thread
  * serves the main queue (rd_kafka_poll) for error callbacks; logs are
  * forwarded from librdkafka's threads straight to log.h, which is thread-safe. */
 #include "rdk.h"

@@ -194,3 +194,20 @@ def test_zookeeper_only_bootstrap(lab, cluster):
         assert "brokers from zookeeper" in exp.logs()
     finally:
         exp.stop()
+
+
+def test_memory_flat_over_many_scrapes(lab, cluster):
+    """danielqsj/kafka_exporter's #385: memory growth. Ours holds per scrape only what the scrape needs."""
+    exp = cluster["exp"]
+
+    def rss_kb():
+        with open(f"/proc/{exp.proc.pid}/status") as f:
+            return int(next(x for x in f if x.startswith("VmRSS:")).split()[1])
+    for _ in range(50):
+        exp.scrape()
+    before = rss_kb()
+    for _ in range(250):
+        exp.scrape()
+    after = rss_kb()
+    lab.report(f"kafka-exporter RSS: {before / 1024:.1f} MiB after 50 scrapes, {after / 1024:.1f} MiB after 300")
+    assert after - before < 2048, (before, after)
