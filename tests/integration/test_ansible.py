@@ -325,3 +325,28 @@ def test_monitoring_playbook(hosts):
     for f in ("kafka-clusters.json", "consumer-lag.json", "mirrormaker2.json", "hosts.json"):
         c.run("test", "-s", f"/var/lib/grafana/dashboards/kafka-monitoring/{f}")
     c.run("test", "-s", "/etc/grafana/provisioning/datasources/kafka-monitoring-prometheus.yml")
+
+
+def test_exporter_playbook_from_the_deb(hosts, tmp_path):
+    # The roles' other install method: the project's .deb (CPack) instead of copied binaries. Switching method on
+    # running hosts moves every service to /usr/bin and restarts it; a second run changes nothing.
+    containers, tmp = hosts
+    r = subprocess.run(["cpack", "-G", "DEB", "-B", str(tmp_path)], cwd=BUILD, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    deb = next(tmp_path.glob("kafka-monitoring-exporters_*.deb"))
+    inv = write_inventory(containers, tmp)
+    extra = [a for role in ("node_exporter_lite", "kafka_exporter", "mirror_exporter")
+             for a in ("-e", f"{role}_install_method=deb", "-e", f"{role}_deb_src={deb}")]
+    first, _ = play(inv, tmp, "exporter.yml", *extra)
+    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
+    second, recap2 = play(inv, tmp, "exporter.yml", *extra)
+    assert second.returncode == 0 and {h: r["changed"] for h, r in recap2.items()} == {h: 0 for h in EXPECTED}, \
+        second.stdout[-6000:]
+    for name, services in EXPECTED.items():
+        c = containers[name]
+        for svc in services:
+            assert fetch_metrics(c, PORTS[svc])
+            pid = c.run("systemctl", "show", "-p", "MainPID", "--value", svc).stdout.strip()
+            assert c.run("readlink", f"/proc/{pid}/exe").stdout.strip() == f"/usr/bin/{svc}", (name, svc)
+            assert c.run("ps", "-o", "user=", "-p", pid).stdout.strip() == svc
