@@ -1,5 +1,6 @@
 """Grafana dashboards: valid against @grafana/schema's published Dashboard type, current with dashboards/build.py,
 and every query of every panel (variables substituted) returns data from the lab's Prometheus."""
+import fcntl
 import json
 import os
 import pathlib
@@ -49,15 +50,22 @@ def grafana_schema():
         pytest.skip("npm not installed")
     work = cache_dir() / "grafana-schema"
     out = work / "dashboard.schema.json"
-    if not out.exists():
-        work.mkdir(parents=True, exist_ok=True)
-        (work / "package.json").write_text('{"name": "bundle-schema", "private": true}\n')
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", GRAFANA_SCHEMA, SCHEMA_GENERATOR],
-                       cwd=work, check=True, timeout=300)
-        subprocess.run(["npx", "--no-install", "ts-json-schema-generator", "--path", TYPES, "--type", "Dashboard",
-                        "--no-type-check", "-o", str(out) + ".tmp"], cwd=work, check=True, timeout=300)
-        os.replace(str(out) + ".tmp", out)
+    work.mkdir(parents=True, exist_ok=True)
+    # Two sessions at once must not npm-install into the same directory.
+    with open(work / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out.exists():
+            generate_schema(work, out)
     return json.loads(out.read_text())
+
+
+def generate_schema(work, out):
+    (work / "package.json").write_text('{"name": "bundle-schema", "private": true}\n')
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", GRAFANA_SCHEMA, SCHEMA_GENERATOR],
+                   cwd=work, check=True, timeout=300)
+    subprocess.run(["npx", "--no-install", "ts-json-schema-generator", "--path", TYPES, "--type", "Dashboard",
+                    "--no-type-check", "-o", str(out) + ".tmp"], cwd=work, check=True, timeout=300)
+    os.replace(str(out) + ".tmp", out)
 
 
 def test_dashboards_are_generated_from_build_py():
