@@ -188,6 +188,9 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
         set(conf, "enable.auto.commit", "false", err, errlen) ||
         set(conf, "log.connection.close", "false", err, errlen) ||
         set(conf, "reconnect.backoff.max.ms", "5000", err, errlen) ||
+        /* A hung broker's connection is dropped after 10 s instead of 60 s: librdkafka
+         * prefers recently used brokers for metadata, so until then it keeps asking it. */
+        set(conf, "socket.timeout.ms", "10000", err, errlen) ||
         set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) || secure(conf, o, err, errlen))
         goto out;
     rd_kafka_conf_set_log_cb(conf, on_log);
