@@ -41,6 +41,21 @@ void lag_update(lag_tp *t, double now)
         pos += t->target_end - t->sync_downstream;
     if (t->have_source && pos > t->source_end)
         pos = t->source_end;
+    /* Records MM2 skipped since the last update: the sync moved further upstream than downstream.
+     * Those below the log start were deleted unmirrored. */
+    int64_t skipped = 0;
+    if (t->have_prev_sync && t->have_position)
+        skipped = (t->sync_upstream - t->prev_sync_upstream) - (t->sync_downstream - t->prev_sync_downstream);
+    int64_t prev_pos = t->have_position ? t->position : pos;
+    t->have_prev_sync = 1;
+    t->prev_sync_upstream = t->sync_upstream;
+    t->prev_sync_downstream = t->sync_downstream;
+    if (skipped > 0 && t->have_source) {
+        int64_t lo = prev_pos > t->expired_upto ? prev_pos : t->expired_upto;
+        int64_t hi = t->source_start < pos ? t->source_start : pos;
+        if (hi > lo)
+            t->expired_total += (uint64_t)(hi - lo < skipped ? hi - lo : skipped);
+    }
     if (!t->have_position || pos != t->moved_from) {
         t->moved_from = pos;
         t->last_move = now;

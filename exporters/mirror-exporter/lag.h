@@ -5,7 +5,9 @@
  * end offset T, MM2's upstream position (next offset to mirror) is U + (T - D), clamped to
  * [U, source end]. Gaps upstream (compaction, transaction markers) make this an underestimate
  * until the next sync. Records below the source log-start offset that were never mirrored
- * (log start > position) have expired upstream: real loss, counted once each. Pure. */
+ * (log start > position) have expired upstream: real loss, counted once each. MM2 may skip such
+ * records (its consumer resets to the log start) before a poll sees them: a sync that jumps further
+ * upstream than downstream, over offsets now below the log start, counts them too. Pure. */
 #ifndef MIRROR_LAG_H
 #define MIRROR_LAG_H
 
@@ -24,6 +26,8 @@ typedef struct lag_tp {
     int64_t moved_from;   /* position when it was last seen moving */
     double last_move;     /* monotonic seconds */
     int64_t expired_upto; /* expiry counted up to this offset */
+    int have_prev_sync;   /* the sync seen by the previous lag_update */
+    int64_t prev_sync_upstream, prev_sync_downstream;
     uint64_t expired_total;
 } lag_tp;
 

@@ -320,15 +320,17 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
     seen = {}
 
     def reported():
-        seen["lost"] = e.total("mirror_probe_lost_total")
-        seen["expired"] = e.value("mirror_records_expired_total", topic=topic, partition="0")
+        m = e.metrics()
+        for f in ("lost", "send_errors", "late", "in_flight", "untracked", "duplicated", "sent", "received"):
+            seen[f] = e.total(f"mirror_probe_{f}_total" if f != "in_flight" else "mirror_probe_in_flight", m)
+        seen["expired"] = m.get(("mirror_records_expired_total", (("partition", "0"), ("topic", topic))))
         return seen["lost"] >= len(mine) and seen["expired"] == end - pos
 
     try:
         wait_for(reported, deadline + 10 - (time.time() - t_delete), "lost probes and expired records reported")
     except AssertionError as err:
-        raise AssertionError(f"{err}: want lost >= {len(mine)}, expired == {end - pos} (pos {pos}, end {end}); "
-                             f"got {seen}") from None
+        raise AssertionError(f"{err}: want lost >= {len(mine)}, expired == {end - pos} (pos {pos}, end {end}, "
+                             f"seqs {[p[4] for p in mine]}); got {seen}") from None
     elapsed = time.time() - t_delete
     # MM2 resumed: probes and heartbeats flow again.
     wait_for(lambda: e.value("mirror_probe_last_received_age_seconds", partition="0") < 3

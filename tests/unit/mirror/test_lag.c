@@ -50,6 +50,30 @@ int main(void)
     CHECK_INT_EQ(t.position, 290);
     CHECK_INT_EQ(t.expired_total, 130);
 
+    /* MM2 skips to the log start before any poll saw the deletion: still counted. Stopped at 150
+     * (sync 100 -> 40, downstream end 90); upstream deletes to 250; MM2 resumes, syncs 250 -> 90 and
+     * writes 5 more; only then does the exporter poll. */
+    lag_tp r;
+    lag_init(&r, "orders", 0, 0);
+    lag_on_sync(&r, 100, 40);
+    lag_on_target(&r, 90);
+    lag_on_source(&r, 0, 200);
+    lag_update(&r, 1);
+    CHECK_INT_EQ(r.position, 150);
+    lag_on_sync(&r, 250, 90);
+    lag_on_target(&r, 95);
+    lag_on_source(&r, 250, 300);
+    lag_update(&r, 2);
+    CHECK_INT_EQ(r.position, 255);
+    CHECK_INT_EQ(r.expired_total, 100);
+    lag_update(&r, 3);
+    CHECK_INT_EQ(r.expired_total, 100);
+    /* A compaction gap (sync jumps, nothing below the log start) is not loss. */
+    lag_on_sync(&r, 280, 100);
+    lag_on_target(&r, 101);
+    lag_update(&r, 4);
+    CHECK_INT_EQ(r.expired_total, 100);
+
     /* Retention below the position is not loss. */
     lag_tp u;
     lag_init(&u, "logs", 0, 0);
