@@ -63,10 +63,10 @@ def test_secret_never_logged(tmp_path):
 
 def test_broker_hung_killed_and_down_at_start(lab):
     lab.ensure_healthy()
-    exp = Exporter(lab.addr("kafka01"), args(lab))
-    late = None
     pid = service_pid(lab, "kafka01")
     assert pid
+    exp = Exporter(lab.addr("kafka01"), args(lab))
+    late = None
     try:
         wait_for("a healthy first scrape", lambda: healthy(exp), 60)
         # Hung broker: connections stay open, nothing answers.
@@ -99,23 +99,24 @@ def test_broker_hung_killed_and_down_at_start(lab):
             wait_for("recovery without a restart", lambda e=e: healthy(e), 120, interval=1)
         assert "kafka reachable again" in exp.logs()
     finally:
+        exp.stop()
+        if late:
+            late.stop()
         try:
             os.kill(pid, signal.SIGCONT)
         except ProcessLookupError:
             pass
-        exp.stop()
-        if late:
-            late.stop()
         lab.ensure_healthy()
 
 
 def test_zookeeper_down_missing_chroot_and_expired_session(lab):
     lab.ensure_healthy()
     exp = Exporter(lab.addr("kafka01"), args(lab))
-    nochroot = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}",
-                                              f"--zookeeper.server={lab.zookeeper}/kxt-no-such-chroot",
-                                              f"--scrape.timeout={TIMEOUT:g}s"])
+    nochroot = None
     try:
+        nochroot = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}",
+                                                  f"--zookeeper.server={lab.zookeeper}/kxt-no-such-chroot",
+                                                  f"--scrape.timeout={TIMEOUT:g}s"])
         m = wait_for("ZooKeeper up", lambda: (lambda m: value(m, "kafka_zookeeper_up") == 1 and m)(scrape_in_time(exp)),
                      30)
         assert value(m, "kafka_zookeeper_chroot_exists") == 1 and value(m, "kafka_zookeeper_rtt_seconds") > 0
@@ -146,5 +147,6 @@ def test_zookeeper_down_missing_chroot_and_expired_session(lab):
     finally:
         exp.proc.send_signal(signal.SIGCONT)
         exp.stop()
-        nochroot.stop()
+        if nochroot:
+            nochroot.stop()
         lab.ensure_healthy()

@@ -43,9 +43,9 @@ def test_under_replicated_and_under_min_isr(full_lab):
     lab.produce(topic, [f"r{i}" for i in range(60)])
     lab.tool("kafka-consumer-groups", "--bootstrap-server", lab.upstream, "--group", group, "--reset-offsets",
              "--topic", topic, "--to-offset", "1", "--execute")
+    pid = service_pid(lab, "kafka03")
     exp = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}", f"--zookeeper.server={lab.zk_upstream}",
                                          f"--topic.filter=^{topic}$", "--scrape.timeout=8s", "--log.level=debug"])
-    pid = service_pid(lab, "kafka03")
     try:
         m = wait_for("all in sync", lambda: (lambda m: value(m, "kafka_topic_partitions", topic=topic) == 6 and
                                              value(m, "kafka_under_min_isr_partitions") == 0 and m)(exp.scrape()[1]),

@@ -36,12 +36,14 @@ def cluster(lab):
     consumer = subprocess.Popen(["kcat", "-b", lab.upstream, "-G", g["stable"], "-X", "auto.offset.reset=earliest",
                                  "-X", "auto.commit.interval.ms=500", "-q", t["c"]],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    exp = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}", f"--zookeeper.server={lab.zk_upstream}",
-                                         "--kafka.labels=cluster=upstream", "--scrape.timeout=8s"])
+    exp = None
     try:
+        exp = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}", f"--zookeeper.server={lab.zk_upstream}",
+                                             "--kafka.labels=cluster=upstream", "--scrape.timeout=8s"])
         yield {"t": t, "g": g, "exp": exp, "run": run}
     finally:
-        exp.stop()
+        if exp:
+            exp.stop()
         consumer.terminate()
         consumer.wait(10)
         lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--delete", "--topic", f"kxt-{run}-.*",
