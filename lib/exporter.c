@@ -66,10 +66,11 @@ static void fill_scrape(void *arg, expo *w, double deadline)
     snprintf(help, sizeof(help),
              "A metric with a constant '1' value labeled by version and revision from which %s was built.",
              def->name);
-    expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), 1, "version", exporter_version(), "revision",
-                exporter_revision(), NULL);
+    /* Constant labels first: they belong on every sample, build_info included. */
     if (def->scrape_begin)
         def->scrape_begin(def->state, w);
+    expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), 1, "version", exporter_version(), "revision",
+                exporter_revision(), NULL);
     collectors_scrape(sc->cols, w, def->state, deadline);
 }
 
