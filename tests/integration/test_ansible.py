@@ -278,8 +278,11 @@ def test_jmx_exporter_playbook(hosts):
     # (absent) broker and Connect services alone.
     containers, tmp = hosts
     inv = write_inventory(containers, tmp)
-    jars = sorted(glob.glob(str(TOP / "lab/target/*/libs/jmx_prometheus_javaagent-1.0.1.jar")))
-    extra = ["-e", "jmx_exporter_restart_service=false"] + (["-e", f"jmx_exporter_jar_src={jars[0]}"] if jars else [])
+    # The test hosts reach no network: the agent comes from the lab's Maven fetch, as on a clean CI machine.
+    libs = subprocess.run([str(TOP / "lab/lab"), "fetch"], check=True, capture_output=True, text=True).stdout.strip()
+    jar = pathlib.Path(libs) / "jmx_prometheus_javaagent-1.0.1.jar"
+    assert jar.exists(), f"lab fetch did not bring {jar.name}"
+    extra = ["-e", "jmx_exporter_restart_service=false", "-e", f"jmx_exporter_jar_src={jar}"]
     first, recap1 = play(inv, tmp, "jmx-exporter.yml", *extra)
     assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
     second, recap2 = play(inv, tmp, "jmx-exporter.yml", *extra)
