@@ -245,7 +245,9 @@ static const struct rd_kafka_metadata *fetch_metadata(rd_kafka_t *rk, double tim
 static void poll_once(mirror_state *s, double *next_describe)
 {
     const struct rd_kafka_metadata *smd = fetch_metadata(s->source_rk, s->cfg.kafka_timeout);
-    const struct rd_kafka_metadata *tmd = fetch_metadata(s->target_rk, s->cfg.kafka_timeout);
+    /* Each step may take up to --kafka.timeout: give up between steps once stopping. */
+    const struct rd_kafka_metadata *tmd =
+        atomic_load(&s->stopping) ? NULL : fetch_metadata(s->target_rk, s->cfg.kafka_timeout);
     int32_t probe_parts = smd ? md_partitions(smd, s->cfg.probe_topic) : -1;
     if (smd && probe_parts == 0 && s->cfg.probe_create) {
         create_probe_topic(s, smd->broker_cnt);
@@ -277,9 +279,10 @@ static void poll_once(mirror_state *s, double *next_describe)
     pthread_mutex_unlock(&s->mu);
     if (smd)
         prune_deleted(s, smd);
-    if (smd || tmd)
+    if ((smd || tmd) && !atomic_load(&s->stopping))
         poll_offsets(s, smd, tmd);
-    if (tmd && now_monotonic() >= *next_describe && describe_remotes(s, tmd) > 0)
+    if (tmd && !atomic_load(&s->stopping) && now_monotonic() >= *next_describe &&
+        describe_remotes(s, tmd) > 0)
         *next_describe = now_monotonic() + s->cfg.config_interval;
     if (smd)
         rd_kafka_metadata_destroy(smd);

@@ -93,13 +93,17 @@ class Exporter:
         raise AssertionError("no run info")
 
     def stop(self):
+        """SIGTERM, then SIGKILL after 15 s; returns the log. self.stop_seconds: how long TERM took."""
         if self.proc.poll() is None:
+            t0 = time.time()
             self.proc.terminate()
             try:
                 self.proc.wait(15)
+                self.stop_seconds = time.time() - t0
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+                self.stop_seconds = None
         self.log.seek(0)
         return self.log.read()
 
@@ -379,6 +383,12 @@ def test_mirror_garbage_cluster_down_and_promtool(lab, exporters):
     if promtool:
         r = subprocess.run([promtool, "check", "metrics"], input=text, text=True, capture_output=True, timeout=30)
         assert r.returncode == 0, r.stdout + r.stderr
+    # A clean shutdown on SIGTERM, well before the lab's 30 s KILL.
+    other = exporters("term", "--probe.interval=500ms")
+    steady(other)
+    other.stop()
+    assert other.stop_seconds is not None and other.stop_seconds < 12, other.stop_seconds
+    lab.report(f"mirror-exporter SIGTERM to exit: {other.stop_seconds:.1f} s")
     # A remote topic that stamps LogAppendTime (MM2 does not copy message.timestamp.type) is reported.
     remote = "src." + e.topic
     wait_for(lambda: e.value("mirror_target_log_append_time", topic=remote) == 0, 30, "CreateTime reported")
