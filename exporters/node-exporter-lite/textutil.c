@@ -1,6 +1,8 @@
 /* textutil.c -- in-place tokenising and strict number parsing (textutil.h). */
 #include "textutil.h"
 
+#include "parse.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -50,18 +52,14 @@ char *text_next_field(char **cursor)
 
 int text_u64(const char *s, uint64_t *out)
 {
-    /* strtoull would accept "-1", " 1" and "+1"; kernel counters are plain digits. */
+    /* parse_uint64 still takes "+1"; kernel counters are plain digits. */
     if (!s || !isdigit((unsigned char)*s))
         return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
+    return parse_uint64(s, out);
 }
 
+/* Not parse_double: that takes "inf", "nan" and underflow ("1e-400"), which a kernel
+ * counter never is, and this one has an exact fast path for plain integers. */
 int text_double(const char *s, double *out)
 {
     if (!s || !*s || isspace((unsigned char)*s))
