@@ -37,10 +37,8 @@ int meminfo_parse(char *text, meminfo_cb cb, void *arg, char *err, size_t errlen
         char *key = text_next_field(&f);
         if (!key)
             continue;
-        size_t klen = strlen(key);
-        if (klen < 2 || key[klen - 1] != ':')
+        if (text_strip_colon(key) < 0)
             return text_fail(err, errlen, lineno, "expected \"Key: value\"");
-        key[klen - 1] = '\0';
         char *val = text_next_field(&f);
         char *unit = text_next_field(&f);
         uint64_t v;

@@ -15,10 +15,8 @@ int sockstat_parse(char *text, sockstat_cb cb, void *arg, char *err, size_t errl
         char *proto = text_next_field(&f);
         if (!proto)
             continue;
-        size_t plen = strlen(proto);
-        if (plen < 2 || proto[plen - 1] != ':')
+        if (text_strip_colon(proto) < 0)
             return text_fail(err, errlen, lineno, "expected \"PROTO: key value ...\"");
-        proto[plen - 1] = '\0';
         char *key;
         while ((key = text_next_field(&f))) {
             char *val = text_next_field(&f);

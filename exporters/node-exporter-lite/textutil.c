@@ -85,6 +85,15 @@ int text_double(const char *s, double *out)
     return 0;
 }
 
+int text_strip_colon(char *field)
+{
+    size_t n = strlen(field);
+    if (n < 2 || field[n - 1] != ':')
+        return -1;
+    field[n - 1] = '\0';
+    return 0;
+}
+
 char *text_trim(char *s)
 {
     while (*s && isspace((unsigned char)*s))

@@ -17,6 +17,8 @@ char *text_next_field(char **cursor);
 int text_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* Strict parse of a finite decimal number ("1.5", "12"): 0 or -1. */
 int text_double(const char *s, double *out) __attribute__((warn_unused_result));
+/* Drops the ':' ending a "Key:" field in place: 0, or -1 when it is not one (or is only ':'). */
+int text_strip_colon(char *field) __attribute__((warn_unused_result));
 /* Strips leading and trailing whitespace in place; returns the new start. */
 char *text_trim(char *s);
 /* Concatenates the strings up to a NULL into out (always NUL-terminated);
