@@ -61,7 +61,8 @@ int log_enabled(int level)
     return level >= log_level;
 }
 
-static void put_json_string(buf *b, const char *s)
+/* JSON and logfmt quote alike but for control bytes: JSON has no \x escape. */
+static void put_quoted(buf *b, const char *s, int json)
 {
     bput(b, "\"");
     for (; *s; s++) {
@@ -71,7 +72,7 @@ static void put_json_string(buf *b, const char *s)
         else if (c == '\n')
             bput(b, "\\n");
         else if (c < 0x20)
-            bputf(b, "\\u%04x", c);
+            bputf(b, json ? "\\u%04x" : "\\x%02x", c);
         else
             bappend(b, &c, 1);
     }
@@ -88,19 +89,7 @@ static void put_logfmt_value(buf *b, const char *s)
         bput(b, s);
         return;
     }
-    bput(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            bputf(b, "\\%c", c);
-        else if (c == '\n')
-            bput(b, "\\n");
-        else if (c < 0x20)
-            bputf(b, "\\x%02x", c);
-        else
-            bappend(b, &c, 1);
-    }
-    bput(b, "\"");
+    put_quoted(b, s, 0);
 }
 
 static void put_pair(buf *b, int first, const char *k, const char *v)
@@ -108,9 +97,9 @@ static void put_pair(buf *b, int first, const char *k, const char *v)
     if (log_json) {
         if (!first)
             bput(b, ",");
-        put_json_string(b, k);
+        put_quoted(b, k, 1);
         bput(b, ":");
-        put_json_string(b, v);
+        put_quoted(b, v, 1);
     } else {
         if (!first)
             bput(b, " ");
