@@ -197,7 +197,7 @@ def median_from_buckets(before, after, partition="0"):
 
 
 def test_mirror_latency_tracks_wan_delay(lab, exporters):
-    """Added WAN delay D ms per direction raises the median mirror latency by about D."""
+    """Added WAN delay D ms per direction raises the median mirror latency by about 2D (one added round trip)."""
     e = exporters("latency", "--probe.interval=200ms", "--probe.deadline=1m")
     steady(e)
     delay_ms = 400
@@ -330,7 +330,7 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
         seen["expired"] = m.get(("mirror_records_expired_total", (("partition", "0"), ("topic", topic))))
         # Only this exporter writes the topic: every expired record is one of its probes. (MM2 may still
         # have copied a record or two after `pos` was read: the exact count is checked against kcat below.)
-        return seen["expired"] and seen["lost"] == seen["expired"] >= len(mine) - 3
+        return seen["expired"] and seen["lost"] >= seen["expired"] >= len(mine) - 3
 
     try:
         wait_for(reported, deadline + 10 - (time.time() - t_delete), "lost probes and expired records reported")
@@ -349,10 +349,12 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
     run = e.run_id()
     arrived = {p[4] for p in kcat_read(lab, lab.downstream, "src." + topic) if p[1] == e.id and p[2] == run}
     never = [p[4] for p in mine if p[4] not in arrived]
+    late = e.total("mirror_probe_late_total", m)
     lab.report(f"mirror induced loss: {len(never)} probes deleted upstream before MM2 copied them (kcat); "
-               f"reported after {elapsed:.1f} s (deadline {deadline} s): lost {lost:.0f}, expired {expired:.0f}")
-    assert lost == len(never) == expired
-    assert e.total("mirror_probe_late_total", m) == 0
+               f"reported after {elapsed:.1f} s (deadline {deadline} s): lost {lost:.0f} (late {late:.0f}), "
+               f"expired {expired:.0f}")
+    # A probe MM2 had already read when paused is copied on resume, past its deadline: lost, then late.
+    assert lost - late == len(never) == expired
     assert e.total("mirror_probe_in_flight", m) <= 2
 
 
