@@ -19,6 +19,8 @@ import warnings
 
 import pytest
 
+from helpers import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("EXP_BUILD_DIR", os.path.join(ROOT, "build"))
 DEMO = os.path.join(BUILD, "tests", "support", "demo-exporter")
@@ -33,18 +35,12 @@ def demo_built():
     assert os.access(DEMO, os.X_OK), f"{DEMO} not built (tests/run builds build/ first)"
 
 
-def free_port(family=socket.AF_INET, host="127.0.0.1"):
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 class Exporter:
     """A running demo exporter; stop() is always called by the fixture."""
 
     def __init__(self, tmp_path, *args, host="127.0.0.1"):
         assert os.access(DEMO, os.X_OK), f"{DEMO} not built (tests/run builds build/ first)"
-        self.port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
+        self.port = free_port(host)
         self.host = host
         self.log_path = tmp_path / f"exporter-{self.port}.log"
         hostpart = f"[{host}]" if ":" in host else host
@@ -159,7 +155,7 @@ def test_ipv6_listen(start):
     if not socket.has_ipv6:
         pytest.skip("no IPv6")
     try:
-        free_port(socket.AF_INET6, "::1")
+        free_port("::1")
     except OSError:
         pytest.skip("no ::1")
     e = start(host="::1")

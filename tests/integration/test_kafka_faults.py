@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from test_kafka_support import Exporter, exporter_bin, service_pid, value, wait_for
+from helpers import value, wait_for
+from test_kafka_support import Exporter, exporter_bin, service_pid
 
 TIMEOUT = 4.0  # --scrape.timeout
 SLACK = 0.7    # HTTP and rendering on a busy 2-core machine

@@ -12,7 +12,8 @@ import uuid
 import pytest
 
 from conftest import LAB, Lab, free_prefix
-from test_kafka_support import Exporter, service_pid, value, wait_for
+from helpers import value, wait_for
+from test_kafka_support import Exporter, service_pid
 
 pytestmark = pytest.mark.skipif(os.environ.get("LAB_FULL") != "1", reason="needs LAB_FULL=1 (full lab profile)")
 

@@ -4,7 +4,8 @@ import threading
 import time
 import uuid
 
-from test_kafka_support import Exporter, value, wait_for
+from helpers import value, wait_for
+from test_kafka_support import Exporter
 
 RATE = 20  # records per second
 

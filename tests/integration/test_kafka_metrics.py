@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from test_kafka_support import Exporter, series, value, wait_for
+from helpers import series, value, wait_for
+from test_kafka_support import Exporter
 
 
 def tool(lab, name, *args):

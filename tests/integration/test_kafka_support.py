@@ -1,6 +1,5 @@
-"""Helpers for the kafka-exporter integration tests (no tests here): start/stop the exporter, scrape, parse."""
+"""Helpers for the kafka-exporter integration tests (no tests here): start/stop and scrape the exporter."""
 import os
-import re
 import socket
 import subprocess
 import time
@@ -8,9 +7,9 @@ import urllib.request
 
 import pytest
 
+from helpers import free_port, parse
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
 def exporter_bin():
@@ -19,14 +18,6 @@ def exporter_bin():
         if p and os.access(p, os.X_OK):
             return p
     pytest.skip("kafka-exporter is not built")
-
-
-def free_port(host):
-    s = socket.socket()
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Exporter:
@@ -75,40 +66,6 @@ class Exporter:
         self.log.close()
         if os.path.exists(self.log_path):
             os.unlink(self.log_path)
-
-
-def parse(text):
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        m = SAMPLE.match(line)
-        assert m, f"unparsable line: {line!r}"
-        labels = dict(LABEL.findall(m.group(2) or ""))
-        out.setdefault(m.group(1), []).append((labels, float(m.group(3))))
-    return out
-
-
-def value(metrics, name, **labels):
-    """The value of the one sample of `name` whose labels include `labels`, or None."""
-    hits = [v for lab, v in metrics.get(name, []) if all(lab.get(k) == str(x) for k, x in labels.items())]
-    assert len(hits) <= 1, f"{name}{labels}: {len(hits)} samples"
-    return hits[0] if hits else None
-
-
-def series(metrics, name, **labels):
-    return [(lab, v) for lab, v in metrics.get(name, []) if all(lab.get(k) == str(x) for k, x in labels.items())]
-
-
-def wait_for(what, fn, timeout, interval=0.5):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
 def service_pid(lab, name):

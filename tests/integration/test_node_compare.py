@@ -12,12 +12,13 @@ import math
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 
 import pytest
+
+from helpers import free_port
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
@@ -164,14 +165,6 @@ def lite_binary():
         if os.access(c, os.X_OK):
             return c
     pytest.skip("node-exporter-lite is not built (cmake --build build)")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url, timeout=10):

@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from test_node_compare import COLLECTORS, free_port, get, lite_binary, parse_exposition
+from helpers import free_port
+from test_node_compare import COLLECTORS, get, lite_binary, parse_exposition
 
 # Runs inside `unshare -m`: mounts, starts the exporter, then obeys "serve" and "stop" on stdin.
 HELPER = r'''

@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from test_node_compare import Server, free_port, get, lite_binary
+from helpers import free_port
+from test_node_compare import Server, get, lite_binary
 
 CONFIG = """
 global:
