@@ -1,7 +1,10 @@
-"""""Helpers shared by the integration tests (no tests here): free ports, exposition parsing, polling."""
+"""Helpers shared by the integration tests (no tests here): free ports, exposition parsing, polling, and the
+lab's Prometheus with load running."""
 import re
 import socket
 import time
+
+import pytest
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
@@ -48,3 +51,13 @@ def wait_for(what, fn, timeout, interval=0.5):
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
+
+@pytest.fixture(scope="module")
+def prom(lab):
+    """The shared lab's Prometheus, with the lab's load running (lag, throughput and mirroring move)."""
+    was_running = any(lab.status().get("load", {}).values())
+    if not was_running:
+        lab.run("load", "start")
+    yield lab.prometheus
+    if not was_running:
+        lab.run("load", "stop", check=False)

@@ -6,6 +6,8 @@ import urllib.request
 
 import pytest
 
+from helpers import prom  # noqa: F401 -- the fixture, found by pytest under this name
+
 
 def alerts(prom):
     with urllib.request.urlopen(f"{prom}/api/v1/alerts", timeout=30) as r:
@@ -15,16 +17,6 @@ def alerts(prom):
 def rule_names(prom):
     with urllib.request.urlopen(f"{prom}/api/v1/rules?type=alert", timeout=30) as r:
         return {rule["name"] for g in json.loads(r.read())["data"]["groups"] for rule in g["rules"]}
-
-
-@pytest.fixture(scope="module")
-def prom(lab):
-    was_running = any(lab.status().get("load", {}).values())
-    if not was_running:
-        lab.run("load", "start")
-    yield lab.prometheus
-    if not was_running:
-        lab.run("load", "stop", check=False)
 
 
 def test_healthy_lab_fires_nothing(prom):

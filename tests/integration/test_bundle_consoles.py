@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from helpers import prom  # noqa: F401 -- the fixture, found by pytest under this name
+
 PAGES = {
     "kafka-clusters.html": [r"<td><b>upstream</b></td>\s*<td><span class=\"text-success\">yes",
                             r"<td><b>downstream</b></td>\s*<td><span class=\"text-success\">yes"],
@@ -27,16 +29,6 @@ def get(url):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace")
-
-
-@pytest.fixture(scope="module")
-def prom(lab):
-    was_running = any(lab.status().get("load", {}).values())
-    if not was_running:
-        lab.run("load", "start")
-    yield lab.prometheus
-    if not was_running:
-        lab.run("load", "stop", check=False)
 
 
 def graph_exprs(page):

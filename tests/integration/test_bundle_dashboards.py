@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 
+from helpers import prom  # noqa: F401 -- the fixture, found by pytest under this name
+
 TOP = pathlib.Path(__file__).resolve().parents[2]
 DASH = TOP / "dashboards"
 # Pinned so a new Grafana release cannot change the verdict silently.
@@ -173,17 +175,6 @@ def queries(dash, values):
     for p in panels(dash):
         for t in p.get("targets", []):
             yield p["title"], t["refId"], substitute(t["expr"], values)
-
-
-@pytest.fixture(scope="module")
-def prom(lab):
-    """The shared lab's Prometheus, with the lab's load running (lag, throughput and mirroring move)."""
-    was_running = any(lab.status().get("load", {}).values())
-    if not was_running:
-        lab.run("load", "start")
-    yield lab.prometheus
-    if not was_running:
-        lab.run("load", "stop", check=False)
 
 
 @pytest.mark.parametrize("name", ["kafka-clusters.json", "consumer-lag.json", "mirrormaker2.json", "hosts.json"])
