@@ -100,22 +100,6 @@ out:
     return rc;
 }
 
-static char *join_list(const strlist *l)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->items[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        abort();
-    for (size_t i = 0, off = 0; i < l->n; i++) {
-        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
-        if (n > 0)
-            off += (size_t)n;
-    }
-    return s;
-}
-
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
@@ -138,7 +122,7 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (kx_rdk_start(st, err, errlen) != 0)
         return -1;
     if (st->opt.zookeeper_servers.n > 0) {
-        char *connect = join_list(&st->opt.zookeeper_servers);
+        char *connect = kx_join_list(&st->opt.zookeeper_servers);
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)

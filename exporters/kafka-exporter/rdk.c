@@ -105,7 +105,7 @@ static const char *sasl_mechanism(const char *flag)
     return NULL;
 }
 
-static char *join(const strlist *l)
+char *kx_join_list(const strlist *l)
 {
     size_t len = 1;
     for (size_t i = 0; i < l->n; i++)
@@ -176,7 +176,7 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     snprintf(st->security_protocol, sizeof st->security_protocol, "%s%s", o->sasl_enabled ? "SASL_" : "",
              o->tls_enabled ? "SSL" : (o->sasl_enabled ? "PLAINTEXT" : "PLAINTEXT"));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char *servers = join(&o->kafka_servers);
+    char *servers = kx_join_list(&o->kafka_servers);
     int rc = -1;
     if ((servers[0] && set(conf, "bootstrap.servers", servers, err, errlen)) ||
         set(conf, "client.id", o->client_id ? o->client_id : "kafka-exporter", err, errlen) ||
