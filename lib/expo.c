@@ -13,17 +13,19 @@
 #define EXPO_MAX_LABELS 64
 
 /* The label sets a family has seen, to drop a second sample with the same set.
- * Keys live length-prefixed in one arena per family; slots hold hash and offset. */
+ * Only a 128-bit hash of each key is kept, not the key: the keys took nearly as
+ * much memory as the sample text. Two different label sets collide by chance
+ * with odds about n^2/2^129 (1e-27 for a million samples in one family); the
+ * hash is not cryptographic, so label values crafted to collide could, at
+ * worst, get one sample dropped and counted as a duplicate. */
 typedef struct keyslot {
-    uint64_t hash;
-    size_t off1; /* offset in arena + 1; 0 = empty */
+    uint64_t h1, h2; /* both 0 = empty */
 } keyslot;
 
 typedef struct keyset {
     keyslot *slots; /* open addressing */
     size_t cap;     /* power of two, or 0 */
     size_t n;
-    buf arena;
 } keyset;
 
 struct expo_family {
@@ -86,11 +88,77 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
-static int keyset_equal(const keyset *ks, size_t off1, const char *key, size_t keylen)
+static uint64_t rotl64(uint64_t x, int r)
 {
-    size_t len;
-    memcpy(&len, ks->arena.data + off1 - 1, sizeof(len));
-    return len == keylen && memcmp(ks->arena.data + off1 - 1 + sizeof(len), key, keylen) == 0;
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+/* MurmurHash3 x64_128 (public domain, Austin Appleby), seed 0: two well-mixed 64-bit halves. */
+static void hash128(const char *key, size_t len, uint64_t *o1, uint64_t *o2)
+{
+    const unsigned char *data = (const unsigned char *)key;
+    const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
+    uint64_t h1 = 0, h2 = 0, k1, k2;
+    size_t nblocks = len / 16;
+    for (size_t i = 0; i < nblocks; i++) {
+        memcpy(&k1, data + i * 16, 8);
+        memcpy(&k2, data + i * 16 + 8, 8);
+        k1 *= c1;
+        k1 = rotl64(k1, 31);
+        k1 *= c2;
+        h1 ^= k1;
+        h1 = rotl64(h1, 27);
+        h1 += h2;
+        h1 = h1 * 5 + 0x52dce729;
+        k2 *= c2;
+        k2 = rotl64(k2, 33);
+        k2 *= c1;
+        h2 ^= k2;
+        h2 = rotl64(h2, 31);
+        h2 += h1;
+        h2 = h2 * 5 + 0x38495ab5;
+    }
+    const unsigned char *tail = data + nblocks * 16;
+    size_t rem = len & 15;
+    k1 = k2 = 0;
+    for (size_t i = 0; i < rem; i++) {
+        if (i < 8)
+            k1 |= (uint64_t)tail[i] << (8 * i);
+        else
+            k2 |= (uint64_t)tail[i] << (8 * (i - 8));
+    }
+    if (rem > 8) {
+        k2 *= c2;
+        k2 = rotl64(k2, 33);
+        k2 *= c1;
+        h2 ^= k2;
+    }
+    if (rem > 0) {
+        k1 *= c1;
+        k1 = rotl64(k1, 31);
+        k1 *= c2;
+        h1 ^= k1;
+    }
+    h1 ^= (uint64_t)len;
+    h2 ^= (uint64_t)len;
+    h1 += h2;
+    h2 += h1;
+    h1 = fmix64(h1);
+    h2 = fmix64(h2);
+    h1 += h2;
+    h2 += h1;
+    *o1 = h1;
+    *o2 = h2;
 }
 
 /* Adds key unless present; returns 1 if added, 0 if it was already there. */
@@ -101,10 +169,10 @@ static int keyset_add(keyset *ks, const char *key, size_t keylen)
         keyslot *ns = xmalloc(ncap * sizeof(*ns));
         memset(ns, 0, ncap * sizeof(*ns));
         for (size_t i = 0; i < ks->cap; i++) {
-            if (!ks->slots[i].off1)
+            if (!ks->slots[i].h1 && !ks->slots[i].h2)
                 continue;
-            size_t j = ks->slots[i].hash & (ncap - 1);
-            while (ns[j].off1)
+            size_t j = ks->slots[i].h1 & (ncap - 1);
+            while (ns[j].h1 || ns[j].h2)
                 j = (j + 1) & (ncap - 1);
             ns[j] = ks->slots[i];
         }
@@ -112,18 +180,18 @@ static int keyset_add(keyset *ks, const char *key, size_t keylen)
         ks->slots = ns;
         ks->cap = ncap;
     }
-    uint64_t h = hash_bytes(key, keylen);
-    size_t j = h & (ks->cap - 1);
-    while (ks->slots[j].off1) {
-        if (ks->slots[j].hash == h && keyset_equal(ks, ks->slots[j].off1, key, keylen))
+    uint64_t h1, h2;
+    hash128(key, keylen, &h1, &h2);
+    if (!h1 && !h2)
+        h2 = 1; /* (0,0) marks an empty slot */
+    size_t j = h1 & (ks->cap - 1);
+    while (ks->slots[j].h1 || ks->slots[j].h2) {
+        if (ks->slots[j].h1 == h1 && ks->slots[j].h2 == h2)
             return 0;
         j = (j + 1) & (ks->cap - 1);
     }
-    size_t off = ks->arena.len;
-    if (buf_append(&ks->arena, &keylen, sizeof(keylen)) < 0 || buf_append(&ks->arena, key, keylen) < 0)
-        abort();
-    ks->slots[j].hash = h;
-    ks->slots[j].off1 = off + 1;
+    ks->slots[j].h1 = h1;
+    ks->slots[j].h2 = h2;
     ks->n++;
     return 1;
 }
@@ -131,7 +199,6 @@ static int keyset_add(keyset *ks, const char *key, size_t keylen)
 static void keyset_free(keyset *ks)
 {
     free(ks->slots);
-    buf_free(&ks->arena);
 }
 
 expo *expo_new(size_t limit)
@@ -391,7 +458,6 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
     f->help = xstrdup(help ? help : "");
     f->type = type;
     buf_init(&f->body, w->limit);
-    buf_init(&f->keys.arena, (size_t)-1);
     w->fams[w->nfams] = f;
     w->index[fam_slot(w, name)] = w->nfams + 1;
     w->nfams++;

@@ -212,6 +212,38 @@ static void test_many_families(void)
     expo_free(w);
 }
 
+static void test_duplicates_by_hash(void)
+{
+    /* Duplicates are found by a hash of the label set: check the edge cases of the key. */
+    expo *w = expo_new(1 << 20);
+    expo_family *f = expo_family_get(w, "nolabels", "", EXPO_GAUGE);
+    expo_sample(f, 1, NULL);
+    expo_sample(f, 2, NULL); /* the empty label set, twice: dropped */
+    expo_family *g = expo_family_get(w, "split", "", EXPO_GAUGE);
+    expo_sample(g, 1, "a", "bc", NULL);
+    expo_sample(g, 2, "ab", "c", NULL); /* same bytes, split elsewhere: a different set */
+    expo_sample(g, 3, "a", "", NULL);
+    expo_sample(g, 4, "a", "", "b", "", NULL);
+    CHECK_INT_EQ(expo_duplicates(w), 1);
+    /* One large family: no distinct set is lost, and every repeat is caught. */
+    expo_family *h = expo_family_get(w, "big", "", EXPO_GAUGE);
+    char t[16], p[16];
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < 15000; i++) {
+            snprintf(t, sizeof(t), "t%d", i / 50);
+            snprintf(p, sizeof(p), "%d", i % 50);
+            expo_sample(h, i, "topic", t, "partition", p, NULL);
+        }
+    CHECK_INT_EQ(expo_duplicates(w), 1 + 15000);
+    char *out = render(w);
+    CHECK_CONTAINS(out, "# TYPE nolabels gauge\nnolabels 1\n# TYPE split gauge\n"
+                        "split{a=\"bc\"} 1\nsplit{ab=\"c\"} 2\nsplit{a=\"\"} 3\nsplit{a=\"\",b=\"\"} 4\n");
+    CHECK_CONTAINS(out, "big{topic=\"t299\",partition=\"49\"} 14999\n");
+    CHECK_INT_EQ(strlen(out), expo_size(w));
+    free(out);
+    expo_free(w);
+}
+
 int main(void)
 {
     log_setup("error", "logfmt"); /* dropped samples log warnings; keep the output to failures */
@@ -223,5 +255,6 @@ int main(void)
     test_duplicates_and_const_labels();
     test_cap();
     test_many_families();
+    test_duplicates_by_hash();
     return TEST_RESULT();
 }
