@@ -702,23 +702,46 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
     commit_lines(f, lines);
 }
 
+static int render_family(const expo_family *f, buf *out)
+{
+    if (f->nsamples == 0)
+        return 0;
+    if (f->help[0] &&
+        (buf_printf(out, "# HELP %s ", f->name) < 0 || put_help(out, f->help) < 0 || buf_puts(out, "\n") < 0))
+        return -1;
+    if (buf_printf(out, "# TYPE %s %s\n", f->name, type_name(f->type)) < 0 ||
+        buf_append(out, f->body.data, f->body.len) < 0)
+        return -1;
+    return 0;
+}
+
 int expo_render(const expo *w, buf *out)
 {
     /* One allocation of the known size instead of a dozen doublings. */
     if (buf_grow(out, w->size) < 0)
         return -1;
-    for (size_t i = 0; i < w->nfams; i++) {
-        const expo_family *f = w->fams[i];
-        if (f->nsamples == 0)
-            continue;
-        if (f->help[0] && (buf_printf(out, "# HELP %s ", f->name) < 0 || put_help(out, f->help) < 0 ||
-                           buf_puts(out, "\n") < 0))
+    for (size_t i = 0; i < w->nfams; i++)
+        if (render_family(w->fams[i], out) < 0)
             return -1;
-        if (buf_printf(out, "# TYPE %s %s\n", f->name, type_name(f->type)) < 0 ||
-            buf_append(out, f->body.data, f->body.len) < 0)
-            return -1;
-    }
     return 0;
+}
+
+int expo_render_consume(expo *w, buf *out)
+{
+    if (buf_grow(out, w->size) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < w->nfams; i++) {
+        expo_family *f = w->fams[i];
+        if (rc == 0 && render_family(f, out) < 0)
+            rc = -1;
+        /* Each family's text is freed once copied, so the scrape never holds two whole copies. */
+        buf_free(&f->body);
+        keyset_free(&f->keys);
+        memset(&f->keys, 0, sizeof(f->keys));
+        f->nsamples = 0;
+    }
+    return rc;
 }
 
 int expo_truncated(const expo *w)

@@ -61,6 +61,9 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
 /* Writes the whole exposition into `out` (appending). Returns -1 if `out`'s
  * limit was hit. */
 int expo_render(const expo *w, buf *out);
+/* Like expo_render, but frees each family's samples as it goes (lower peak memory); afterwards the
+ * writer holds no samples and is only good for expo_free. */
+int expo_render_consume(expo *w, buf *out);
 /* 1 if samples were dropped because the output cap was reached. */
 int expo_truncated(const expo *w);
 /* Samples dropped because their family already had a sample with the same label set

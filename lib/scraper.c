@@ -60,7 +60,7 @@ static int run_job(scraper *s, scrape_job *j)
 {
     expo *w = expo_new(s->max_bytes);
     s->fn(s->arg, w, j->deadline);
-    int rc = expo_render(w, &j->out);
+    int rc = expo_render_consume(w, &j->out);
     if (expo_truncated(w) || rc < 0)
         log_warn("scrape output reached the size cap; samples dropped", NULL);
     if (expo_duplicates(w) > 0) {

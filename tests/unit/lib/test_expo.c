@@ -208,6 +208,15 @@ static void test_many_families(void)
     char *out = render(w);
     CHECK_INT_EQ(strlen(out), expo_size(w));
     CHECK_CONTAINS(out, "# TYPE fam_299 gauge\nfam_299{j=\"0\"} 0\n");
+    /* The consuming render writes the same bytes, and the writer is then empty. */
+    buf consumed;
+    buf_init(&consumed, 1 << 24);
+    CHECK_INT_EQ(expo_render_consume(w, &consumed), 0);
+    CHECK_STR_EQ(consumed.data, out);
+    char *after = render(w);
+    CHECK_STR_EQ(after, "");
+    free(after);
+    buf_free(&consumed);
     free(out);
     expo_free(w);
 }
