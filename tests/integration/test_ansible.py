@@ -279,7 +279,8 @@ def test_jmx_exporter_playbook(hosts):
     containers, tmp = hosts
     inv = write_inventory(containers, tmp)
     # The test hosts reach no network: the agent comes from the lab's Maven fetch, as on a clean CI machine.
-    libs = subprocess.run([str(TOP / "lab/lab"), "fetch"], check=True, capture_output=True, text=True).stdout.strip()
+    fetched = subprocess.run([str(TOP / "lab/lab"), "fetch"], check=True, capture_output=True, text=True)
+    libs = fetched.stdout.strip().splitlines()[-1]  # the folder is the last line, after any progress
     jar = pathlib.Path(libs) / "jmx_prometheus_javaagent-1.0.1.jar"
     assert jar.exists(), f"lab fetch did not bring {jar.name}"
     extra = ["-e", "jmx_exporter_restart_service=false", "-e", f"jmx_exporter_jar_src={jar}"]
