@@ -3,6 +3,7 @@
 
 #include <gnutls/gnutls.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -68,28 +69,53 @@ int http_accepts_gzip(const char *ae)
     return 0;
 }
 
-int http_gzip(const char *in, size_t inlen, buf *out)
+/* One compressor is kept between scrapes: a fresh one is 200 kB of hash tables that
+ * fault in anew each time, which cost more than compressing the scrape. A scrape that
+ * finds it in use makes its own. */
+static pthread_mutex_t gzip_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct libdeflate_compressor *gzip_kept;
+
+static size_t gzip_into(struct libdeflate_compressor *c, const char *in, size_t inlen, buf *out)
 {
-    /* libdeflate, level 1: whole-buffer, about 1.6 times faster than zlib's level 1 on
-     * exposition text and a little smaller; the body is already whole in memory. */
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
-    if (!c)
-        return -1;
     /* Room up to the bound, or what the cap leaves: the output may still fit in less. */
     size_t room = libdeflate_gzip_compress_bound(c, inlen);
     if (out->limit - out->len < room)
         room = out->limit - out->len;
-    int rc = -1;
-    if (room > 0 && buf_grow(out, room) == 0) {
-        size_t n = libdeflate_gzip_compress(c, in, inlen, out->data + out->len, room);
-        if (n > 0) {
-            out->len += n;
-            out->data[out->len] = '\0'; /* buf's invariant; buf_grow left room for it */
-            rc = 0;
-        }
+    if (room == 0 || buf_grow(out, room) < 0)
+        return 0;
+    return libdeflate_gzip_compress(c, in, inlen, out->data + out->len, room);
+}
+
+int http_gzip(const char *in, size_t inlen, buf *out)
+{
+    /* libdeflate, level 1: whole-buffer, about 1.6 times faster than zlib's level 1 on
+     * exposition text and a little smaller; the body is already whole in memory. */
+    size_t n = 0;
+    if (pthread_mutex_trylock(&gzip_mu) == 0) {
+        if (!gzip_kept)
+            gzip_kept = libdeflate_alloc_compressor(1);
+        if (gzip_kept)
+            n = gzip_into(gzip_kept, in, inlen, out);
+        pthread_mutex_unlock(&gzip_mu);
+    } else {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+        if (c)
+            n = gzip_into(c, in, inlen, out);
+        libdeflate_free_compressor(c);
     }
-    libdeflate_free_compressor(c);
-    return rc;
+    if (n == 0)
+        return -1;
+    out->len += n;
+    out->data[out->len] = '\0'; /* buf's invariant; buf_grow left room for it */
+    return 0;
+}
+
+void http_gzip_release(void)
+{
+    pthread_mutex_lock(&gzip_mu);
+    libdeflate_free_compressor(gzip_kept);
+    gzip_kept = NULL;
+    pthread_mutex_unlock(&gzip_mu);
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -319,4 +345,5 @@ void http_stop(http_server *s)
         return;
     MHD_stop_daemon(s->daemon); /* also closes the listening socket */
     free(s);
+    http_gzip_release();
 }

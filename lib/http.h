@@ -41,5 +41,7 @@ void http_stop(http_server *s);
 int http_accepts_gzip(const char *accept_encoding);
 /* Gzips in into out (appending); -1 on error or if out's limit is hit. */
 int http_gzip(const char *in, size_t inlen, buf *out);
+/* Frees the compressor http_gzip keeps between calls (http_stop calls it). */
+void http_gzip_release(void);
 
 #endif

@@ -1,5 +1,7 @@
 /* test_http.c -- HTTP helpers: Accept-Encoding, gzip round trip, listen address parsing and binding. */
 #include <errno.h>
+#include <pthread.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -24,37 +26,98 @@ static void test_accepts_gzip(void)
     CHECK(!http_accepts_gzip("gzip;q=abc"));
 }
 
+/* 1 if z gunzips (with zlib: an independent decoder) to exactly in. */
+static int gunzips_to(const buf *z, const buf *in)
+{
+    if (z->len < 2 || (unsigned char)z->data[0] != 0x1f || (unsigned char)z->data[1] != 0x8b)
+        return 0;
+    char *out = malloc(in->len + 1);
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    int ok = out && inflateInit2(&zs, 15 + 16) == Z_OK;
+    if (ok) {
+        zs.next_in = (unsigned char *)z->data;
+        zs.avail_in = (uInt)z->len;
+        zs.next_out = (unsigned char *)out;
+        zs.avail_out = (uInt)in->len + 1;
+        ok = inflate(&zs, Z_FINISH) == Z_STREAM_END && zs.total_out == in->len &&
+             memcmp(out, in->data, in->len) == 0;
+        inflateEnd(&zs);
+    }
+    free(out);
+    return ok;
+}
+
+static void metrics_text(buf *in, int n, int seed)
+{
+    buf_init(in, 1 << 20);
+    for (int i = 0; i < n; i++)
+        if (buf_printf(in, "metric{i=\"%d\"} %d\n", i, i * seed) < 0)
+            abort();
+}
+
 static void test_gzip_round_trip(void)
 {
     buf in;
-    buf_init(&in, 1 << 20);
-    for (int i = 0; i < 5000; i++)
-        CHECK_INT_EQ(buf_printf(&in, "metric{i=\"%d\"} %d\n", i, i * 7), 0);
+    metrics_text(&in, 5000, 7);
+    for (int round = 0; round < 2; round++) { /* the second call reuses the kept compressor */
+        buf z;
+        buf_init(&z, 1 << 20);
+        CHECK_INT_EQ(http_gzip(in.data, in.len, &z), 0);
+        CHECK(z.len < in.len / 3);
+        CHECK(z.data[z.len] == '\0');
+        CHECK(gunzips_to(&z, &in));
+        buf_free(&z);
+    }
+    /* Appends after what the buffer holds. */
     buf z;
     buf_init(&z, 1 << 20);
+    CHECK_INT_EQ(buf_puts(&z, "head"), 0);
     CHECK_INT_EQ(http_gzip(in.data, in.len, &z), 0);
-    CHECK(z.len < in.len / 3);
-    CHECK((unsigned char)z.data[0] == 0x1f && (unsigned char)z.data[1] == 0x8b);
-    char *out = malloc(in.len + 1);
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    CHECK_INT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
-    zs.next_in = (unsigned char *)z.data;
-    zs.avail_in = (uInt)z.len;
-    zs.next_out = (unsigned char *)out;
-    zs.avail_out = (uInt)in.len + 1;
-    CHECK_INT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-    CHECK_INT_EQ(zs.total_out, in.len);
-    CHECK(memcmp(out, in.data, in.len) == 0);
-    inflateEnd(&zs);
-    free(out);
+    CHECK(memcmp(z.data, "head", 4) == 0);
+    buf rest = {.data = z.data + 4, .len = z.len - 4};
+    CHECK(gunzips_to(&rest, &in));
+    buf_free(&z);
     /* A cap too small for the compressed output fails. */
     buf tiny;
     buf_init(&tiny, 16);
     CHECK_INT_EQ(http_gzip(in.data, in.len, &tiny), -1);
     buf_free(&tiny);
-    buf_free(&z);
     buf_free(&in);
+    http_gzip_release();
+    http_gzip_release(); /* twice is harmless */
+}
+
+/* Scrapes at once: one uses the kept compressor, the others their own. */
+static void *gzip_many(void *arg)
+{
+    int seed = *(int *)arg, ok = 1;
+    buf in;
+    metrics_text(&in, 2000, seed);
+    for (int i = 0; i < 50; i++) {
+        buf z;
+        buf_init(&z, 1 << 20);
+        ok &= http_gzip(in.data, in.len, &z) == 0 && gunzips_to(&z, &in);
+        buf_free(&z);
+    }
+    buf_free(&in);
+    *(int *)arg = ok;
+    return NULL;
+}
+
+static void test_gzip_concurrent(void)
+{
+    pthread_t t[4];
+    int arg[4];
+    for (int i = 0; i < 4; i++) {
+        arg[i] = i + 3;
+        CHECK_INT_EQ(pthread_create(&t[i], NULL, gzip_many, &arg[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_INT_EQ(arg[i], 1);
+    }
+    http_gzip_release();
 }
 
 static void test_listen(void)
@@ -105,6 +168,7 @@ int main(void)
 {
     test_accepts_gzip();
     test_gzip_round_trip();
+    test_gzip_concurrent();
     test_listen();
     return TEST_RESULT();
 }
