@@ -95,7 +95,74 @@ static struct {
     int valid;
     char *text;
     mount_list list;
+    /* The mounts to stat, chosen once per table: exclusions, duplicates and paths
+     * depend on nothing else. reqs[k] is for list.items[pick[k]]. */
+    int picked;
+    size_t npick;
+    size_t *pick;
+    fsstat_req *reqs;
+    char *paths;
 } table = {.fd = -1};
+
+static void unpick(void)
+{
+    free(table.pick);
+    free(table.reqs);
+    free(table.paths);
+    table.pick = NULL;
+    table.reqs = NULL;
+    table.paths = NULL;
+    table.npick = 0;
+    table.picked = 0;
+}
+
+/* Chooses the mounts to stat and their paths under --path.rootfs. */
+static int pick_mounts(char *err, size_t errlen)
+{
+    unpick();
+    size_t n = table.list.n, bytes = 0;
+    table.pick = malloc((n ? n : 1) * sizeof *table.pick);
+    table.reqs = calloc(n ? n : 1, sizeof *table.reqs);
+    if (!table.pick || !table.reqs)
+        goto oom;
+    char path[4096];
+    for (size_t i = 0; i < n; i++) {
+        const mount_rec *m = &table.list.items[i];
+        const char *mp = label_mountpoint(m->mountpoint);
+        if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
+            regex_compat_match(&node_cfg.fs_types_re, m->fstype))
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup =
+                same_labels(&table.list.items[j], m); /* the same labels twice would be a duplicate series */
+        if (dup)
+            continue;
+        if (node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
+            continue; /* longer than any real path: not a mount we can stat */
+        table.pick[table.npick++] = i;
+        bytes += strlen(path) + 1;
+    }
+    table.paths = malloc(bytes ? bytes : 1);
+    if (!table.paths)
+        goto oom;
+    char *at = table.paths;
+    for (size_t k = 0; k < table.npick; k++) {
+        const char *mp = label_mountpoint(table.list.items[table.pick[k]].mountpoint);
+        if (node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
+            goto oom; /* cannot happen: it fitted above */
+        size_t len = strlen(path) + 1;
+        memcpy(at, path, len);
+        table.reqs[k].path = at;
+        at += len;
+    }
+    table.picked = 1;
+    return 0;
+oom:
+    unpick();
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
 
 static int table_refresh(char *err, size_t errlen)
 {
@@ -120,6 +187,7 @@ static int table_refresh(char *err, size_t errlen)
             return 0;
     }
     table.valid = 0;
+    unpick();
     free(table.text);
     table.text = NULL;
     table.list.n = 0;
@@ -175,30 +243,19 @@ int collect_filesystem(expo *w, collector_ctx *ctx)
         rc = node_fail(ctx, "filesystem", err);
         goto out;
     }
-    for (size_t i = 0; i < table.list.n; i++) {
-        const mount_rec *m = &table.list.items[i];
+    if (!table.picked && pick_mounts(err, sizeof err) < 0) {
+        rc = node_fail(ctx, "filesystem", err);
+        goto out;
+    }
+    fsstat_stat_all(fs_stat, table.reqs, table.npick, node_cfg.fs_mount_timeout, ctx->deadline);
+    for (size_t k = 0; k < table.npick; k++) {
+        const mount_rec *m = &table.list.items[table.pick[k]];
         const char *mp = label_mountpoint(m->mountpoint);
-        if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
-            regex_compat_match(&node_cfg.fs_types_re, m->fstype))
-            continue;
-        int dup = 0;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup =
-                same_labels(&table.list.items[j], m); /* the same labels twice would be a duplicate series */
-        if (dup)
-            continue;
-        char path[4096];
-        struct statfs st;
-        int r = FSSTAT_ERROR;
-        double left = ctx->deadline - now_monotonic();
-        if (left > 0 && node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) == 0) {
-            double timeout = left < node_cfg.fs_mount_timeout ? left : node_cfg.fs_mount_timeout;
-            r = fsstat_stat(fs_stat, path, timeout, &st);
-        }
-        if (r == FSSTAT_TIMEOUT)
+        const fsstat_req *r = &table.reqs[k];
+        if (r->rc == FSSTAT_TIMEOUT)
             log_warn("mount point timed out, it is being labeled as stuck and will not be monitored",
                      "mountpoint", mp, NULL);
-        emit(w, m, mp, r != FSSTAT_OK, &st);
+        emit(w, m, mp, r->rc != FSSTAT_OK, &r->st);
     }
 out:
     pthread_mutex_unlock(&fs_mu);
@@ -213,6 +270,7 @@ void collector_filesystem_free(void)
     if (table.fd >= 0)
         close(table.fd);
     table.fd = -1;
+    unpick();
     free(table.text);
     free(table.list.items);
     memset(&table.list, 0, sizeof table.list);

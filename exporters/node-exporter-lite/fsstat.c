@@ -1,8 +1,7 @@
-/* fsstat.c -- statfs(2) with a deadline on a worker thread (fsstat.h). */
+/* fsstat.c -- statfs(2) with a deadline on a worker thread, all mounts in one hand-over (fsstat.h). */
 #include "fsstat.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +12,28 @@ typedef struct stuck_path {
     char path[];
 } stuck_path;
 
+typedef struct fs_entry {
+    const char
+        *path;  /* into the job's own copy: the caller's strings may be gone when an abandoned call returns */
+    size_t req; /* index in the caller's array */
+    int rc, err;
+    struct statfs st;
+} fs_entry;
+
+/* A batch of paths. The caller reads it back; once abandoned, the worker frees it. */
+typedef struct fs_job {
+    size_t n;
+    size_t pos;         /* the entry being stat'ed; n when all are done */
+    double pos_started; /* when entry pos began (CLOCK_MONOTONIC) */
+    fs_entry e[];
+} fs_job;
+
 typedef struct fs_worker {
     struct fsstat *owner;
     pthread_t tid;
     pthread_cond_t job_cv;
-    int has_job, done, quit, abandoned;
-    int rc, err;
-    struct statfs st;
-    char path[PATH_MAX];
+    fs_job *job; /* posted by the caller; NULL when idle */
+    int quit, abandoned;
 } fs_worker;
 
 struct fsstat {
@@ -32,6 +45,14 @@ struct fsstat {
     int refs;       /* the handle + every worker thread */
     stuck_path *stuck;
 };
+
+/* CLOCK_MONOTONIC seconds, the clock of scrape deadlines (now_monotonic() in lib/collector.h). */
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int default_stat(const char *path, struct statfs *out)
 {
@@ -88,26 +109,37 @@ static void *worker_main(void *arg)
     fsstat *s = w->owner;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!w->has_job && !w->quit)
+        while (!w->job && !w->quit)
             pthread_cond_wait(&w->job_cv, &s->mu);
         if (w->quit)
             break;
-        pthread_mutex_unlock(&s->mu);
-        struct statfs st;
-        int rc = s->fn(w->path, &st);
-        int e = errno;
-        pthread_mutex_lock(&s->mu);
-        w->has_job = 0;
-        if (w->abandoned) {
-            stuck_remove(s, w->path); /* it answered at last: monitor it again */
-            break;
+        fs_job *j = w->job;
+        while (j->pos < j->n) {
+            fs_entry *e = &j->e[j->pos];
+            j->pos_started = mono_now();
+            pthread_mutex_unlock(&s->mu);
+            struct statfs st;
+            int rc = s->fn(e->path, &st);
+            int err = errno;
+            pthread_mutex_lock(&s->mu);
+            if (w->abandoned) {
+                stuck_remove(s, e->path); /* it answered at last: monitor it again */
+                free(j);
+                goto out;
+            }
+            e->rc = rc == 0 ? FSSTAT_OK : FSSTAT_ERROR;
+            e->err = err;
+            e->st = st;
+            j->pos++;
         }
-        w->st = st;
-        w->rc = rc;
-        w->err = e;
-        w->done = 1;
+        w->job = NULL;
+        /* After the unlock, so the woken caller does not block on the mutex again;
+         * s lives on: this thread holds a reference. */
+        pthread_mutex_unlock(&s->mu);
         pthread_cond_broadcast(&s->done_cv);
+        pthread_mutex_lock(&s->mu);
     }
+out:;
     int last = --s->refs == 0;
     pthread_mutex_unlock(&s->mu);
     pthread_cond_destroy(&w->job_cv);
@@ -177,74 +209,148 @@ static fs_worker *worker_start(fsstat *s)
     return w;
 }
 
-static struct timespec deadline_after(double seconds)
+static struct timespec abs_time(double t)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if (seconds < 0)
-        seconds = 0;
-    long long ns = (long long)ts.tv_nsec + (long long)(seconds * 1e9);
-    ts.tv_sec += (time_t)(ns / 1000000000LL);
-    ts.tv_nsec = (long)(ns % 1000000000LL);
+    if (t < 0)
+        t = 0;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
     return ts;
+}
+
+/* The requests from `from` on that are not stuck, as one job; NULL on out-of-memory. Called with mu held. */
+static fs_job *job_new(fsstat *s, fsstat_req *reqs, size_t n, size_t from)
+{
+    size_t count = 0, bytes = 0;
+    for (size_t i = from; i < n; i++) {
+        reqs[i].rc = stuck_has(s, reqs[i].path) ? FSSTAT_STUCK : FSSTAT_ERROR;
+        if (reqs[i].rc == FSSTAT_STUCK)
+            continue;
+        count++;
+        bytes += strlen(reqs[i].path) + 1;
+    }
+    fs_job *j = malloc(sizeof *j + count * sizeof(fs_entry) + bytes);
+    if (!j)
+        return NULL;
+    j->n = count;
+    j->pos = 0;
+    char *copy = (char *)&j->e[count];
+    size_t k = 0;
+    for (size_t i = from; i < n; i++) {
+        if (reqs[i].rc == FSSTAT_STUCK)
+            continue;
+        size_t len = strlen(reqs[i].path) + 1;
+        memcpy(copy, reqs[i].path, len);
+        j->e[k++] = (fs_entry){.path = copy, .req = i};
+        copy += len;
+    }
+    return j;
+}
+
+/* Marks requests from `from` on that have no answer yet. */
+static void fail_rest(fsstat_req *reqs, size_t n, size_t from, int rc, int err)
+{
+    for (size_t i = from; i < n; i++) {
+        if (reqs[i].rc == FSSTAT_STUCK)
+            continue;
+        reqs[i].rc = rc;
+        reqs[i].err = err;
+    }
+}
+
+void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, double deadline)
+{
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].rc = stuck_has(s, reqs[i].path) ? FSSTAT_STUCK : FSSTAT_ERROR;
+        reqs[i].err = 0;
+    }
+    struct timespec until = abs_time(deadline);
+    while (s->busy) {
+        if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) == ETIMEDOUT && s->busy) {
+            fail_rest(reqs, n, 0, FSSTAT_BUSY, 0);
+            pthread_mutex_unlock(&s->mu);
+            return;
+        }
+    }
+    s->busy = 1;
+    size_t from = 0;
+    while (from < n) {
+        if (mono_now() >= deadline) {
+            fail_rest(reqs, n, from, FSSTAT_ERROR, ETIMEDOUT);
+            break;
+        }
+        fs_job *j = job_new(s, reqs, n, from);
+        if (j && j->n == 0) {
+            free(j);
+            break;
+        }
+        if (!j || (!s->cur && !(s->cur = worker_start(s)))) {
+            fail_rest(reqs, n, from, FSSTAT_ERROR, j ? errno : ENOMEM);
+            free(j);
+            break;
+        }
+        fs_worker *w = s->cur;
+        j->pos_started = mono_now();
+        w->job = j;
+        pthread_cond_signal(&w->job_cv);
+        from = n;
+        for (;;) {
+            /* Each path gets its own timeout, counted from when the worker began it. */
+            double give_up = j->pos_started + timeout;
+            if (give_up > deadline)
+                give_up = deadline;
+            until = abs_time(give_up);
+            if (w->job == NULL)
+                break;
+            if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) != ETIMEDOUT || w->job == NULL)
+                continue;
+            if (j->pos_started + timeout > mono_now() && mono_now() < deadline)
+                continue; /* the worker moved on to a later path meanwhile */
+            /* Hung on entry pos: abandon the worker, which now owns the job; the rest go to a new one. */
+            fs_entry *hung = &j->e[j->pos];
+            reqs[hung->req].rc = FSSTAT_TIMEOUT;
+            stuck_add(s, hung->path);
+            for (size_t k = 0; k < j->pos; k++) {
+                reqs[j->e[k].req].rc = j->e[k].rc;
+                reqs[j->e[k].req].err = j->e[k].err;
+                reqs[j->e[k].req].st = j->e[k].st;
+            }
+            from = hung->req + 1;
+            w->abandoned = 1;
+            pthread_detach(w->tid);
+            s->cur = NULL;
+            j = NULL;
+            break;
+        }
+        if (j) { /* finished: all answers are in */
+            for (size_t k = 0; k < j->n; k++) {
+                reqs[j->e[k].req].rc = j->e[k].rc;
+                reqs[j->e[k].req].err = j->e[k].err;
+                reqs[j->e[k].req].st = j->e[k].st;
+            }
+            free(j);
+        }
+    }
+    s->busy = 0;
+    pthread_mutex_unlock(&s->mu);
+    pthread_cond_broadcast(&s->done_cv);
 }
 
 int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out)
 {
-    if (strlen(path) >= PATH_MAX) {
-        errno = ENAMETOOLONG;
-        return FSSTAT_ERROR;
-    }
-    struct timespec until = deadline_after(timeout);
-    int result;
-    pthread_mutex_lock(&s->mu);
-    if (stuck_has(s, path)) {
-        result = FSSTAT_STUCK;
-        goto out;
-    }
-    while (s->busy) {
-        if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) == ETIMEDOUT && s->busy) {
-            result = FSSTAT_BUSY;
-            goto out;
-        }
-    }
-    if (!s->cur && !(s->cur = worker_start(s))) {
-        result = FSSTAT_ERROR;
-        goto out;
-    }
-    fs_worker *w = s->cur;
-    s->busy = 1;
-    memcpy(w->path, path, strlen(path) + 1);
-    w->done = 0;
-    w->has_job = 1;
-    pthread_cond_signal(&w->job_cv);
-    while (!w->done) {
-        if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) == ETIMEDOUT && !w->done) {
-            w->abandoned = 1;
-            pthread_detach(w->tid);
-            stuck_add(s, path);
-            s->cur = NULL;
-            s->busy = 0;
-            pthread_cond_broadcast(&s->done_cv);
-            result = FSSTAT_TIMEOUT;
-            goto out;
-        }
-    }
-    w->done = 0;
-    s->busy = 0;
-    pthread_cond_broadcast(&s->done_cv);
-    if (w->rc != 0) {
-        errno = w->err;
-        result = FSSTAT_ERROR;
-    } else {
-        *out = w->st;
-        result = FSSTAT_OK;
-    }
-out:;
-    int e = errno;
-    pthread_mutex_unlock(&s->mu);
-    errno = e;
-    return result;
+    fsstat_req r = {.path = path};
+    fsstat_stat_all(s, &r, 1, timeout, mono_now() + timeout);
+    if (r.rc == FSSTAT_OK)
+        *out = r.st;
+    else if (r.rc == FSSTAT_ERROR)
+        errno = r.err;
+    return r.rc;
 }
 
 int fsstat_is_stuck(fsstat *s, const char *path)

@@ -1,14 +1,18 @@
 /* fsstat.h -- statfs(2) with a deadline, remembering mounts that did not answer.
  *
  * A hung NFS or FUSE mount blocks statfs() forever, in the kernel, and no
- * signal gets the thread back. So the call runs on a worker thread and the
+ * signal gets the thread back. So the calls run on a worker thread and the
  * scrape waits only until its deadline. A worker that misses it is abandoned
  * (it lives on, blocked) and its mount point is "stuck": later calls skip it
  * at once, until the abandoned call finally returns and clears the mark --
- * node_exporter's stuck-mount rule, without its first hung scrape. */
+ * node_exporter's stuck-mount rule, without its first hung scrape.
+ *
+ * All mounts of a scrape go to the worker in one hand-over: a thread wake-up
+ * costs more than a statfs, and hosts have a dozen mounts. */
 #ifndef NEL_FSSTAT_H
 #define NEL_FSSTAT_H
 
+#include <stddef.h>
 #include <sys/statfs.h>
 
 typedef struct fsstat fsstat;
@@ -17,18 +21,28 @@ typedef int (*fsstat_fn)(const char *path, struct statfs *out);
 
 enum {
     FSSTAT_OK = 0,
-    FSSTAT_ERROR = -1,   /* the call failed; errno says why */
+    FSSTAT_ERROR = -1,   /* the call failed (err says why), or the deadline came before it */
     FSSTAT_TIMEOUT = -2, /* no answer in time: the mount point is now stuck */
     FSSTAT_STUCK = -3,   /* skipped: still stuck from an earlier call */
     FSSTAT_BUSY = -4,    /* another caller held the worker past the deadline */
 };
+
+typedef struct fsstat_req {
+    const char *path; /* in */
+    int rc;           /* out: an FSSTAT_* code */
+    int err;          /* out: errno of a failed call */
+    struct statfs st; /* out, when rc is FSSTAT_OK */
+} fsstat_req;
 
 /* Creates the worker pool (threads start lazily). NULL on out-of-memory. */
 fsstat *fsstat_new(fsstat_fn fn);
 /* Stops the idle worker and drops this handle; abandoned workers free what they
  * share with it when their call returns. */
 void fsstat_free(fsstat *s);
-/* Stats `path`, waiting at most `timeout` seconds. Returns an FSSTAT_* code. Thread-safe. */
+/* Stats every path, each given at most `timeout` seconds, none past `deadline`
+ * (CLOCK_MONOTONIC seconds, now_monotonic()). Thread-safe. */
+void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, double deadline);
+/* One path: fsstat_stat_all of one. Returns its FSSTAT_* code; errno on FSSTAT_ERROR. */
 int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out);
 /* 1 if `path` is marked stuck. */
 int fsstat_is_stuck(fsstat *s, const char *path);

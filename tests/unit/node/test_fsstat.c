@@ -16,7 +16,9 @@ static int calls_hang;
 static int fake_stat(const char *path, struct statfs *out)
 {
     memset(out, 0, sizeof *out);
-    if (strcmp(path, "/hang") == 0) {
+    if (strcmp(path, "/slow") == 0)
+        usleep(60000);
+    if (strcmp(path, "/hang") == 0 || strcmp(path, "/hang2") == 0) {
         pthread_mutex_lock(&gate_mu);
         calls_hang++;
         while (!gate_open)
@@ -37,6 +39,59 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void gate(int open)
+{
+    pthread_mutex_lock(&gate_mu);
+    gate_open = open;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+/* All mounts in one hand-over: each path still gets its own timeout, and a hung one
+ * costs its timeout, is marked stuck, and the paths after it are still answered. */
+static void test_batch(void)
+{
+    gate(0);
+    fsstat *s = fsstat_new(fake_stat);
+    fsstat_req r[5] = {
+        {.path = "/a"}, {.path = "/hang"}, {.path = "/bb"}, {.path = "/missing"}, {.path = "/hang2"}};
+    double t0 = now();
+    fsstat_stat_all(s, r, 5, 0.2, t0 + 10);
+    double took = now() - t0;
+    CHECK(took >= 0.39 && took < 3.0); /* two hung paths, 0.2 s each */
+    CHECK(r[0].rc == FSSTAT_OK && r[0].st.f_blocks == 2);
+    CHECK(r[1].rc == FSSTAT_TIMEOUT);
+    CHECK(r[2].rc == FSSTAT_OK && r[2].st.f_blocks == 3);
+    CHECK(r[3].rc == FSSTAT_ERROR && r[3].err == ENOENT);
+    CHECK(r[4].rc == FSSTAT_TIMEOUT);
+    CHECK(fsstat_is_stuck(s, "/hang") && fsstat_is_stuck(s, "/hang2"));
+
+    /* Next scrape: both skipped at once, the others answered. */
+    t0 = now();
+    fsstat_stat_all(s, r, 5, 5.0, t0 + 10);
+    CHECK(now() - t0 < 1.0);
+    CHECK(r[0].rc == FSSTAT_OK && r[1].rc == FSSTAT_STUCK && r[2].rc == FSSTAT_OK);
+    CHECK(r[3].rc == FSSTAT_ERROR && r[4].rc == FSSTAT_STUCK);
+
+    /* Slow but answering paths: 3 x 60 ms under a 100 ms timeout each are all fine. */
+    fsstat_req slow[3] = {{.path = "/slow"}, {.path = "/slow"}, {.path = "/slow"}};
+    fsstat_stat_all(s, slow, 3, 0.1, now() + 10);
+    CHECK(slow[0].rc == FSSTAT_OK && slow[1].rc == FSSTAT_OK && slow[2].rc == FSSTAT_OK);
+
+    /* The scrape deadline bounds the whole batch: past it, nothing is stat'ed. */
+    fsstat_stat_all(s, r, 3, 5.0, now() - 1);
+    CHECK(r[0].rc == FSSTAT_ERROR && r[0].err == ETIMEDOUT && r[1].rc == FSSTAT_STUCK);
+    fsstat_req past_deadline[2] = {{.path = "/slow"}, {.path = "/b"}};
+    t0 = now();
+    fsstat_stat_all(s, past_deadline, 2, 5.0, t0 + 0.03);
+    CHECK(now() - t0 < 1.0);
+    CHECK(past_deadline[0].rc == FSSTAT_TIMEOUT && past_deadline[1].rc == FSSTAT_ERROR);
+
+    fsstat_free(s);
+    gate(1); /* the abandoned workers return and free what they hold (LeakSanitizer checks) */
+    usleep(200000);
 }
 
 int main(void)
@@ -87,5 +142,6 @@ int main(void)
     pthread_cond_broadcast(&gate_cv);
     pthread_mutex_unlock(&gate_mu);
     usleep(50000); /* let the abandoned worker finish and free (checked by LeakSanitizer) */
+    test_batch();
     CHECK_DONE();
 }
