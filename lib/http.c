@@ -26,7 +26,12 @@ struct http_server {
     struct MHD_Daemon *daemon;
     http_opts o;
     atomic_long inflight;
+    atomic_int trim; /* a big scrape was served: give its memory back once it is sent */
 };
+
+/* Below this body size a scrape's memory is small and needed again next time:
+ * trimming it would cost more CPU (madvise, page faults) than it saves. */
+#define HTTP_TRIM_BODY_BYTES (256 * 1024)
 
 static const char *const CT_METRICS = "text/plain; version=0.0.4; charset=utf-8";
 static const char *const CT_TEXT = "text/plain; charset=utf-8";
@@ -229,6 +234,8 @@ static enum MHD_Result serve_metrics(http_server *s, struct MHD_Connection *conn
         log_warn("scrape failed", "err", err, NULL);
         return respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "scrape failed\n");
     }
+    if (out.len >= HTTP_TRIM_BODY_BYTES)
+        atomic_store(&s->trim, 1);
     const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     if (http_accepts_gzip(ae)) {
         buf z;
@@ -286,16 +293,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
-/* After a response is sent and freed: hand the scrape's freed memory back to the
- * system, or the heap stays at its peak (scrape buffers) between scrapes. */
+/* After a big response is sent and freed: hand the scrape's freed memory back to
+ * the system, or the heap stays at its peak (scrape buffers) between scrapes. */
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    http_server *s = cls;
     (void)conn;
     (void)con_cls;
     (void)toe;
-    malloc_trim(0);
+    if (atomic_exchange(&s->trim, 0))
+        malloc_trim(0);
 }
 
 http_server *http_start(const http_opts *opts, char *err, size_t errlen)
@@ -323,13 +331,12 @@ http_server *http_start(const http_opts *opts, char *err, size_t errlen)
     unsigned conn_limit = (unsigned)(opts->max_requests * 2 + 16);
     if (conn_limit < 256)
         conn_limit = 256;
-    s->daemon =
-        MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, opts->listen_fd,
-                         MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-                         opts->conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_SIZE, MHD_OPTION_STRICT_FOR_CLIENT,
-                         1, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                         request_completed, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, s, MHD_OPTION_LISTEN_SOCKET, opts->listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_CONNECTION_TIMEOUT, opts->conn_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)HTTP_STACK_SIZE, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+        NULL, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server%s", wc && wc->tls ? " (TLS setup failed)" : "");
         close(opts->listen_fd);
