@@ -29,7 +29,7 @@ FIRST_LINE = {"node-exporter-lite": "node_uname_info", "kafka-exporter": "kafka_
 # The exporters' shared libraries and Debian's prometheus (the hosts have no network to fetch it: monitoring.yml
 # finds it installed); the rest is a minimal Debian with systemd, sudo and python3 for Ansible.
 ROOT_PACKAGES = ("systemd,systemd-sysv,dbus,python3,procps,sudo,librdkafka1,libmicrohttpd12,libyaml-0-2,libjansson4,"
-                 "libzookeeper-mt2,libproc2-0,libgnutls30,prometheus,python3-apt")
+                 "libzookeeper-mt2,libproc2-0,libgnutls30,libdeflate0,prometheus,python3-apt")
 
 
 def ansible_env(tmp):

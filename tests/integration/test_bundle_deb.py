@@ -38,7 +38,7 @@ def test_deb_contents(deb):
         assert f"./usr/lib/systemd/system/{e}.service\n" in files
         assert f"./etc/default/{e}\n" in files
     info = subprocess.run(["dpkg-deb", "-I", str(deb)], capture_output=True, text=True, check=True).stdout
-    for dep in ("librdkafka1", "libmicrohttpd12", "libjansson4", "systemd"):
+    for dep in ("librdkafka1", "libmicrohttpd12", "libjansson4", "libdeflate0", "systemd"):
         assert dep in info, info
     control = deb.parent / "control"
     subprocess.run(["dpkg-deb", "-e", str(deb), str(control)], check=True)
