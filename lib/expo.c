@@ -421,11 +421,12 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
 {
     if (!w)
         return NULL;
-    if (!expo_valid_metric_name(name)) {
-        log_warn("invalid metric name, family dropped", "name", name ? name : "(null)", NULL);
+    if (!name) {
+        log_warn("invalid metric name, family dropped", "name", "(null)", NULL);
         w->invalid++;
         return NULL;
     }
+    /* Looked up before validation: a name found was valid when its family was made. */
     if (w->indexcap) {
         size_t j = fam_slot(w, name);
         if (w->index[j]) {
@@ -437,6 +438,11 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
             }
             return f;
         }
+    }
+    if (!expo_valid_metric_name(name)) {
+        log_warn("invalid metric name, family dropped", "name", name, NULL);
+        w->invalid++;
+        return NULL;
     }
     if ((w->nfams + 1) * 2 > w->indexcap) {
         size_t ncap = w->indexcap ? w->indexcap * 2 : 32;
