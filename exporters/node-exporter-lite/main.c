@@ -23,6 +23,7 @@ static const collector node_collectors[] = {
     {"time", true, "Exposes the current system time.", collect_time},
     {"uname", true, "Exposes system information as provided by the uname system call.", collect_uname},
     {"vmstat", true, "Exposes statistics from /proc/vmstat.", collect_vmstat},
+    NODE_COLLECTORS_MORE,
 };
 
 void collectors_state_free(void)
@@ -33,6 +34,7 @@ void collectors_state_free(void)
     collector_filesystem_free();
     collector_netstat_free();
     collector_os_free();
+    collectors_more_free();
 }
 
 static int node_start(void *state, char *err, size_t errlen)

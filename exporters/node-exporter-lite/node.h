@@ -24,11 +24,16 @@ typedef struct node_config {
     double fs_mount_timeout;
     char *netdev_exclude, *netdev_include;
     char *netstat_fields, *vmstat_fields;
+    char *netclass_ignored, *arp_exclude, *arp_include, *textfile_dir;
+    bool netclass_ignore_invalid_speed;
     /* Compiled at start. */
     devfilter disk_filter, netdev_filter;
     regex_t fs_mp_re, fs_types_re, netstat_re, vmstat_re;
     bool vmstat_custom; /* --collector.vmstat.fields differs from the default: vmstat_re is compiled */
-    unsigned compiled;  /* bits: fs_mp_re, fs_types_re, netstat_re, vmstat_re exist */
+    devfilter arp_filter;
+    regex_t netclass_ignored_re;
+    bool netclass_ignored_custom; /* not the default "^$" (which matches no device): the regex is compiled */
+    unsigned compiled;            /* bits: fs_mp_re, fs_types_re, netstat_re, vmstat_re exist */
 } node_config;
 
 extern node_config node_cfg;
@@ -61,6 +66,28 @@ int collect_filefd(expo *w, collector_ctx *ctx);
 int collect_sockstat(expo *w, collector_ctx *ctx);
 int collect_netstat(expo *w, collector_ctx *ctx);
 int collect_entropy(expo *w, collector_ctx *ctx);
+int collect_arp(expo *w, collector_ctx *ctx);
+int collect_conntrack(expo *w, collector_ctx *ctx);
+int collect_netclass(expo *w, collector_ctx *ctx);
+int collect_schedstat(expo *w, collector_ctx *ctx);
+int collect_softnet(expo *w, collector_ctx *ctx);
+int collect_textfile(expo *w, collector_ctx *ctx);
+int collect_timex(expo *w, collector_ctx *ctx);
+
+/* The collectors node_exporter 1.5 also enables by default, for main.c's table (all on by default). */
+/* clang-format off */
+#define NODE_COLLECTORS_MORE                                                                                 \
+    {"arp", true, "Exposes ARP statistics from /proc/net/arp.", collect_arp},                                \
+    {"conntrack", true, "Shows conntrack statistics (does nothing if no /proc/sys/net/netfilter/ present).",  \
+     collect_conntrack},                                                                                     \
+    {"netclass", true, "Exposes network interface info from /sys/class/net/.", collect_netclass},            \
+    {"schedstat", true, "Exposes task scheduler statistics from /proc/schedstat.", collect_schedstat},       \
+    {"softnet", true, "Exposes statistics from /proc/net/softnet_stat.", collect_softnet},                   \
+    {"textfile", true, "Exposes statistics read from local disk (--collector.textfile.directory).",          \
+     collect_textfile},                                                                                      \
+    {"timex", true, "Exposes selected adjtimex(2) system call stats.", collect_timex}
+/* clang-format on */
+
 /* Releases collectors' long-lived state (libproc2 handles, statfs workers, caches). */
 void collectors_state_free(void);
 void collector_cpu_free(void);
@@ -69,5 +96,7 @@ void collector_vmstat_free(void);
 void collector_filesystem_free(void);
 void collector_netstat_free(void);
 void collector_os_free(void);
+/* Releases the state of the NODE_COLLECTORS_MORE collectors (open files). */
+void collectors_more_free(void);
 
 #endif

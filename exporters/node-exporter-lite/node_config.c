@@ -22,6 +22,7 @@ node_config node_cfg;
     "Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$"
 
 #define VMSTAT_FIELDS_DEFAULT "^(oom_kill|pgpg|pswp|pg.*fault).*"
+#define NETCLASS_IGNORED_DEFAULT "^$"
 
 /* Exclude flags have no textual default: an include flag must be able to tell
  * "not given" from "given", as node_exporter's mutual-exclusion rule needs. */
@@ -59,6 +60,16 @@ const flag node_flags[] = {
      "Regexp of fields to return for netstat collector.", 0, 0},
     {"collector.vmstat.fields", FLAG_STRING, &node_cfg.vmstat_fields, VMSTAT_FIELDS_DEFAULT,
      "Regexp of fields to return for vmstat collector.", 0, 0},
+    {"collector.netclass.ignored-devices", FLAG_STRING, &node_cfg.netclass_ignored, NETCLASS_IGNORED_DEFAULT,
+     "Regexp of net devices to ignore for netclass collector.", 0, 0},
+    {"collector.netclass.ignore-invalid-speed", FLAG_BOOL, &node_cfg.netclass_ignore_invalid_speed, "false",
+     "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.", 0, 0},
+    {"collector.arp.device-include", FLAG_STRING, &node_cfg.arp_include, NULL,
+     "Regexp of arp devices to include (mutually exclusive to device-exclude).", 0, 0},
+    {"collector.arp.device-exclude", FLAG_STRING, &node_cfg.arp_exclude, NULL,
+     "Regexp of arp devices to exclude (mutually exclusive to device-include).", 0, 0},
+    {"collector.textfile.directory", FLAG_STRING, &node_cfg.textfile_dir, "",
+     "Directory to read text files with metrics from.", 0, 0},
 };
 const size_t node_nflags = sizeof(node_flags) / sizeof(node_flags[0]);
 
@@ -156,6 +167,18 @@ int node_config_start(void *state, char *err, size_t errlen)
         }
         node_cfg.compiled |= 8;
     }
+    if (devfilter_setup(&node_cfg.arp_filter, "arp", node_cfg.arp_exclude, node_cfg.arp_include, err,
+                        errlen) < 0)
+        return -1;
+    node_cfg.netclass_ignored_custom = strcmp(node_cfg.netclass_ignored, NETCLASS_IGNORED_DEFAULT) != 0;
+    if (node_cfg.netclass_ignored_custom) {
+        if (compile(&node_cfg.netclass_ignored_re, "collector.netclass.ignored-devices",
+                    node_cfg.netclass_ignored, err, errlen) < 0) {
+            node_cfg.netclass_ignored_custom = false;
+            return -1;
+        }
+        node_cfg.compiled |= 16;
+    }
     return 0;
 }
 
@@ -176,6 +199,11 @@ void node_config_stop(void *state)
         regfree(&node_cfg.netstat_re);
     if (node_cfg.compiled & 8)
         regfree(&node_cfg.vmstat_re);
+    if (node_cfg.compiled & 16)
+        regfree(&node_cfg.netclass_ignored_re);
+    if (node_cfg.arp_filter.mode != DEVFILTER_NONE)
+        regfree(&node_cfg.arp_filter.re);
+    node_cfg.arp_filter.mode = DEVFILTER_NONE;
     node_cfg.compiled = 0;
 }
 

@@ -93,4 +93,40 @@ int namevalue_parse(char *text, namevalue_cb cb, void *arg, char *err, size_t er
 /* A file holding one unsigned number (entropy_avail, poolsize). */
 int single_u64_parse(char *text, uint64_t *out, char *err, size_t errlen);
 
+/* /proc/net/softnet_stat: one line per CPU, at least 9 hex columns; the first three
+ * (processed, dropped, time_squeezed) with the line's index, as procfs 0.8 numbers them. */
+typedef void (*softnet_cb)(void *arg, unsigned index, uint64_t processed, uint64_t dropped,
+                           uint64_t squeezed);
+int softnet_parse(char *text, softnet_cb cb, void *arg, char *err, size_t errlen);
+
+/* /proc/net/stat/nf_conntrack: a header, then 17 hex columns per CPU; node_exporter's
+ * eight statistics summed over CPUs, in conntrack_stat_names order. */
+enum { CONNTRACK_STATS = 8 };
+typedef struct conntrack_stat {
+    uint64_t v[CONNTRACK_STATS];
+    unsigned cpus;
+} conntrack_stat;
+extern const char *const conntrack_stat_names[CONNTRACK_STATS]; /* "found", "invalid", ... */
+int conntrack_stat_parse(char *text, conntrack_stat *out, char *err, size_t errlen);
+
+/* /proc/schedstat: the "cpuN" lines -> (N, running ns, waiting ns, timeslices). Lines
+ * that do not match are skipped (as procfs does): this parser cannot fail. */
+typedef void (*schedstat_cb)(void *arg, const char *cpu, uint64_t running_ns, uint64_t waiting_ns,
+                             uint64_t timeslices);
+void schedstat_parse(char *text, schedstat_cb cb, void *arg);
+
+/* /proc/net/arp: once per entry with its device (the last column); the header is skipped.
+ * A line with fewer than 6 columns fails the table, as in node_exporter. */
+typedef void (*arp_cb)(void *arg, const char *device);
+int arp_parse(char *text, arp_cb cb, void *arg, char *err, size_t errlen);
+
+/* A trimmed sysfs attribute as Go's ParseInt(s, 0, 64) reads it ("1500", "0x1003", "-1"): 0 or -1. */
+int sysattr_int64(const char *s, int64_t *out) __attribute__((warn_unused_result));
+
+/* adjtimex(2) -> node_timex_* values, in timex_names order (see collector_timex.c). */
+struct timex;
+enum { TIMEX_VALUES = 17 };
+extern const char *const timex_names[TIMEX_VALUES];
+void timex_values(const struct timex *tx, int state, double out[TIMEX_VALUES]);
+
 #endif

@@ -1,0 +1,46 @@
+/* collector_schedstat.c -- node_schedstat_*: per-CPU run and wait time from /proc/schedstat. */
+#include <errno.h>
+
+#include "node.h"
+#include "parsers.h"
+#include "procfile.h"
+
+typedef struct sched_scrape {
+    expo_family *running, *waiting, *slices;
+} sched_scrape;
+
+static void on_cpu(void *arg, const char *cpu, uint64_t running_ns, uint64_t waiting_ns, uint64_t timeslices)
+{
+    sched_scrape *s = arg;
+    expo_sample(s->running, (double)running_ns / 1e9, "cpu", cpu, NULL);
+    expo_sample(s->waiting, (double)waiting_ns / 1e9, "cpu", cpu, NULL);
+    expo_sample(s->slices, (double)timeslices, "cpu", cpu, NULL);
+}
+
+static procfile sched_file = PROCFILE_INIT;
+
+int collect_schedstat(expo *w, collector_ctx *ctx)
+{
+    char path[4096], err[256], *text;
+    if (node_path(path, sizeof path, node_cfg.procfs, "schedstat") < 0)
+        return node_fail(ctx, "schedstat", "path too long");
+    /* A kernel without CONFIG_SCHEDSTATS has no file: "no data" in node_exporter (success 0). */
+    if (procfile_read_locked(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "schedstat", errno == ENOENT ? "schedstat file does not exist (no data)" : err);
+    sched_scrape s = {
+        expo_family_get(w, "node_schedstat_running_seconds_total",
+                        "Number of seconds CPU spent running a process.", EXPO_COUNTER),
+        expo_family_get(w, "node_schedstat_waiting_seconds_total",
+                        "Number of seconds spent by processing waiting for this CPU.", EXPO_COUNTER),
+        expo_family_get(w, "node_schedstat_timeslices_total", "Number of timeslices executed by CPU.",
+                        EXPO_COUNTER),
+    };
+    schedstat_parse(text, on_cpu, &s);
+    procfile_unlock(&sched_file);
+    return 0;
+}
+
+void collector_schedstat_free(void)
+{
+    procfile_close(&sched_file);
+}
