@@ -23,9 +23,9 @@ account *account_new(const char *exporter_id, uint64_t run_id, double start, dou
     a->run_id = run_id;
     a->start = start;
     a->deadline = deadline;
-    a->window = 64;
-    while (a->window < window && a->window < ((size_t)1 << 24))
-        a->window <<= 1;
+    /* Exact, not rounded up to a power of two: at 64 partitions x 10/s and 2 min that is 1.5k
+     * slots instead of 2k, a quarter of the accounting's memory. */
+    a->window = window < 64 ? 64 : window > ((size_t)1 << 24) ? ((size_t)1 << 24) : window;
     for (size_t i = 0; i < sizeof std_bounds / sizeof std_bounds[0]; i++)
         if (std_bounds[i] < deadline && a->nbounds < ACCOUNT_MAX_BOUNDS - 2)
             a->bounds[a->nbounds++] = std_bounds[i];
@@ -85,6 +85,27 @@ static account_part *part_at(account *a, int32_t p)
     return p >= 0 && (size_t)p < a->nparts ? &a->parts[p] : NULL;
 }
 
+static size_t slot_of(const account *a, uint64_t seq)
+{
+    return (size_t)(seq % a->window);
+}
+
+/* Milliseconds since the run started, modulo 2^32: ages are taken as differences modulo 2^32,
+ * right for anything younger than 24 days (the deadline is at most one day), so a run never
+ * outlives its clock (a plain count would stop at 49.7 days). */
+static uint32_t run_ms(const account *a, double now)
+{
+    double ms = (now - a->start) * 1000.0;
+    return ms <= 0 ? 0 : (uint32_t)(uint64_t)ms;
+}
+
+/* Seconds since slot's probe was sent (0 if the clock went backwards). */
+static double sent_age(const account *a, const account_part *p, size_t slot, double now)
+{
+    uint32_t d = run_ms(a, now) - p->sent_ms[slot];
+    return d >= UINT32_C(0x80000000) ? 0 : d / 1000.0;
+}
+
 static int unsettled(uint8_t s)
 {
     return s == SLOT_PENDING || s == SLOT_INFLIGHT;
@@ -92,7 +113,7 @@ static int unsettled(uint8_t s)
 
 static void advance_base(account *a, account_part *p)
 {
-    while (p->base < p->next_seq && !unsettled(p->state[p->base & (a->window - 1)]))
+    while (p->base < p->next_seq && !unsettled(p->state[slot_of(a, p->base)]))
         p->base++;
 }
 
@@ -101,7 +122,7 @@ int account_on_send(account *a, int32_t pi, double now, uint64_t *seq)
     account_part *p = part_at(a, pi);
     if (!p)
         return -1;
-    size_t slot = p->next_seq & (a->window - 1);
+    size_t slot = slot_of(a, p->next_seq);
     if (p->next_seq >= a->window) {
         uint64_t evicted = p->next_seq - a->window;
         if (unsettled(p->state[slot])) {
@@ -114,8 +135,7 @@ int account_on_send(account *a, int32_t pi, double now, uint64_t *seq)
             p->base = evicted + 1;
     }
     p->state[slot] = SLOT_PENDING;
-    double ms = (now - a->start) * 1000.0;
-    p->sent_ms[slot] = ms <= 0 ? 0 : ms >= 4294967295.0 ? UINT32_MAX : (uint32_t)ms;
+    p->sent_ms[slot] = run_ms(a, now);
     p->in_flight++;
     *seq = p->next_seq++;
     advance_base(a, p);
@@ -132,7 +152,7 @@ void account_on_ack(account *a, int32_t pi, uint64_t seq, int ok)
     account_part *p = part_at(a, pi);
     if (!p || !in_window(a, p, seq))
         return;
-    uint8_t *s = &p->state[seq & (a->window - 1)];
+    uint8_t *s = &p->state[slot_of(a, seq)];
     if (ok) {
         p->sent++;
         if (*s == SLOT_PENDING)
@@ -179,7 +199,7 @@ recv_outcome account_on_receive(account *a, const probe *pr, int32_t arrived_on,
         p->untracked++;
         return RECV_UNTRACKED;
     }
-    uint8_t *s = &p->state[pr->seq & (a->window - 1)];
+    uint8_t *s = &p->state[slot_of(a, pr->seq)];
     recv_outcome out;
     switch (*s) {
     case SLOT_RECEIVED:
@@ -221,10 +241,10 @@ void account_tick(account *a, double now)
     for (size_t i = 0; i < a->nparts; i++) {
         account_part *p = &a->parts[i];
         for (uint64_t seq = p->base; seq < p->next_seq; seq++) {
-            size_t slot = seq & (a->window - 1);
+            size_t slot = slot_of(a, seq);
             if (!unsettled(p->state[slot]))
                 continue;
-            if (a->start + p->sent_ms[slot] / 1000.0 + a->deadline > now)
+            if (sent_age(a, p, slot, now) < a->deadline)
                 break; /* sent in order: every later one is younger */
             p->state[slot] = SLOT_LOST;
             p->lost++;
@@ -240,11 +260,9 @@ double account_oldest_in_flight_age(const account *a, int32_t pi, double now)
         return 0;
     const account_part *p = &a->parts[pi];
     for (uint64_t seq = p->base; seq < p->next_seq; seq++) {
-        size_t slot = seq & (a->window - 1);
-        if (unsettled(p->state[slot])) {
-            double age = now - (a->start + p->sent_ms[slot] / 1000.0);
-            return age > 0 ? age : 0;
-        }
+        size_t slot = slot_of(a, seq);
+        if (unsettled(p->state[slot]))
+            return sent_age(a, p, slot, now);
     }
     return 0;
 }

@@ -3,7 +3,7 @@
  *
  * Pure: no I/O, no clock, no locks (the caller holds the state mutex and passes `now`, in
  * CLOCK_MONOTONIC seconds). Each partition keeps a ring of the last `window` sequence numbers
- * (a power of two, more than the probes sent per deadline); a slot moves
+ * (more than the probes sent per deadline); a slot moves
  *   PENDING --ack ok--> INFLIGHT --received--> RECEIVED --received again--> (duplicate)
  *   PENDING --ack failed--> FAILED (counted as a send error, not as loss)
  *   PENDING/INFLIGHT --deadline passed--> LOST --received--> LATE
@@ -36,7 +36,7 @@ typedef struct account_part {
     uint64_t base;         /* every seq below base is settled */
     uint64_t max_received; /* highest seq received, plus one; 0 if none */
     uint8_t *state;        /* ring of `window` slots */
-    uint32_t *sent_ms;     /* send time, ms since the run started */
+    uint32_t *sent_ms;     /* send time, ms since the run started, modulo 2^32 */
     double last_received;  /* monotonic seconds; the run start until the first receipt */
     uint64_t in_flight;
     uint64_t sent, send_errors, received, lost, duplicated, reordered, late, untracked;
@@ -58,7 +58,7 @@ typedef struct account {
     uint64_t invalid, earlier_run, foreign;
 } account;
 
-/* Creates the accounting of one run. `window` is rounded up to a power of two (min 64).
+/* Creates the accounting of one run, tracking `window` sequence numbers per partition (min 64).
  * Returns NULL if the id is not a valid probe id, deadline <= 0 or memory ran out. */
 account *account_new(const char *exporter_id, uint64_t run_id, double start, double deadline, size_t window);
 void account_free(account *a);

@@ -1,6 +1,10 @@
 /* downstream_reader.c -- the downstream reader thread: mirrored probes (committed offsets, so a
  * restart resumes), MM2's heartbeats and checkpoints; everything undecodable is counted. */
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "collector.h"
 #include "log.h"
@@ -9,6 +13,7 @@
 #include "threads.h"
 
 #define READ_BATCH 256
+#define GATHER_NS (1000 * 1000)
 
 typedef struct assigned {
     int32_t probe, heartbeats, checkpoints;
@@ -87,6 +92,23 @@ static void on_checkpoint(mirror_state *s, const rd_kafka_message_t *m)
         s->internal_invalid[INTERNAL_CHECKPOINTS]++;
 }
 
+/* Waits up to timeout_ms for the consumer queue's wake-up byte and empties the pipe; returns
+ * the monotonic time of the wake-up, or 0 on timeout. */
+static double wait_wakeup(int fd, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return 0;
+    double woke = now_monotonic();
+    /* The broker thread hands over a fetch response one partition at a time: let it finish
+     * rather than race it for the queue lock and be woken again for every partition. */
+    nanosleep(&(struct timespec){0, GATHER_NS}, NULL);
+    char buf[64];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    return woke;
+}
+
 void *downstream_reader_main(void *arg)
 {
     mirror_state *s = arg;
@@ -94,6 +116,15 @@ void *downstream_reader_main(void *arg)
     uint64_t gen = (uint64_t)-1;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s->target_rk);
     rd_kafka_message_t *msgs[READ_BATCH];
+    /* Blocking inside rd_kafka_consume_batch_queue costs twice: it waits until the batch is full
+     * or the timeout passes (stamping early probes late), and the broker thread wakes this thread
+     * through a condition variable once per partition of every fetch response. Instead the queue
+     * writes one byte to a pipe when it turns non-empty, and it is drained without blocking;
+     * what one wake-up finds is stamped with the wake-up time (the records arrived together). */
+    int pipefd[2] = {-1, -1};
+    double woke = 0;
+    if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC) == 0)
+        rd_kafka_queue_io_event_enable(queue, pipefd[1], "1", 1);
     while (!atomic_load(&s->stopping)) {
         pthread_mutex_lock(&s->mu);
         uint64_t g = s->assign_generation;
@@ -102,11 +133,16 @@ void *downstream_reader_main(void *arg)
             grow_assignment(s, &have);
             gen = g;
         }
-        /* A batch per wakeup, applied under one lock: probes arrive in bursts of one per partition. */
-        ssize_t n = rd_kafka_consume_batch_queue(queue, 200, msgs, READ_BATCH);
-        if (n <= 0)
+        ssize_t n = rd_kafka_consume_batch_queue(queue, pipefd[0] >= 0 ? 0 : 200, msgs, READ_BATCH);
+        if (n <= 0) {
+            if (pipefd[0] >= 0)
+                woke = wait_wakeup(pipefd[0], 200);
             continue;
+        }
         double now = now_monotonic();
+        if (woke > 0 && n < READ_BATCH && now - woke < 0.1)
+            now = woke;
+        woke = 0; /* a backlog read in several batches is stamped as it is read */
         pthread_mutex_lock(&s->mu);
         for (ssize_t i = 0; i < n; i++) {
             const rd_kafka_message_t *m = msgs[i];
@@ -126,6 +162,11 @@ void *downstream_reader_main(void *arg)
                 log_debug("downstream consumer", "error", rd_kafka_err2name(msgs[i]->err), NULL);
             rd_kafka_message_destroy(msgs[i]);
         }
+    }
+    if (pipefd[0] >= 0) {
+        rd_kafka_queue_io_event_enable(queue, -1, NULL, 0);
+        close(pipefd[0]);
+        close(pipefd[1]);
     }
     rd_kafka_queue_destroy(queue);
     return NULL;

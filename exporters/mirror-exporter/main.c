@@ -76,27 +76,38 @@ static const collector mirror_collectors[] = {
 };
 
 static rd_kafka_t *new_consumer(const char *label, const char *bootstrap, const strlist *options,
-                                const char *group, bool commit, char *err, size_t errlen)
+                                const char *group, bool commit, const char *fetch_wait_ms, char *err,
+                                size_t errlen)
 {
-    const char *extra[] = {"group.id",
-                           group,
-                           "enable.auto.commit",
-                           commit ? "true" : "false",
-                           "auto.offset.reset",
-                           "earliest",
-                           "enable.partition.eof",
-                           "false",
-                           "fetch.wait.max.ms",
-                           "100",
-                           "queued.max.messages.kbytes",
-                           "2048",
-                           "fetch.message.max.bytes",
-                           "262144",
-                           NULL};
+    const char *extra[] = {"group.id", group, "enable.auto.commit", commit ? "true" : "false",
+                           "auto.offset.reset", "earliest", "enable.partition.eof", "false",
+                           "fetch.wait.max.ms", fetch_wait_ms, "queued.max.messages.kbytes", "2048",
+                           "fetch.message.max.bytes", "262144",
+                           /* A few hundred small records a second: prefetch seconds, not 100000
+                            * records per partition, and keep each response (one buffer) small. */
+                           "queued.min.messages", "1000", "fetch.max.bytes", "1048576", NULL};
     rd_kafka_t *rk = rk_new(RD_KAFKA_CONSUMER, label, bootstrap, options, extra, NULL, NULL, err, errlen);
     if (rk)
         rd_kafka_poll_set_consumer(rk);
     return rk;
+}
+
+static bool mentions_gssapi(const strlist *options)
+{
+    for (size_t i = 0; i < options->n; i++)
+        if (strcasestr(options->items[i], "gssapi"))
+            return true;
+    return false;
+}
+
+/* librdkafka's first handle initialises Cyrus SASL, which loads every plugin it finds (and
+ * Berkeley DB for sasldb): about 0.5 MB of RSS, though librdkafka uses Cyrus only for GSSAPI.
+ * Unless GSSAPI is configured or the user set SASL_PATH, point Cyrus at no plugin directory.
+ * Called before any librdkafka call and before any thread starts (setenv is not thread-safe). */
+static void skip_sasl_plugins(const mirror_config *c)
+{
+    if (!getenv("SASL_PATH") && !mentions_gssapi(&c->source_options) && !mentions_gssapi(&c->target_options))
+        setenv("SASL_PATH", "/nonexistent/mirror-exporter-needs-no-sasl-plugins", 0);
 }
 
 static int mirror_start(void *state, char *err, size_t errlen)
@@ -104,6 +115,7 @@ static int mirror_start(void *state, char *err, size_t errlen)
     mirror_state *s = state;
     if (mirror_state_derive(s, err, errlen) < 0)
         return -1;
+    skip_sasl_plugins(&s->cfg);
     char group[256], syncs_group[300];
     if (s->cfg.group && *s->cfg.group)
         snprintf(group, sizeof group, "%s", s->cfg.group);
@@ -121,11 +133,11 @@ static int mirror_start(void *state, char *err, size_t errlen)
         return -1;
     }
     s->source_rk = new_consumer("mirror-exporter-syncs", s->source_bootstrap, &s->cfg.source_options,
-                                syncs_group, false, err, errlen);
+                                syncs_group, false, "500", err, errlen);
     if (!s->source_rk)
         return -1;
     s->target_rk = new_consumer("mirror-exporter-mirrored", s->target_bootstrap, &s->cfg.target_options,
-                                group, true, err, errlen);
+                                group, true, "100", err, errlen);
     if (!s->target_rk)
         return -1;
     char run[32];
@@ -164,7 +176,7 @@ int main(int argc, char **argv)
 {
     /* glibc gives each allocating thread its own arena; with librdkafka's dozen threads that
      * alone costs megabytes of RSS for a few kilobytes of live data. */
-    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_ARENA_MAX, 1);
     /* Scrape buffers (a few hundred KB at 64 partitions) go to mmap and back to the system. */
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024);

@@ -1,5 +1,6 @@
 /* poller.c -- the poller thread: bounded-time metadata, offsets and topic configs of both
  * clusters into the shared state; creates the probe topic if it is missing. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,9 @@ void *poller_main(void *arg)
     while (!atomic_load(&s->stopping)) {
         double started = now_monotonic();
         poll_once(s, &next_describe);
+        /* librdkafka's threads free in the middle of the heap (fetch buffers, message copies),
+         * which glibc only returns from its top: hand the free pages back once a poll. */
+        malloc_trim(0);
         /* Sleep in short steps so that shutdown is prompt. */
         while (!atomic_load(&s->stopping) && now_monotonic() < started + s->cfg.poll_interval)
             nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);

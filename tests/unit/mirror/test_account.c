@@ -151,11 +151,50 @@ static void send_failures_and_window(void)
     account_free(a);
 }
 
+/* A window that is not a power of two wraps exactly at its size. */
+static void odd_window(void)
+{
+    account *a = account_new("me", RUN, 0.0, 10.0, 100);
+    CHECK(a && a->window == 100 && account_ensure_partitions(a, 1) == 0);
+    for (int i = 0; i < 100; i++)
+        send_ok(a, 0, 1);
+    CHECK_INT_EQ(a->parts[0].lost, 0);
+    uint64_t s = send_ok(a, 0, 1); /* seq 100 reuses seq 0's slot */
+    CHECK_INT_EQ(s, 100);
+    CHECK_INT_EQ(a->parts[0].lost, 1);
+    probe p = mk("me", RUN, 0, 100, 1);
+    CHECK(account_on_receive(a, &p, 0, 1.5) == RECV_OK);
+    probe gone = mk("me", RUN, 0, 0, 1);
+    CHECK(account_on_receive(a, &gone, 0, 1.5) == RECV_UNTRACKED);
+    probe kept = mk("me", RUN, 0, 1, 1);
+    CHECK(account_on_receive(a, &kept, 0, 1.5) == RECV_OK);
+    account_free(a);
+}
+
+/* Send times are kept in 32-bit milliseconds: the deadline still holds after 49.7 days. */
+static void long_run(void)
+{
+    account *a = account_new("me", RUN, 0.0, 10.0, 0);
+    CHECK(a && account_ensure_partitions(a, 1) == 0);
+    double t = 60.0 * 86400; /* 60 days into the run */
+    send_ok(a, 0, t);
+    account_tick(a, t + 5);
+    CHECK_INT_EQ(a->parts[0].lost, 0);
+    CHECK(account_oldest_in_flight_age(a, 0, t + 5) > 4.99 &&
+          account_oldest_in_flight_age(a, 0, t + 5) < 5.01);
+    account_tick(a, t + 10.5);
+    CHECK_INT_EQ(a->parts[0].lost, 1);
+    CHECK_INT_EQ(a->parts[0].in_flight, 0);
+    account_free(a);
+}
+
 int main(void)
 {
     in_order_and_latency();
     loss_late_duplicate_reorder();
     other_runs_and_exporters();
     send_failures_and_window();
+    odd_window();
+    long_run();
     return TEST_RESULT();
 }
