@@ -19,28 +19,33 @@
 #include "textutil.h"
 
 /* The numeric attributes, in node_exporter's order, then the five strings of node_network_info. */
+#define ATTR(file, metric, counter)                                                                          \
+    {                                                                                                        \
+        file, "node_network_" metric, "Network device property: " metric, counter                            \
+    }
 static const struct {
-    const char *file, *metric; /* metric: the suffix after node_network_ */
+    const char *file, *name, *help;
     int counter;
 } num_attrs[] = {
-    {"addr_assign_type", "address_assign_type", 0},
-    {"carrier", "carrier", 0},
-    {"carrier_changes", "carrier_changes_total", 1},
-    {"carrier_up_count", "carrier_up_changes_total", 1},
-    {"carrier_down_count", "carrier_down_changes_total", 1},
-    {"dev_id", "device_id", 0},
-    {"dormant", "dormant", 0},
-    {"flags", "flags", 0},
-    {"ifindex", "iface_id", 0},
-    {"iflink", "iface_link", 0},
-    {"link_mode", "iface_link_mode", 0},
-    {"mtu", "mtu_bytes", 0},
-    {"name_assign_type", "name_assign_type", 0},
-    {"netdev_group", "net_dev_group", 0},
-    {"speed", "speed_bytes", 0},
-    {"tx_queue_len", "transmit_queue_length", 0},
-    {"type", "protocol_type", 0},
+    ATTR("addr_assign_type", "address_assign_type", 0),
+    ATTR("carrier", "carrier", 0),
+    ATTR("carrier_changes", "carrier_changes_total", 1),
+    ATTR("carrier_up_count", "carrier_up_changes_total", 1),
+    ATTR("carrier_down_count", "carrier_down_changes_total", 1),
+    ATTR("dev_id", "device_id", 0),
+    ATTR("dormant", "dormant", 0),
+    ATTR("flags", "flags", 0),
+    ATTR("ifindex", "iface_id", 0),
+    ATTR("iflink", "iface_link", 0),
+    ATTR("link_mode", "iface_link_mode", 0),
+    ATTR("mtu", "mtu_bytes", 0),
+    ATTR("name_assign_type", "name_assign_type", 0),
+    ATTR("netdev_group", "net_dev_group", 0),
+    ATTR("speed", "speed_bytes", 0),
+    ATTR("tx_queue_len", "transmit_queue_length", 0),
+    ATTR("type", "protocol_type", 0),
 };
+#undef ATTR
 enum { NUM_ATTRS = sizeof num_attrs / sizeof num_attrs[0], SPEED = 14 };
 static const char *const str_attrs[] = {"address", "broadcast", "duplex", "operstate", "ifalias"};
 enum { STR_ATTRS = sizeof str_attrs / sizeof str_attrs[0], NC_FILES = NUM_ATTRS + STR_ATTRS };
@@ -134,7 +139,7 @@ static int dev_ignored(const char *name)
     return node_cfg.netclass_ignored_custom && regex_compat_match(&node_cfg.netclass_ignored_re, name);
 }
 
-static int collect_dev(expo *w, nc_dev *d, const char *dir, collector_ctx *ctx)
+static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, collector_ctx *ctx)
 {
     char bufs[NC_FILES][128], *vals[NC_FILES];
     for (int i = 0; i < NC_FILES; i++) {
@@ -170,11 +175,10 @@ static int collect_dev(expo *w, nc_dev *d, const char *dir, collector_ctx *ctx)
                 continue;
             v = v * 1000 * 1000 / 8; /* Mb/s to bytes/s, in integers as node_exporter */
         }
-        char name[64], help[96];
-        snprintf(name, sizeof name, "node_network_%s", num_attrs[i].metric);
-        snprintf(help, sizeof help, "Network device property: %s", num_attrs[i].metric);
-        expo_sample(expo_family_get(w, name, help, num_attrs[i].counter ? EXPO_COUNTER : EXPO_GAUGE),
-                    (double)v, "device", d->name, NULL);
+        if (!fams[i]) /* looked up once per scrape */
+            fams[i] = expo_family_get(w, num_attrs[i].name, num_attrs[i].help,
+                                      num_attrs[i].counter ? EXPO_COUNTER : EXPO_GAUGE);
+        expo_sample(fams[i], (double)v, "device", d->name, NULL);
     }
     return 0;
 }
@@ -191,6 +195,7 @@ int collect_netclass(expo *w, collector_ctx *ctx)
     for (size_t i = 0; i < nc_ndevs; i++)
         nc_devs[i].seen = 0;
     int rc = 0;
+    expo_family *fams[NUM_ATTRS] = {0};
     struct dirent *e;
     while (rc == 0 && (e = readdir(dh))) {
         if (e->d_name[0] == '.' || e->d_type == DT_REG || strlen(e->d_name) >= sizeof nc_devs[0].name ||
@@ -202,7 +207,7 @@ int collect_netclass(expo *w, collector_ctx *ctx)
             break;
         }
         d->seen = 1;
-        rc = collect_dev(w, d, dir, ctx);
+        rc = collect_dev(w, fams, d, dir, ctx);
     }
     closedir(dh);
     /* Devices that went away: close their files. */
