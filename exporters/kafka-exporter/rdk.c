@@ -17,12 +17,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
 static pthread_t poll_thread;
 static atomic_bool poll_stop;
 static bool poll_started;
+
+/* A wrong password or certificate shows in a scrape only as a metadata timeout: the last
+ * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. */
+static pthread_mutex_t cause_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_cause[768];
+static bool client_cert_given;
+/* The --sasl.password-file as last read: a changed file is read again while Kafka is down. */
+static struct stat password_file_stat;
 
 static void *poll_run(void *arg)
 {
@@ -42,12 +51,54 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
         log_kv(lvl, "librdkafka", "facility", fac, "detail", buf, NULL);
 }
 
+int kx_rdk_cause(int err, const char *reason, bool client_cert, char *out, size_t outlen)
+{
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !reason || !*reason)
+        return -1;
+    /* librdkafka words these after OpenSSL and its own setting names; say which flag to look at. */
+    const char *hint = "";
+    if (strstr(reason, "certificate verify failed"))
+        hint = " (the broker's certificate is not trusted: check --tls.ca-file)";
+    else if (!client_cert &&
+             (strstr(reason, "alert bad certificate") || strstr(reason, "certificate required")))
+        hint = " (the broker requires a client certificate: give --tls.cert-file and --tls.key-file)";
+    else if (client_cert && (strstr(reason, "alert bad certificate") || strstr(reason, "alert unknown ca") ||
+                             strstr(reason, "alert certificate unknown")))
+        hint = " (the broker rejected the client certificate of --tls.cert-file)";
+    else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && strstr(reason, "Unsupported SASL mechanism"))
+        hint = " (check --sasl.mechanism)";
+    else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        hint = " (check --sasl.username and the password)";
+    int n = snprintf(out, outlen, "%s: %s%s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason, hint);
+    return n < 0 ? -1 : 0; /* a truncated cause is still worth logging */
+}
+
+void kx_rdk_last_cause(char *out, size_t outlen)
+{
+    pthread_mutex_lock(&cause_lock);
+    snprintf(out, outlen, "%s", last_cause);
+    pthread_mutex_unlock(&cause_lock);
+}
+
+void kx_rdk_clear_cause(void)
+{
+    pthread_mutex_lock(&cause_lock);
+    last_cause[0] = '\0';
+    pthread_mutex_unlock(&cause_lock);
+}
+
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)rk;
     (void)opaque;
     log_debug("kafka client error", "error", rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason", reason,
               NULL);
+    char cause[sizeof last_cause];
+    if (kx_rdk_cause(err, reason, client_cert_given, cause, sizeof cause) == 0) {
+        pthread_mutex_lock(&cause_lock);
+        memcpy(last_cause, cause, sizeof last_cause);
+        pthread_mutex_unlock(&cause_lock);
+    }
 }
 
 static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)
@@ -134,6 +185,8 @@ static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
             goto out;
         }
         if (o->sasl_password_file) {
+            if (stat(o->sasl_password_file, &password_file_stat) != 0)
+                memset(&password_file_stat, 0, sizeof password_file_stat);
             if (!(password = read_secret(o->sasl_password_file, err, errlen)))
                 goto out;
         } else if (getenv("KAFKA_SASL_PASSWORD")) {
@@ -152,6 +205,7 @@ static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
             set(conf, "sasl.password", password, err, errlen))
             goto out;
     }
+    client_cert_given = o->tls_enabled && o->tls_cert_file;
     if (o->tls_enabled) {
         if ((o->tls_ca_file && set(conf, "ssl.ca.location", o->tls_ca_file, err, errlen)) ||
             (o->tls_cert_file && set(conf, "ssl.certificate.location", o->tls_cert_file, err, errlen)) ||
@@ -222,6 +276,41 @@ void kx_rdk_stop(kx_state *st)
     poll_started = false;
     rd_kafka_destroy(st->rk);
     st->rk = NULL;
+}
+
+static bool same_file_version(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int kx_rdk_reload_password(kx_state *st)
+{
+    const kx_options *o = &st->opt;
+    struct stat now;
+    if (!st->rk || !o->sasl_enabled || !o->sasl_password_file || stat(o->sasl_password_file, &now) != 0 ||
+        same_file_version(&now, &password_file_stat))
+        return 0;
+    char err[256];
+    char *password = read_secret(o->sasl_password_file, err, sizeof err);
+    if (!password) {
+        log_warn("cannot read the SASL password file again", "error", err, NULL);
+        return -1;
+    }
+    password_file_stat = now;
+    int rc = 0;
+    rd_kafka_error_t *e = rd_kafka_sasl_set_credentials(st->rk, o->sasl_username, password);
+    if (e) {
+        log_warn("new SASL credentials refused", "error", rd_kafka_error_string(e), NULL);
+        rd_kafka_error_destroy(e);
+        rc = -1;
+    } else {
+        log_info("SASL password file changed: read again", "file", o->sasl_password_file, NULL);
+        rc = 1;
+    }
+    memset(password, 0, strlen(password));
+    free(password);
+    return rc;
 }
 
 void kx_rdk_add_brokers(kx_state *st, const char *list)

@@ -71,7 +71,16 @@ kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
     st->snapshot_seq = st->scrape_seq;
     if (st->snap->metadata_ok)
         feed_histories(st, st->snap);
-    if (!st->snap->metadata_ok && !st->kafka_down_logged)
+    char cause[1024] = "";
+    if (!st->snap->metadata_ok) {
+        kx_rdk_last_cause(cause, sizeof cause);
+        kx_rdk_reload_password(st);
+    } else {
+        kx_rdk_clear_cause();
+    }
+    if (!st->snap->metadata_ok && !st->kafka_down_logged && cause[0])
+        log_error("kafka unavailable", "reason", st->snap->metadata_err, "cause", cause, NULL);
+    else if (!st->snap->metadata_ok && !st->kafka_down_logged)
         log_error("kafka unavailable", "reason", st->snap->metadata_err, NULL);
     else if (st->snap->metadata_ok && st->kafka_down_logged)
         log_info("kafka reachable again", NULL);

@@ -1,0 +1,107 @@
+/* test_secure.c -- kafka-exporter's secret handling: the password flag hidden from the process list, and the
+ * causes logged for SASL and TLS failures (librdkafka's wording, seen against the lab's secured listeners).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "rdk.h"
+#include "secretargs.h"
+#include "test.h"
+
+static void test_hide_args(void)
+{
+    char a0[] = "kafka-exporter", a1[] = "--sasl.password=hunter2", a2[] = "--sasl.password", a3[] = "s3cr3t",
+         a4[] = "--sasl.password-file=/run/pw", a5[] = "--sasl.username=hunter2", a6[] = "--sasl.password=";
+    char *argv[] = {a0, a1, a2, a3, a4, a5, a6, NULL};
+    CHECK_INT_EQ(kx_hide_secret_args(7, argv), 3);
+    CHECK_STR_EQ(argv[1], "--sasl.password=*******");
+    CHECK_STR_EQ(argv[2], "--sasl.password");
+    CHECK_STR_EQ(argv[3], "******");
+    /* Not secrets: the file's path and the user name stay as given. */
+    CHECK_STR_EQ(argv[4], "--sasl.password-file=/run/pw");
+    CHECK_STR_EQ(argv[5], "--sasl.username=hunter2");
+    CHECK_STR_EQ(argv[6], "--sasl.password=");
+
+    /* A trailing flag without its value (flags.c rejects it anyway) touches nothing past argv. */
+    char b0[] = "x", b1[] = "--sasl.password";
+    char *argv2[] = {b0, b1, NULL};
+    CHECK_INT_EQ(kx_hide_secret_args(2, argv2), 0);
+    CHECK_STR_EQ(argv2[1], "--sasl.password");
+}
+
+static int cause(int err, const char *reason, bool cert, char *out, size_t outlen)
+{
+    memset(out, 'X', outlen);
+    return kx_rdk_cause(err, reason, cert, out, outlen);
+}
+
+static void test_causes(void)
+{
+    char out[512];
+    CHECK_INT_EQ(cause(RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, "1/1 brokers are down", false, out, sizeof out),
+                 -1);
+    CHECK_INT_EQ(cause(RD_KAFKA_RESP_ERR__TRANSPORT, "", false, out, sizeof out), -1);
+
+    CHECK_INT_EQ(
+        cause(RD_KAFKA_RESP_ERR__AUTHENTICATION,
+              "b/bootstrap: SASL authentication error: Authentication failed during authentication due to "
+              "invalid credentials with SASL mechanism SCRAM-SHA-512",
+              false, out, sizeof out),
+        0);
+    CHECK(strncmp(out, "_AUTHENTICATION: b/bootstrap: SASL authentication error", 55) == 0);
+    CHECK(strstr(out, "(check --sasl.username and the password)") != NULL);
+
+    cause(RD_KAFKA_RESP_ERR__AUTHENTICATION,
+          "SASL SCRAM-SHA-256 mechanism handshake failed: Broker: Unsupported SASL mechanism: broker's "
+          "supported "
+          "mechanisms: PLAIN,SCRAM-SHA-512",
+          false, out, sizeof out);
+    CHECK(strstr(out, "PLAIN,SCRAM-SHA-512 (check --sasl.mechanism)") != NULL);
+
+    cause(RD_KAFKA_RESP_ERR__SSL,
+          "SSL handshake failed: error:0A000086:SSL routines::certificate verify failed", true, out,
+          sizeof out);
+    CHECK(strstr(out, "(the broker's certificate is not trusted: check --tls.ca-file)") != NULL);
+
+    /* The broker's alert when no client certificate was sent, and when one it does not trust was. */
+    const char *bad =
+        "Receive failed: error:0A000412:SSL routines::sslv3 alert bad certificate: SSL alert number 42";
+    cause(RD_KAFKA_RESP_ERR__TRANSPORT, bad, false, out, sizeof out);
+    CHECK(strstr(out, "requires a client certificate: give --tls.cert-file and --tls.key-file") != NULL);
+    cause(RD_KAFKA_RESP_ERR__TRANSPORT, bad, true, out, sizeof out);
+    CHECK(strstr(out, "rejected the client certificate of --tls.cert-file") != NULL);
+    cause(RD_KAFKA_RESP_ERR__TRANSPORT, "tlsv13 alert certificate required: SSL alert number 116", false, out,
+          sizeof out);
+    CHECK(strstr(out, "requires a client certificate") != NULL);
+    cause(RD_KAFKA_RESP_ERR__TRANSPORT, "sslv3 alert certificate unknown: SSL alert number 46", true, out,
+          sizeof out);
+    CHECK(strstr(out, "rejected the client certificate") != NULL);
+
+    /* Anything else: librdkafka's words, no hint. */
+    cause(RD_KAFKA_RESP_ERR__TRANSPORT, "Connect to ipv4#127.0.0.1:1 failed: Connection refused", false, out,
+          sizeof out);
+    CHECK_STR_EQ(out, "_TRANSPORT: Connect to ipv4#127.0.0.1:1 failed: Connection refused");
+
+    /* A small buffer truncates, still terminated. */
+    char small[16];
+    CHECK_INT_EQ(cause(RD_KAFKA_RESP_ERR__TRANSPORT, bad, false, small, sizeof small), 0);
+    CHECK_INT_EQ(strlen(small), sizeof small - 1);
+}
+
+static void test_last_cause(void)
+{
+    char out[64];
+    kx_rdk_clear_cause();
+    kx_rdk_last_cause(out, sizeof out);
+    CHECK_STR_EQ(out, "");
+}
+
+int main(void)
+{
+    test_hide_args();
+    test_causes();
+    test_last_cause();
+    return TEST_RESULT();
+}
