@@ -6,6 +6,7 @@ void collector_conntrack_free(void);
 void collector_netclass_free(void);
 void collector_schedstat_free(void);
 void collector_softnet_free(void);
+void collector_udp_queues_free(void);
 
 void collectors_more_free(void)
 {
@@ -14,4 +15,5 @@ void collectors_more_free(void)
     collector_netclass_free();
     collector_schedstat_free();
     collector_softnet_free();
+    collector_udp_queues_free();
 }

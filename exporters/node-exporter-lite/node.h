@@ -73,6 +73,7 @@ int collect_schedstat(expo *w, collector_ctx *ctx);
 int collect_softnet(expo *w, collector_ctx *ctx);
 int collect_textfile(expo *w, collector_ctx *ctx);
 int collect_timex(expo *w, collector_ctx *ctx);
+int collect_udp_queues(expo *w, collector_ctx *ctx);
 
 /* The collectors node_exporter 1.5 also enables by default, for main.c's table (all on by default). */
 /* clang-format off */
@@ -85,7 +86,9 @@ int collect_timex(expo *w, collector_ctx *ctx);
     {"softnet", true, "Exposes statistics from /proc/net/softnet_stat.", collect_softnet},                   \
     {"textfile", true, "Exposes statistics read from local disk (--collector.textfile.directory).",          \
      collect_textfile},                                                                                      \
-    {"timex", true, "Exposes selected adjtimex(2) system call stats.", collect_timex}
+    {"timex", true, "Exposes selected adjtimex(2) system call stats.", collect_timex},                        \
+    {"udp_queues", true, "Exposes UDP total lengths of the rx_queue and tx_queue from /proc/net/udp and "     \
+     "/proc/net/udp6.", collect_udp_queues}
 /* clang-format on */
 
 /* Releases collectors' long-lived state (libproc2 handles, statfs workers, caches). */

@@ -129,4 +129,10 @@ enum { TIMEX_VALUES = 17 };
 extern const char *const timex_names[TIMEX_VALUES];
 void timex_values(const struct timex *tx, int state, double out[TIMEX_VALUES]);
 
+/* /proc/net/udp and udp6: tx_queue and rx_queue summed over the sockets (node_udp_queues). */
+typedef struct udp_queues {
+    uint64_t tx, rx, sockets;
+} udp_queues;
+int udp_queues_parse(char *text, udp_queues *out, char *err, size_t errlen);
+
 #endif

@@ -23,7 +23,8 @@ from helpers import free_port
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
               "time", "pressure", "filefd", "sockstat", "netstat", "entropy",
-              "arp", "conntrack", "netclass", "schedstat", "softnet", "textfile", "timex"]
+              "arp", "conntrack", "netclass", "schedstat", "softnet", "textfile", "timex",
+              "udp_queues"]
 # node_exporter 1.5's upstream defaults; Debian's package patches these three.
 UPSTREAM_DEFAULTS = [
     "--collector.filesystem.mount-points-exclude="
@@ -66,6 +67,7 @@ TOLERANCES = [
     (r"node_load(1|5|15)", "gauge", 2.0, 0.5),
     (r"node_procs_(running|blocked)|node_disk_io_now", "gauge", 50, 0),
     (r"node_sockstat_.*|node_netstat_Tcp_CurrEstab", "gauge", 500, 0.5),  # other engineers' Kafka labs churn
+    (r"node_udp_queues", "gauge", 4 * MiB, 0.5),  # bytes waiting in UDP sockets come and go
     (r"node_filefd_allocated", "gauge", 5000, 0.5),
     (r"node_entropy_available_bits", "gauge", 256, 0),
     (r"node_memory_.*", "gauge", 512 * MiB, 0.1),  # parallel builds move memory fast
