@@ -512,7 +512,8 @@ static int labelset_build(expo_family *f, labelset *ls, const char *const *names
     }
     for (size_t j = 0; j < n; j++) {
         const char *name = names[j];
-        int reserved = name && f->type == EXPO_HISTOGRAM && strcmp(name, "le") == 0;
+        int reserved = name && ((f->type == EXPO_HISTOGRAM && strcmp(name, "le") == 0) ||
+                                (f->type == EXPO_SUMMARY && strcmp(name, "quantile") == 0));
         if (!expo_valid_label_name(name) || reserved || ls->n == EXPO_MAX_LABELS) {
             log_warn("invalid label name, sample dropped", "metric", f->name, "label", name ? name : "(null)",
                      NULL);
@@ -600,8 +601,8 @@ void expo_samplev(expo_family *f, double value, const char *const *names, const 
 {
     if (!f)
         return;
-    if (f->type == EXPO_HISTOGRAM) {
-        log_warn("expo_sample on a histogram family, sample dropped", "metric", f->name, NULL);
+    if (f->type == EXPO_HISTOGRAM || f->type == EXPO_SUMMARY) {
+        log_warn("expo_sample on a histogram or summary family, sample dropped", "metric", f->name, NULL);
         f->w->invalid++;
         return;
     }
@@ -659,18 +660,13 @@ void expo_sample(expo_family *f, double value, ...)
     expo_samplev(f, value, names, values, n);
 }
 
-void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
-                    uint64_t inf_count, double sum, ...)
+void expo_histogramv(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
+                     uint64_t inf_count, double sum, const char *const *names, const char *const *values,
+                     size_t nlabels)
 {
-    const char *names[EXPO_MAX_LABELS], *values[EXPO_MAX_LABELS];
-    size_t nl;
-    va_list ap;
-    va_start(ap, sum);
-    int rc = collect_varargs(ap, names, values, &nl);
-    va_end(ap);
     if (!f)
         return;
-    if (rc < 0 || f->type != EXPO_HISTOGRAM) {
+    if (f->type != EXPO_HISTOGRAM) {
         log_warn("bad histogram call, sample dropped", "metric", f->name, NULL);
         f->w->invalid++;
         return;
@@ -683,7 +679,7 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
         }
     }
     labelset ls;
-    if (labelset_build(f, &ls, names, values, nl) < 0 || f->w->truncated || labelset_claim(f, &ls) < 0)
+    if (labelset_build(f, &ls, names, values, nlabels) < 0 || f->w->truncated || labelset_claim(f, &ls) < 0)
         return;
     buf *lines = &f->w->line;
     buf_reset(lines);
@@ -704,6 +700,66 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
         buf_printf(lines, " %" PRIu64 "\n%s_sum", cum, f->name) < 0 ||
         put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %s\n%s_count", num, f->name) < 0 ||
         put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %" PRIu64 "\n", cum) < 0)
+        buf_reset(lines);
+    commit_lines(f, lines);
+}
+
+void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
+                    uint64_t inf_count, double sum, ...)
+{
+    const char *names[EXPO_MAX_LABELS], *values[EXPO_MAX_LABELS];
+    size_t nl;
+    va_list ap;
+    va_start(ap, sum);
+    int rc = collect_varargs(ap, names, values, &nl);
+    va_end(ap);
+    if (!f)
+        return;
+    if (rc < 0) {
+        log_warn("bad histogram call, sample dropped", "metric", f->name, NULL);
+        f->w->invalid++;
+        return;
+    }
+    expo_histogramv(f, bounds, counts, n, inf_count, sum, names, values, nl);
+}
+
+void expo_summaryv(expo_family *f, const double *quantiles, const double *qvalues, size_t n, double sum,
+                   uint64_t count, const char *const *names, const char *const *values, size_t nlabels)
+{
+    if (!f)
+        return;
+    if (f->type != EXPO_SUMMARY) {
+        log_warn("bad summary call, sample dropped", "metric", f->name, NULL);
+        f->w->invalid++;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(quantiles[i] >= 0 && quantiles[i] <= 1) || (i && !(quantiles[i] > quantiles[i - 1]))) {
+            log_warn("summary quantiles not ascending within [0, 1], sample dropped", "metric", f->name,
+                     NULL);
+            f->w->invalid++;
+            return;
+        }
+    }
+    labelset ls;
+    if (labelset_build(f, &ls, names, values, nlabels) < 0 || f->w->truncated || labelset_claim(f, &ls) < 0)
+        return;
+    buf *lines = &f->w->line;
+    buf_reset(lines);
+    char q[40], v[40];
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        expo_format_double(quantiles[i], q, sizeof(q));
+        expo_format_double(qvalues[i], v, sizeof(v));
+        rc = buf_puts(lines, f->name) < 0 || put_labels(lines, &ls, "quantile", q) < 0 ||
+                     buf_printf(lines, " %s\n", v) < 0
+                 ? -1
+                 : 0;
+    }
+    expo_format_double(sum, v, sizeof(v));
+    if (rc < 0 || buf_printf(lines, "%s_sum", f->name) < 0 || put_labels(lines, &ls, NULL, NULL) < 0 ||
+        buf_printf(lines, " %s\n%s_count", v, f->name) < 0 || put_labels(lines, &ls, NULL, NULL) < 0 ||
+        buf_printf(lines, " %" PRIu64 "\n", count) < 0)
         buf_reset(lines);
     commit_lines(f, lines);
 }

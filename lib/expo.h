@@ -58,6 +58,15 @@ void expo_samplev(expo_family *f, double value, const char *const *names, const 
 void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
                     uint64_t inf_count, double sum, ...) __attribute__((sentinel));
 
+/* expo_histogram with the labels as arrays (names[i] = values[i], nlabels of them). */
+void expo_histogramv(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
+                     uint64_t inf_count, double sum, const char *const *names, const char *const *values,
+                     size_t nlabels);
+/* One summary: n quantiles (ascending, within [0, 1]) with their values, then _sum and _count.
+ * Labels as for expo_samplev; each quantile line adds quantile="q" after them. */
+void expo_summaryv(expo_family *f, const double *quantiles, const double *qvalues, size_t n, double sum,
+                   uint64_t count, const char *const *names, const char *const *values, size_t nlabels);
+
 /* Writes the whole exposition into `out` (appending). Returns -1 if `out`'s
  * limit was hit. */
 int expo_render(const expo *w, buf *out);

@@ -4,7 +4,7 @@
  * a file that does not parse, or has client-side timestamps, is skipped and sets
  * node_textfile_scrape_error 1. Families without HELP get "Metric read from <files>". A family
  * that an earlier file already gave another type or HELP is dropped, as node_exporter's registry
- * drops it. Summaries are not written yet: the exposition writer has no summary call (logged). */
+ * drops it. */
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
@@ -20,8 +20,7 @@
 #include "readfile.h"
 #include "textfile.h"
 
-/* expo_histogram takes labels as varargs only: a histogram line gets at most HIST_LABELS of them. */
-enum { TEXTFILE_LIMIT = 64 << 20, MAX_LABELS = 64, HIST_LABELS = 16 };
+enum { TEXTFILE_LIMIT = 64 << 20, MAX_LABELS = 64 };
 
 typedef struct tfile {
     char *path, *text;
@@ -152,7 +151,7 @@ static int clashes(const tscrape *s, size_t k, const tf_family *fam)
 }
 
 typedef struct scratch {
-    double *bounds;
+    double *bounds, *values;
     uint64_t *counts;
     size_t cap;
 } scratch;
@@ -160,10 +159,6 @@ typedef struct scratch {
 static void emit_family(expo *w, const tf_file *m, const tf_family *fam, const char *help, scratch *sc)
 {
     static const expo_type types[] = {EXPO_COUNTER, EXPO_GAUGE, EXPO_SUMMARY, EXPO_UNTYPED, EXPO_HISTOGRAM};
-    if (fam->type == TF_SUMMARY) {
-        log_warn("textfile summaries are not supported yet, family dropped", "metric", fam->name, NULL);
-        return;
-    }
     /* Every metric gets every label name of its family, "" where it has none (as node_exporter). */
     const char *all[MAX_LABELS];
     size_t nall = 0;
@@ -203,7 +198,7 @@ static void emit_family(expo *w, const tf_file *m, const tf_family *fam, const c
                 values[n++] = "";
             }
         }
-        if (fam->type != TF_HISTOGRAM) {
+        if (fam->type != TF_HISTOGRAM && fam->type != TF_SUMMARY) {
             expo_samplev(f, mt->value, names, values, n);
             continue;
         }
@@ -211,12 +206,24 @@ static void emit_family(expo *w, const tf_file *m, const tf_family *fam, const c
             double *b = realloc(sc->bounds, mt->npoints * sizeof *b);
             if (b)
                 sc->bounds = b;
+            double *v = realloc(sc->values, mt->npoints * sizeof *v);
+            if (v)
+                sc->values = v;
             uint64_t *c = realloc(sc->counts, mt->npoints * sizeof *c);
             if (c)
                 sc->counts = c;
-            if (!b || !c)
+            if (!b || !v || !c)
                 return;
             sc->cap = mt->npoints;
+        }
+        if (fam->type == TF_SUMMARY) {
+            for (size_t p = 0; p < mt->npoints; p++) {
+                sc->bounds[p] = m->points[mt->point0 + p].key;
+                sc->values[p] = m->points[mt->point0 + p].value;
+            }
+            expo_summaryv(f, sc->bounds, sc->values, mt->npoints, mt->sum, tf_count(mt->count), names, values,
+                          n);
+            continue;
         }
         /* The file's buckets are cumulative and the writer accumulates: hand it the differences
          * (modulo 2^64, so even non-monotonic buckets come out as written). Its +Inf bucket is
@@ -232,18 +239,7 @@ static void emit_family(expo *w, const tf_file *m, const tf_family *fam, const c
             sc->counts[nb++] = cum - prev;
             prev = cum;
         }
-        if (n > HIST_LABELS) {
-            log_warn("textfile histogram with too many labels, dropped", "metric", fam->name, NULL);
-            continue;
-        }
-        for (size_t k = n; k <= HIST_LABELS; k++)
-            names[k] = values[k] = NULL; /* the first NULL name ends the list */
-        uint64_t count = tf_count(mt->count);
-#define L(k) names[k], values[k]
-        expo_histogram(f, sc->bounds, sc->counts, nb, count - prev, mt->sum, L(0), L(1), L(2), L(3), L(4),
-                       L(5), L(6), L(7), L(8), L(9), L(10), L(11), L(12), L(13), L(14), L(15),
-                       (const char *)NULL);
-#undef L
+        expo_histogramv(f, sc->bounds, sc->counts, nb, tf_count(mt->count) - prev, mt->sum, names, values, n);
     }
 }
 
@@ -285,6 +281,7 @@ int collect_textfile(expo *w, collector_ctx *ctx)
     buf_free(&help);
     free(sc.bounds);
     free(sc.counts);
+    free(sc.values);
     if (s.n) {
         expo_family *f = expo_family_get(w, "node_textfile_mtime_seconds",
                                          "Unixtime mtime of textfiles successfully read.", EXPO_GAUGE);

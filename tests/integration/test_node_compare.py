@@ -445,6 +445,8 @@ TEXTFILE_CASES = [
                      "{m}_bucket{x=\"a\",le=\"1\"} 3\n{m}_bucket{x=\"a\",le=\"1\"} 4\n{m}_count{x=\"a\"} 6\n"
                      "{m}_sum{x=\"a\"} 2.5\n{m}_count{x=\"b\"} 7\n"),
     ("ok_duplicate", "{m}{a=\"1\"} 1\n{m}{a=\"1\"} 2\n"),
+    ("ok_summary", "# TYPE {m} summary\n{m}{quantile=\"0.99\",x=\"a\"} 3\n{m}{x=\"a\",quantile=\"0.5\"} 1.5\n"
+                   "{m}_sum{x=\"a\"} 10\n{m}_count{x=\"a\"} 4\n{m}_sum{x=\"b\",y=\"c\"} 1\n{m}_count{x=\"b\",y=\"c\"} 1\n"),
     ("bad_no_newline", "{m} 1"),
     ("bad_trailing_blank", "{m} 1 \n"),
     ("bad_timestamp", "{m} 1 1234\n"),
@@ -461,6 +463,7 @@ TEXTFILE_CASES = [
     ("bad_type", "# TYPE {m} gauges\n{m} 1\n"),
     ("bad_name", "# HELP {m}-x help\n"),
     ("bad_le", "# TYPE {m} histogram\n{m}_bucket{le=\"x\"} 1\n"),
+    ("bad_quantile", "# TYPE {m} summary\n{m}{quantile=\"x\"} 1\n"),
 ]
 
 
@@ -489,6 +492,7 @@ def test_textfile_matches(tmp_path):
     assert list(ours["node_textfile_scrape_error"]["samples"].values()) == [1.0]
     assert len(ours["tf_shared"]["samples"]) == 2 and "tf_clash_rest" in ours
     assert ours["tf_ok_histogram"]["type"] == "histogram"
+    assert ours["tf_ok_summary"]["type"] == "summary" and len(ours["tf_ok_summary"]["samples"]) == 6
 
 
 def test_textfile_missing_directory(tmp_path):

@@ -109,6 +109,45 @@ static void test_histogram(void)
     expo_free(w);
 }
 
+static void test_histogram_and_summary_arrays(void)
+{
+    expo *w = expo_new(1 << 20);
+    expo_family *h = expo_family_get(w, "h_seconds", "H.", EXPO_HISTOGRAM);
+    const double bounds[] = {0.1, 1};
+    const uint64_t counts[] = {2, 3};
+    const char *names[] = {"a", "b"}, *values[] = {"x", "y\"z"};
+    expo_histogramv(h, bounds, counts, 2, 1, 2.5, names, values, 2);
+    expo_family *s = expo_family_get(w, "rpc_seconds", "RPC latency.", EXPO_SUMMARY);
+    const double q[] = {0, 0.5, 0.99}, qv[] = {0.001, 0.25, 1e+30};
+    expo_summaryv(s, q, qv, 3, 12.5, 40, names, values, 2);
+    expo_summaryv(s, NULL, NULL, 0, 0.5, 1, NULL, NULL, 0); /* no quantiles: _sum and _count only */
+    const double q_bad[] = {0.5, 0.1};
+    expo_summaryv(s, q_bad, qv, 2, 0, 0, names, values, 1); /* not ascending: dropped */
+    const double q_out[] = {1.5};
+    expo_summaryv(s, q_out, qv, 1, 0, 0, names, values, 1); /* outside [0, 1]: dropped */
+    const char *qname[] = {"quantile"}, *qval[] = {"x"};
+    expo_summaryv(s, q, qv, 1, 0, 0, qname, qval, 1); /* quantile is reserved: dropped */
+    expo_sample(s, 1, NULL);                          /* plain sample on a summary: dropped */
+    expo_summaryv(h, q, qv, 1, 0, 0, NULL, NULL, 0);  /* summary call on a histogram: dropped */
+    char *out = render(w);
+    CHECK_STR_EQ(out, "# HELP h_seconds H.\n# TYPE h_seconds histogram\n"
+                      "h_seconds_bucket{a=\"x\",b=\"y\\\"z\",le=\"0.1\"} 2\n"
+                      "h_seconds_bucket{a=\"x\",b=\"y\\\"z\",le=\"1\"} 5\n"
+                      "h_seconds_bucket{a=\"x\",b=\"y\\\"z\",le=\"+Inf\"} 6\n"
+                      "h_seconds_sum{a=\"x\",b=\"y\\\"z\"} 2.5\n"
+                      "h_seconds_count{a=\"x\",b=\"y\\\"z\"} 6\n"
+                      "# HELP rpc_seconds RPC latency.\n# TYPE rpc_seconds summary\n"
+                      "rpc_seconds{a=\"x\",b=\"y\\\"z\",quantile=\"0\"} 0.001\n"
+                      "rpc_seconds{a=\"x\",b=\"y\\\"z\",quantile=\"0.5\"} 0.25\n"
+                      "rpc_seconds{a=\"x\",b=\"y\\\"z\",quantile=\"0.99\"} 1e+30\n"
+                      "rpc_seconds_sum{a=\"x\",b=\"y\\\"z\"} 12.5\n"
+                      "rpc_seconds_count{a=\"x\",b=\"y\\\"z\"} 40\n"
+                      "rpc_seconds_sum 0.5\nrpc_seconds_count 1\n");
+    free(out);
+    CHECK_INT_EQ(expo_invalid(w), 5);
+    expo_free(w);
+}
+
 static void test_names(void)
 {
     CHECK(expo_valid_metric_name("node_cpu_seconds_total"));
@@ -260,6 +299,7 @@ int main(void)
     test_values();
     test_families();
     test_histogram();
+    test_histogram_and_summary_arrays();
     test_names();
     test_duplicates_and_const_labels();
     test_cap();
