@@ -51,7 +51,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
         log_kv(lvl, "librdkafka", "facility", fac, "detail", buf, NULL);
 }
 
-int kx_rdk_cause(int err, const char *reason, bool client_cert, char *out, size_t outlen)
+int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version, char *out, size_t outlen)
 {
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !reason || !*reason)
         return -1;
@@ -67,6 +67,10 @@ int kx_rdk_cause(int err, const char *reason, bool client_cert, char *out, size_
         hint = " (the broker rejected the client certificate of --tls.cert-file)";
     else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && strstr(reason, "Unsupported SASL mechanism"))
         hint = " (check --sasl.mechanism)";
+    else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && strstr(reason, "SCRAM") && rdk_version < 0x020601ff)
+        /* librdkafka#4895: a nonce bug that Kafka 4 brokers reject as bad credentials. */
+        hint = " (check --sasl.username and the password; against Kafka 4.x brokers SCRAM also needs "
+               "librdkafka 2.6.1 or later)";
     else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
         hint = " (check --sasl.username and the password)";
     int n = snprintf(out, outlen, "%s: %s%s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason, hint);
@@ -94,7 +98,7 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     log_debug("kafka client error", "error", rd_kafka_err2name((rd_kafka_resp_err_t)err), "reason", reason,
               NULL);
     char cause[sizeof last_cause];
-    if (kx_rdk_cause(err, reason, client_cert_given, cause, sizeof cause) == 0) {
+    if (kx_rdk_cause(err, reason, client_cert_given, rd_kafka_version(), cause, sizeof cause) == 0) {
         pthread_mutex_lock(&cause_lock);
         memcpy(last_cause, cause, sizeof last_cause);
         pthread_mutex_unlock(&cause_lock);

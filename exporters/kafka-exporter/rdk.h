@@ -19,9 +19,9 @@ void kx_rdk_stop(kx_state *st);
  * 0 if nothing changed (or no password file), -1 on a read or librdkafka error (logged, no secret). */
 int kx_rdk_reload_password(kx_state *st);
 /* The cause of one librdkafka error callback, for the "kafka unavailable" log line: the error name,
- * librdkafka's reason and a hint naming the flag to check (TLS and SASL failures). Pure; -1 when the
- * error says nothing of its own (all brokers down). */
-int kx_rdk_cause(int err, const char *reason, bool client_cert, char *out, size_t outlen);
+ * librdkafka's reason and a hint naming the flag to check (TLS and SASL failures; rdk_version as
+ * rd_kafka_version() gives it). Pure; -1 when the error says nothing of its own (all brokers down). */
+int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version, char *out, size_t outlen);
 /* The last cause recorded from the error callback since kx_rdk_clear_cause(), "" if none. Thread-safe. */
 void kx_rdk_last_cause(char *out, size_t outlen);
 void kx_rdk_clear_cause(void);

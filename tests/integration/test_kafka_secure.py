@@ -3,7 +3,10 @@ SCRAM-SHA-512, and SSL with a required client certificate. Each reports what the
 same scrape moment; a wrong password, a wrong mechanism, an untrusted CA and a missing client certificate give
 kafka_up 0 within the scrape timeout, one log line naming the cause, no crash, a clean exit on SIGTERM; a rotated
 --sasl.password-file recovers without a restart. The password and the client key never show in logs (debug),
-/metrics or ps. kcat, with the same credentials, shows the listeners really enforce them."""
+/metrics or ps. kcat, with the same credentials, shows the listeners really enforce them.
+
+Kafka 4.x (the kraft profile): librdkafka before 2.6.1 (Debian has 2.0.2) cannot SCRAM-authenticate to it at all
+(librdkafka#4895): there the SCRAM exporter must say so in its log instead of reporting data."""
 import os
 import subprocess
 import threading
@@ -124,11 +127,16 @@ def data(lab):
     lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--delete", "--topic", topic, check=False)
 
 
+def kafka4(lab):
+    return lab.profile == "kraft"
+
+
 def test_kcat_sees_the_listeners_enforce_auth(lab, sec, data):
     """An independent client with the same credentials: good ones list the topic, bad ones are refused."""
-    ok = lab.kcat(*kcat_x(sec, "sasl_ssl"), "-L", "-m", "5", "-t", data["topic"]).stdout
+    ok = lab.kcat(*kcat_x(sec, "sasl_ssl", mechanism="PLAIN"), "-L", "-m", "5", "-t", data["topic"]).stdout
     assert data["topic"] in ok and "3 partitions" in ok
-    assert data["topic"] in lab.kcat(*kcat_x(sec, "sasl_ssl", mechanism="PLAIN"), "-L", "-m", "5").stdout
+    if not kafka4(lab):
+        assert data["topic"] in lab.kcat(*kcat_x(sec, "sasl_ssl"), "-L", "-m", "5").stdout
     assert data["topic"] in lab.kcat(*kcat_x(sec, "ssl"), "-L", "-m", "5").stdout
     bad = lab.kcat(*kcat_x(sec, "sasl_ssl", password="not-the-password"), "-L", "-m", "3", check=False)
     assert bad.returncode != 0 and "Authentication failed" in bad.stderr, bad.stderr
@@ -152,10 +160,13 @@ def test_secured_listeners_report_what_plaintext_reports(lab, sec, data, tmp_pat
         "sasl_ssl-plain": sasl_flags(sec, "plain", password=sec["sasl_ssl"]["password"]),
         "ssl-client-cert": ssl_flags(sec),
     }
+    if kafka4(lab):
+        specs["sasl_ssl-plain-file"] = sasl_flags(sec, "plain", password_file=pwfile)
     if lab.zk_upstream:
         # ZooKeeper mode: the brokers' SASL_SSL endpoints come from /brokers/ids, no bootstrap list.
         specs["zookeeper-sasl_ssl"] = [f"--zookeeper.server={lab.zk_upstream}"] + [
             f for f in sasl_flags(sec, "scram-sha512", password_file=pwfile) if not f.startswith("--kafka.server")]
+    scram_refused = set()
     exps = {}
     try:
         for name, flags in specs.items():
@@ -166,11 +177,19 @@ def test_secured_listeners_report_what_plaintext_reports(lab, sec, data, tmp_pat
 
         def all_up():
             got = scrape_all(exps)
+            for name in list(got):
+                logs = exps[name].logs()
+                if kafka4(lab) and "scram" in name and "librdkafka 2.6.1 or later" in logs:
+                    scram_refused.add(name)  # librdkafka#4895, said so in the log: not compared
+                    del got[name]
             return all(value(m, "kafka_up") == 1 and value(m, "kafka_scrape_collector_success",
                                                              collector="consumergroups") == 1
                        for _, m, _ in got.values()) and got
 
         got = wait_for("every exporter up with its consumer groups", all_up, 30, interval=0.5)
+        if scram_refused:
+            lab.report("kafka-exporter secured: Kafka 4.x refuses this librdkafka's SCRAM (librdkafka#4895); "
+                       f"logged with the hint by {', '.join(sorted(scram_refused))}")
         ref = got["plaintext"][1]
         for p, lag in data["lag"].items():
             assert value(ref, "kafka_consumergroup_lag", consumergroup=data["group"], topic=data["topic"],
@@ -184,14 +203,13 @@ def test_secured_listeners_report_what_plaintext_reports(lab, sec, data, tmp_pat
             port = {"plaintext": "9092", "ssl-client-cert": str(sec["ssl"]["port"])}.get(
                 name, str(sec["sasl_ssl"]["port"]))
             assert addrs and all(a.endswith(":" + port) for a in addrs), (name, addrs)
-        lab.report(f"kafka-exporter secured: {len(exps)} exporters (PLAINTEXT, SASL_SSL PLAIN/SCRAM-SHA-512, "
-                   f"SSL client cert{', ZooKeeper+SASL_SSL' if lab.zk_upstream else ''}) agree on "
+        lab.report(f"kafka-exporter secured: {len(got)} exporters ({', '.join(got)}) agree on "
                    f"{sum(len(v) for v in want.values())} samples; scrape ms: " +
                    ", ".join(f"{n} {t * 1000:.0f}" for n, (t, _, _) in got.items()))
         for name, e in exps.items():
             logs = e.logs()
             assert "level=debug" in logs  # debug logging was really on
-            assert_no_secret(sec, logs, got[name][2], cmdline(e.proc.pid))
+            assert_no_secret(sec, logs, got[name][2] if name in got else "", cmdline(e.proc.pid))
     finally:
         for e in exps.values():
             e.stop()
@@ -217,10 +235,10 @@ def test_bad_credentials_fail_clearly_and_recover(lab, sec, tmp_path):
     s = sec["sasl_ssl"]
     cases = {
         # name: (flags, words the one "kafka unavailable" line must hold)
-        "wrong password (SCRAM-SHA-512, file)": (sasl_flags(sec, "scram-sha512", password_file=pwfile),
+        "wrong password (SCRAM-SHA-512, flag)": (sasl_flags(sec, "scram-sha512", password=wrong),
                                                  ["invalid credentials", "SCRAM-SHA-512", "--sasl.username"]),
-        "wrong password (PLAIN, flag)": (sasl_flags(sec, "plain", password=wrong),
-                                         ["Invalid username or password"]),
+        "wrong password (PLAIN, file)": (sasl_flags(sec, "plain", password_file=pwfile),
+                                         ["Invalid username or password", "--sasl.username"]),
         "wrong mechanism": (sasl_flags(sec, "scram-sha256", password=s["password"]),
                             ["Unsupported SASL mechanism", "PLAIN,SCRAM-SHA-512", "--sasl.mechanism"]),
         "untrusted CA (SASL_SSL)": (sasl_flags(sec, "scram-sha512", password=s["password"], ca=rogue),
@@ -255,7 +273,7 @@ def test_bad_credentials_fail_clearly_and_recover(lab, sec, tmp_path):
                    f"with the cause logged once, in {time.time() - t0:.1f}s")
 
         # A good password written to the file: the next failed scrape reads it again, no restart.
-        rotated = exps["wrong password (SCRAM-SHA-512, file)"]
+        rotated = exps["wrong password (PLAIN, file)"]
         pwfile.write_text(s["password"] + "\n")
         t1 = time.time()
         wait_for("recovery after the password file was fixed",

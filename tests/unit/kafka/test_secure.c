@@ -31,10 +31,13 @@ static void test_hide_args(void)
     CHECK_STR_EQ(argv2[1], "--sasl.password");
 }
 
+#define RDK_2_0_2 0x020002ff
+#define RDK_2_6_1 0x020601ff
+
 static int cause(int err, const char *reason, bool cert, char *out, size_t outlen)
 {
     memset(out, 'X', outlen);
-    return kx_rdk_cause(err, reason, cert, out, outlen);
+    return kx_rdk_cause(err, reason, cert, RDK_2_6_1, out, outlen);
 }
 
 static void test_causes(void)
@@ -51,6 +54,15 @@ static void test_causes(void)
               false, out, sizeof out),
         0);
     CHECK(strncmp(out, "_AUTHENTICATION: b/bootstrap: SASL authentication error", 55) == 0);
+    CHECK(strstr(out, "(check --sasl.username and the password)") != NULL);
+    /* Debian's librdkafka: its SCRAM is refused by Kafka 4 brokers whatever the password. */
+    kx_rdk_cause(RD_KAFKA_RESP_ERR__AUTHENTICATION,
+                 "SASL authentication error: Authentication failed during authentication due to invalid "
+                 "credentials with SASL mechanism SCRAM-SHA-512",
+                 false, RDK_2_0_2, out, sizeof out);
+    CHECK(strstr(out, "SCRAM also needs librdkafka 2.6.1 or later)") != NULL);
+    kx_rdk_cause(RD_KAFKA_RESP_ERR__AUTHENTICATION, "Authentication failed: Invalid username or password",
+                 false, RDK_2_0_2, out, sizeof out);
     CHECK(strstr(out, "(check --sasl.username and the password)") != NULL);
 
     cause(RD_KAFKA_RESP_ERR__AUTHENTICATION,
