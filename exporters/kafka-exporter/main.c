@@ -63,6 +63,25 @@ static const flag kx_flags[] = {
      "ZooKeeper session timeout.", 0, 0},
     {"kafka.client-id", FLAG_STRING, OPT(client_id), "kafka-exporter", "Client ID sent to the brokers.", 0,
      0},
+    /* danielqsj/kafka_exporter's flags that mean nothing here: accepted so its command lines keep working. */
+    {"kafka.version", FLAG_STRING, OPT(compat_kafka_version), NULL, "Ignored (danielqsj compatibility).", 0,
+     0},
+    {"refresh.metadata", FLAG_STRING, OPT(compat_refresh_metadata), NULL,
+     "Ignored (danielqsj compatibility).", 0, 0},
+    {"concurrent.enable", FLAG_BOOL, OPT(compat_concurrent), "false", "Ignored (danielqsj compatibility).", 0,
+     0},
+    {"topic.workers", FLAG_INT, OPT(compat_topic_workers), "100", "Ignored (danielqsj compatibility).", 0, 0},
+    {"sasl.handshake", FLAG_BOOL, OPT(compat_sasl_handshake), "true",
+     "Ignored (danielqsj compatibility): librdkafka always does the SASL handshake.", 0, 0},
+    {"tls.server-name", FLAG_STRING, OPT(compat_tls_server_name), NULL,
+     "Ignored (danielqsj compatibility): certificates are checked against the broker's address.", 0, 0},
+    {"log.enable-sarama", FLAG_BOOL, OPT(compat_log_sarama), "false", "Ignored (danielqsj compatibility).", 0,
+     0},
+    {"verbosity", FLAG_INT, OPT(compat_verbosity), "0", "Ignored (danielqsj compatibility).", 0, 0},
+    {"use.consumelag.zookeeper", FLAG_BOOL, OPT(compat_zk_lag), "false",
+     "Not supported: ZooKeeper-stored offsets are not read (a warning if set).", 0, 0},
+    {"kafka.allow-auto-topic-creation", FLAG_BOOL, OPT(compat_auto_create), "false",
+     "Ignored: topics are never created (a warning if set).", 0, 0},
 };
 
 /* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed pair. */

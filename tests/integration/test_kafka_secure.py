@@ -169,7 +169,9 @@ def test_secured_listeners_report_what_plaintext_reports(lab, sec, data, tmp_pat
     specs = {
         "plaintext": [f"--kafka.server={lab.upstream}"],
         "sasl_ssl-scram": sasl_flags(sec, "scram-sha512", password_file=pwfile),
-        "sasl_ssl-plain": sasl_flags(sec, "plain", password=sec["sasl_ssl"]["password"]),
+        # With danielqsj/kafka_exporter's own SASL/TLS flags too: its command lines keep working.
+        "sasl_ssl-plain": sasl_flags(sec, "plain", password=sec["sasl_ssl"]["password"]) + [
+            "--sasl.handshake", "--tls.server-name=kafka01", "--kafka.version=3.9.0"],
         "ssl-client-cert": ssl_flags(sec),
     }
     if kafka4(lab):
