@@ -660,6 +660,18 @@ void expo_sample(expo_family *f, double value, ...)
     expo_samplev(f, value, names, values, n);
 }
 
+/* The _sum and _count lines of a histogram or summary. */
+static int put_sum_count(buf *lines, const expo_family *f, const labelset *ls, double sum, uint64_t count)
+{
+    char num[40];
+    expo_format_double(sum, num, sizeof(num));
+    return buf_printf(lines, "%s_sum", f->name) < 0 || put_labels(lines, ls, NULL, NULL) < 0 ||
+                   buf_printf(lines, " %s\n%s_count", num, f->name) < 0 ||
+                   put_labels(lines, ls, NULL, NULL) < 0 || buf_printf(lines, " %" PRIu64 "\n", count) < 0
+               ? -1
+               : 0;
+}
+
 void expo_histogramv(expo_family *f, const double *bounds, const uint64_t *counts, size_t n,
                      uint64_t inf_count, double sum, const char *const *names, const char *const *values,
                      size_t nlabels)
@@ -695,11 +707,8 @@ void expo_histogramv(expo_family *f, const double *bounds, const uint64_t *count
                   : 0;
     }
     cum += inf_count;
-    expo_format_double(sum, num, sizeof(num));
     if (rc2 < 0 || buf_printf(lines, "%s_bucket", f->name) < 0 || put_labels(lines, &ls, "le", "+Inf") < 0 ||
-        buf_printf(lines, " %" PRIu64 "\n%s_sum", cum, f->name) < 0 ||
-        put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %s\n%s_count", num, f->name) < 0 ||
-        put_labels(lines, &ls, NULL, NULL) < 0 || buf_printf(lines, " %" PRIu64 "\n", cum) < 0)
+        buf_printf(lines, " %" PRIu64 "\n", cum) < 0 || put_sum_count(lines, f, &ls, sum, cum) < 0)
         buf_reset(lines);
     commit_lines(f, lines);
 }
@@ -756,10 +765,7 @@ void expo_summaryv(expo_family *f, const double *quantiles, const double *qvalue
                  ? -1
                  : 0;
     }
-    expo_format_double(sum, v, sizeof(v));
-    if (rc < 0 || buf_printf(lines, "%s_sum", f->name) < 0 || put_labels(lines, &ls, NULL, NULL) < 0 ||
-        buf_printf(lines, " %s\n%s_count", v, f->name) < 0 || put_labels(lines, &ls, NULL, NULL) < 0 ||
-        buf_printf(lines, " %" PRIu64 "\n", count) < 0)
+    if (rc < 0 || put_sum_count(lines, f, &ls, sum, count) < 0)
         buf_reset(lines);
     commit_lines(f, lines);
 }

@@ -8,30 +8,6 @@
 
 #include "textutil.h"
 
-/* Strict hex (digits only, no "0x"), as Go's ParseUint(s, 16, bits). */
-static int hex_u64(const char *s, unsigned bits, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return -1;
-    for (; *s; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (*s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else if (*s >= 'A' && *s <= 'F')
-            d = (unsigned)(*s - 'A' + 10);
-        else
-            return -1;
-        if (v >> (bits - 4))
-            return -1;
-        v = v << 4 | d;
-    }
-    *out = v;
-    return 0;
-}
-
 int softnet_parse(char *text, softnet_cb cb, void *arg, char *err, size_t errlen)
 {
     char *cur = text, *line;
@@ -47,7 +23,7 @@ int softnet_parse(char *text, softnet_cb cb, void *arg, char *err, size_t errlen
             return text_fail(err, errlen, lineno, "fewer than 9 columns");
         uint64_t v[3];
         for (int i = 0; i < 3; i++)
-            if (hex_u64(col[i], 32, &v[i]) < 0)
+            if (text_hex_u64(col[i], 32, &v[i]) < 0)
                 return text_fail(err, errlen, lineno, "not a 32-bit hex number");
         cb(arg, (unsigned)(lineno - 1), v[0], v[1], v[2]);
     }
@@ -72,7 +48,7 @@ int conntrack_stat_parse(char *text, conntrack_stat *out, char *err, size_t errl
             return text_fail(err, errlen, lineno, "expected 17 columns");
         for (int i = 0; i < CONNTRACK_STATS; i++) {
             uint64_t v;
-            if (hex_u64(col[cols[i]], 64, &v) < 0)
+            if (text_hex_u64(col[cols[i]], 64, &v) < 0)
                 return text_fail(err, errlen, lineno, "not a hex number");
             out->v[i] += v;
         }

@@ -6,28 +6,6 @@
 #include "parsers.h"
 #include "textutil.h"
 
-/* Strict hexadecimal of the whole string [s, end). */
-static int hex_u64(const char *s, const char *end, uint64_t *out)
-{
-    if (s == end || end - s > 16)
-        return -1;
-    uint64_t v = 0;
-    for (const char *p = s; p < end; p++) {
-        int d;
-        if (*p >= '0' && *p <= '9')
-            d = *p - '0';
-        else if (*p >= 'a' && *p <= 'f')
-            d = *p - 'a' + 10;
-        else if (*p >= 'A' && *p <= 'F')
-            d = *p - 'A' + 10;
-        else
-            return -1;
-        v = v << 4 | (uint64_t)d;
-    }
-    *out = v;
-    return 0;
-}
-
 int udp_queues_parse(char *text, udp_queues *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -48,7 +26,9 @@ int udp_queues_parse(char *text, udp_queues *out, char *err, size_t errlen)
             return text_fail(err, errlen, lineno, "fewer than 10 fields");
         char *colon = strchr(f[4], ':');
         uint64_t tx, rx;
-        if (!colon || hex_u64(f[4], colon, &tx) < 0 || hex_u64(colon + 1, colon + strlen(colon), &rx) < 0)
+        if (colon)
+            *colon = '\0';
+        if (!colon || text_hex_u64(f[4], 64, &tx) < 0 || text_hex_u64(colon + 1, 64, &rx) < 0)
             return text_fail(err, errlen, lineno, "tx_queue:rx_queue is not two hexadecimal numbers");
         out->tx += tx;
         out->rx += rx;

@@ -132,3 +132,27 @@ int text_join(char *out, size_t outlen, ...)
         out[o] = '\0';
     return rc;
 }
+
+/* Strict hex (digits only, no "0x"), as Go's ParseUint(s, 16, bits). */
+int text_hex_u64(const char *s, unsigned bits, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            return -1;
+        if (v >> (bits - 4))
+            return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}

@@ -15,6 +15,9 @@ char *text_next_line(char **cursor);
 char *text_next_field(char **cursor);
 /* Strict decimal parse of the whole string: 0, or -1 (out untouched). No sign. */
 int text_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
+/* Strict hexadecimal (digits only, no "0x") of the whole string that fits in `bits` bits, as Go's
+ * ParseUint(s, 16, bits): 0, or -1 (out untouched). */
+int text_hex_u64(const char *s, unsigned bits, uint64_t *out) __attribute__((warn_unused_result));
 /* Strict parse of a finite decimal number ("1.5", "12"): 0 or -1. */
 int text_double(const char *s, double *out) __attribute__((warn_unused_result));
 /* Drops the ':' ending a "Key:" field in place: 0, or -1 when it is not one (or is only ':'). */

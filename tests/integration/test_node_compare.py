@@ -7,6 +7,7 @@ Both are scraped at the same moment (two threads), twice, to check counters are 
 Also: `promtool check metrics` on our output, and bad flags exit 2 with one line.
 """
 import concurrent.futures
+import contextlib
 import glob
 import math
 import os
@@ -220,16 +221,16 @@ class Server:
         self.proc.stderr.close()
 
 
-@pytest.fixture(scope="module")
-def servers():
+@contextlib.contextmanager
+def node_exporter_and_lite(ne_flags, lite_flags):
+    """Debian's node_exporter and node-exporter-lite on free ports, stopped on exit."""
     ne_bin = shutil.which("prometheus-node-exporter")
     if not ne_bin:
         pytest.skip("Debian's prometheus-node-exporter is not installed")
     p1, p2 = free_port(), free_port()
-    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults",
-                 *[f"--collector.{c}" for c in COLLECTORS], *UPSTREAM_DEFAULTS], p1)
+    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", *ne_flags], p1)
     try:
-        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}"], p2)
+        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", *lite_flags], p2)
     except BaseException:
         ne.stop()
         raise
@@ -238,6 +239,13 @@ def servers():
     finally:
         lite.stop()
         ne.stop()
+
+
+@pytest.fixture(scope="module")
+def servers():
+    with node_exporter_and_lite(["--collector.disable-defaults", *[f"--collector.{c}" for c in COLLECTORS],
+                                 *UPSTREAM_DEFAULTS], []) as pair:
+        yield pair
 
 
 def scrape_both(ne, lite):
@@ -372,24 +380,10 @@ def test_cpu_throttles_and_isolated_match(tmp_path):
 
 def compare_one_collector(tmp_path, collector, *flags):
     """Both exporters with only `collector` on and the same extra flags (a fake tree, a field pattern)."""
-    ne_bin = shutil.which("prometheus-node-exporter")
-    if not ne_bin:
-        pytest.skip("Debian's prometheus-node-exporter is not installed")
-    p1, p2 = free_port(), free_port()
-    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", "--collector.disable-defaults",
-                 f"--collector.{collector}", *flags], p1)
-    try:
-        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}", *flags,
-                       *[f"--no-collector.{c}" for c in COLLECTORS if c != collector]], p2)
-    except BaseException:
-        ne.stop()
-        raise
-    try:
+    with node_exporter_and_lite(["--collector.disable-defaults", f"--collector.{collector}", *flags],
+                                [*flags, *[f"--no-collector.{c}" for c in COLLECTORS if c != collector]]) as (ne, lite):
         ne_text, lite_text = scrape_both(ne, lite)
         ne_text2, lite_text2 = scrape_both(ne, lite)
-    finally:
-        lite.stop()
-        ne.stop()
     ours = parse_exposition(lite_text)
     problems = compare(strip_runtime(parse_exposition(ne_text)), ours, strip_runtime(parse_exposition(ne_text2)),
                        parse_exposition(lite_text2))

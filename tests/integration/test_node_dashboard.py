@@ -6,12 +6,10 @@ The dashboard's metric names are in data/node-exporter-full-metrics.txt (where t
 its top). A name neither exporter serves here (no hwmon chip, no systemd collector...) is not checked.
 """
 import os
-import shutil
 
 import pytest
 
-from helpers import free_port
-from test_node_compare import UPSTREAM_DEFAULTS, Server, lite_binary, parse_exposition, scrape_both
+from test_node_compare import UPSTREAM_DEFAULTS, node_exporter_and_lite, parse_exposition, scrape_both
 
 NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "node-exporter-full-metrics.txt")
 
@@ -23,21 +21,8 @@ def dashboard_names():
 
 @pytest.fixture(scope="module")
 def both_with_defaults():
-    ne_bin = shutil.which("prometheus-node-exporter")
-    if not ne_bin:
-        pytest.skip("Debian's prometheus-node-exporter is not installed")
-    p1, p2 = free_port(), free_port()
-    ne = Server([ne_bin, f"--web.listen-address=127.0.0.1:{p1}", *UPSTREAM_DEFAULTS], p1)
-    try:
-        lite = Server([lite_binary(), f"--web.listen-address=127.0.0.1:{p2}"], p2)
-    except BaseException:
-        ne.stop()
-        raise
-    try:
-        yield ne, lite
-    finally:
-        lite.stop()
-        ne.stop()
+    with node_exporter_and_lite(UPSTREAM_DEFAULTS, []) as pair:
+        yield pair
 
 
 def label_names(family):
