@@ -79,13 +79,27 @@ static rd_kafka_t *new_consumer(const char *label, const char *bootstrap, const 
                                 const char *group, bool commit, const char *fetch_wait_ms, char *err,
                                 size_t errlen)
 {
-    const char *extra[] = {"group.id", group, "enable.auto.commit", commit ? "true" : "false",
-                           "auto.offset.reset", "earliest", "enable.partition.eof", "false",
-                           "fetch.wait.max.ms", fetch_wait_ms, "queued.max.messages.kbytes", "2048",
-                           "fetch.message.max.bytes", "262144",
-                           /* A few hundred small records a second: prefetch seconds, not 100000
-                            * records per partition, and keep each response (one buffer) small. */
-                           "queued.min.messages", "1000", "fetch.max.bytes", "1048576", NULL};
+    /* A few hundred small records a second: prefetch at most 512 KB and 1000 records per partition
+     * (not librdkafka's 64 MB and 100000), and keep each fetch response (one buffer) under 1 MB. */
+    const char *extra[] = {"group.id",
+                           group,
+                           "enable.auto.commit",
+                           commit ? "true" : "false",
+                           "auto.offset.reset",
+                           "earliest",
+                           "enable.partition.eof",
+                           "false",
+                           "fetch.wait.max.ms",
+                           fetch_wait_ms,
+                           "queued.max.messages.kbytes",
+                           "512",
+                           "queued.min.messages",
+                           "1000",
+                           "fetch.message.max.bytes",
+                           "262144",
+                           "fetch.max.bytes",
+                           "1048576",
+                           NULL};
     rd_kafka_t *rk = rk_new(RD_KAFKA_CONSUMER, label, bootstrap, options, extra, NULL, NULL, err, errlen);
     if (rk)
         rd_kafka_poll_set_consumer(rk);

@@ -78,6 +78,16 @@ typedef struct tp_ref {
     int32_t partition;
 } tp_ref;
 
+/* The lag record refs[i] was copied from, found by index (records are only appended meanwhile:
+ * pruning runs in this thread) and checked; else looked up. Under s->mu. */
+static lag_tp *lag_of(mirror_state *s, const tp_ref *refs, size_t i, double now)
+{
+    if (i < s->nlags && s->lags[i].partition == refs[i].partition &&
+        strcmp(s->lags[i].topic, refs[i].topic) == 0)
+        return &s->lags[i];
+    return mirror_lag_get(s, refs[i].topic, refs[i].partition, now);
+}
+
 static void poll_offsets(mirror_state *s, const struct rd_kafka_metadata *smd,
                          const struct rd_kafka_metadata *tmd)
 {
@@ -89,18 +99,29 @@ static void poll_offsets(mirror_state *s, const struct rd_kafka_metadata *smd,
         refs[i].partition = s->lags[i].partition;
     }
     pthread_mutex_unlock(&s->mu);
-    if (!refs)
+    /* Position in each request list -> index in refs: librdkafka fills the lists in place, in order,
+     * so results map back without searching (hundreds of mirrored partitions are common). */
+    size_t *src_ref = calloc(n ? n : 1, sizeof *src_ref), *dst_ref = calloc(n ? n : 1, sizeof *dst_ref);
+    if (!refs || !src_ref || !dst_ref) {
+        free(refs);
+        free(src_ref);
+        free(dst_ref);
         return;
+    }
     rd_kafka_topic_partition_list_t *src = rd_kafka_topic_partition_list_new((int)n + 1);
     rd_kafka_topic_partition_list_t *dst = rd_kafka_topic_partition_list_new((int)n + 1);
     for (size_t i = 0; i < n; i++) {
         char remote[512];
         mirror_remote_name(s, refs[i].topic, remote, sizeof remote);
         /* Only partitions the metadata knows: one unknown topic must not fail the batch. */
-        if (smd && refs[i].partition < md_partitions(smd, refs[i].topic))
+        if (smd && refs[i].partition < md_partitions(smd, refs[i].topic)) {
+            src_ref[src->cnt] = i;
             rd_kafka_topic_partition_list_add(src, refs[i].topic, refs[i].partition);
-        if (tmd && refs[i].partition < md_partitions(tmd, remote))
+        }
+        if (tmd && refs[i].partition < md_partitions(tmd, remote)) {
+            dst_ref[dst->cnt] = i;
             rd_kafka_topic_partition_list_add(dst, remote, refs[i].partition);
+        }
     }
     rd_kafka_topic_partition_list_t *src_start = rd_kafka_topic_partition_list_copy(src);
     int ok_end = smd && list_offsets(s->source_rk, src, RD_KAFKA_OFFSET_END, s->cfg.kafka_timeout) == 0;
@@ -113,7 +134,7 @@ static void poll_offsets(mirror_state *s, const struct rd_kafka_metadata *smd,
         const rd_kafka_topic_partition_t *e = &src->elems[i], *b = &src_start->elems[i];
         if (e->err || b->err || e->offset < 0 || b->offset < 0)
             continue;
-        lag_tp *t = mirror_lag_get(s, e->topic, e->partition, now);
+        lag_tp *t = lag_of(s, refs, src_ref[i], now);
         if (t)
             lag_on_source(t, b->offset, e->offset);
     }
@@ -121,16 +142,9 @@ static void poll_offsets(mirror_state *s, const struct rd_kafka_metadata *smd,
         const rd_kafka_topic_partition_t *e = &dst->elems[i];
         if (e->err || e->offset < 0)
             continue;
-        for (size_t j = 0; j < n; j++) {
-            char remote[512];
-            mirror_remote_name(s, refs[j].topic, remote, sizeof remote);
-            if (refs[j].partition == e->partition && strcmp(remote, e->topic) == 0) {
-                lag_tp *t = mirror_lag_get(s, refs[j].topic, refs[j].partition, now);
-                if (t)
-                    lag_on_target(t, e->offset);
-                break;
-            }
-        }
+        lag_tp *t = lag_of(s, refs, dst_ref[i], now);
+        if (t)
+            lag_on_target(t, e->offset);
     }
     for (size_t i = 0; i < s->nlags; i++)
         lag_update(&s->lags[i], now);
@@ -139,6 +153,8 @@ static void poll_offsets(mirror_state *s, const struct rd_kafka_metadata *smd,
     rd_kafka_topic_partition_list_destroy(src_start);
     rd_kafka_topic_partition_list_destroy(dst);
     free(refs);
+    free(src_ref);
+    free(dst_ref);
 }
 
 /* Remote topic names to check for LogAppendTime: the mirrored probe topic and every synced topic. */
