@@ -106,7 +106,7 @@ def test_mirror_checkpoint_age_grows_while_checkpoint_connector_paused(lab, expo
         a1, end1 = age(), count(lab, lab.upstream, topic)
         probe_age = e.value("mirror_probe_last_received_age_seconds", partition="0")
         assert a1 >= a0 + 13 and a1 >= 15, (a0, a1)
-        assert end1 >= end0 + 200, "the group's topic kept growing (its offsets kept moving)"
+        assert end1 >= end0 + 40, "the group's topic kept growing (its offsets kept moving)"
         assert probe_age < 5, f"only checkpoints stopped: probes still flow ({probe_age})"
         connector(lab, "mm2-checkpoint", "resume")
         paused = False
