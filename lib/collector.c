@@ -13,6 +13,8 @@ struct collectors {
     const collector *table;
     size_t n;
     bool *enabled;
+    bool *explicit_choice; /* set by a flag, which --collector.disable-defaults keeps */
+    const char *const *foreign;
 };
 
 double now_monotonic(void)
@@ -37,7 +39,8 @@ collectors *collectors_new(const char *ns, const collector *table, size_t n)
     size_t nslen = strlen(ns) + 1;
     c->ns = malloc(nslen);
     c->enabled = calloc(n ? n : 1, sizeof(bool));
-    if (!c->ns || !c->enabled)
+    c->explicit_choice = calloc(n ? n : 1, sizeof(bool));
+    if (!c->ns || !c->enabled || !c->explicit_choice)
         abort();
     memcpy(c->ns, ns, nslen);
     c->table = table;
@@ -53,6 +56,7 @@ void collectors_free(collectors *c)
         return;
     free(c->ns);
     free(c->enabled);
+    free(c->explicit_choice);
     free(c);
 }
 
@@ -61,10 +65,26 @@ int collectors_set(collectors *c, const char *name, bool enabled)
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->table[i].name, name) == 0) {
             c->enabled[i] = enabled;
+            c->explicit_choice[i] = true;
             return 0;
         }
     }
+    for (const char *const *f = c->foreign; f && *f; f++)
+        if (strcmp(*f, name) == 0)
+            return -2;
     return -1;
+}
+
+void collectors_set_foreign(collectors *c, const char *const *names)
+{
+    c->foreign = names;
+}
+
+void collectors_disable_defaults(collectors *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!c->explicit_choice[i])
+            c->enabled[i] = false;
 }
 
 size_t collectors_count(const collectors *c)

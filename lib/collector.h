@@ -37,8 +37,15 @@ typedef struct collectors collectors;
  * metric namespace for the scrape metrics ("node", "kafka", "mirror"). */
 collectors *collectors_new(const char *ns, const collector *table, size_t n);
 void collectors_free(collectors *c);
-/* Enables or disables by name; -1 if no such collector. */
+/* Enables or disables by name (an explicit choice, which --collector.disable-defaults keeps);
+ * -1 if no such collector, -2 if the name is one of the foreign collectors (below). */
 int collectors_set(collectors *c, const char *name, bool enabled);
+/* Names of the peer exporter's collectors this one does not have (NULL-terminated, static):
+ * `--no-collector.NAME` is then accepted (it is off anyway) and `--collector.NAME` is an error
+ * that says so, so a peer's command line carries over. */
+void collectors_set_foreign(collectors *c, const char *const *names);
+/* node_exporter's --collector.disable-defaults: every collector not explicitly set is disabled. */
+void collectors_disable_defaults(collectors *c);
 /* Runs every enabled collector into w, then writes the scrape metrics. */
 void collectors_scrape(collectors *c, expo *w, void *state, double deadline);
 size_t collectors_count(const collectors *c);

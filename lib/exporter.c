@@ -194,6 +194,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     size_t nflags = 0;
     scrape_ctx sc = {.def = def};
     sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
+    collectors_set_foreign(sc.cols, def->foreign_collectors);
     flag *flags = merge_flags(def, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
     if (!flags)
         goto out;

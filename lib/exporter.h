@@ -30,6 +30,9 @@ typedef struct exporter_def {
     size_t nflags;
     const collector *collectors;
     size_t ncollectors;
+    /* The peer exporter's collectors this one lacks (NULL-terminated; may be NULL): see
+     * collectors_set_foreign. */
+    const char *const *foreign_collectors;
     void *state; /* handed to collectors and hooks */
     /* After flags are parsed. Returns 0, or -1 with a reason (exit 2: bad config). */
     int (*start)(void *state, char *err, size_t errlen);

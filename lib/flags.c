@@ -127,6 +127,7 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
                 const char *version_line, int argc, char **argv, char *err, size_t errlen)
 {
     int rc = -1;
+    bool disable_defaults = false;
     bool *list_given = calloc(n ? n : 1, sizeof(bool));
     if (!list_given)
         abort();
@@ -189,7 +190,18 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
                     }
                     on = strcmp(value, "true") == 0;
                 }
-                if (collectors_set(c, cname, on) < 0) {
+                if (strcmp(cname, "disable-defaults") == 0) {
+                    disable_defaults = on;
+                    continue;
+                }
+                int set = collectors_set(c, cname, on);
+                if (set == -2 && on) {
+                    snprintf(err, errlen,
+                             "collector \"%s\" is not implemented here (flag --%.*s): remove the flag", cname,
+                             (int)namelen, name);
+                    goto out;
+                }
+                if (set == -1) {
                     snprintf(err, errlen, "unknown collector \"%s\" in flag --%.*s", cname, (int)namelen,
                              name);
                     goto out;
@@ -223,6 +235,8 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
         if (flag_set(f, value, err, errlen) < 0)
             goto out;
     }
+    if (disable_defaults)
+        collectors_disable_defaults(c);
     rc = 0;
 out:
     free(list_given);
@@ -258,6 +272,8 @@ void flags_usage(const flag *table, size_t n, struct collectors *c, const char *
     }
     if (c && collectors_count(c) > 0) {
         printf("\nCollectors:\n");
+        printf("  --collector.disable-defaults  Set all collectors to disabled by default; those given "
+               "explicitly keep their setting.\n");
         for (size_t i = 0; i < collectors_count(c); i++) {
             bool on;
             const collector *col = collectors_at(c, i, &on);

@@ -46,6 +46,55 @@ static int node_start(void *state, char *err, size_t errlen)
     return 0;
 }
 
+/* node_exporter 1.5's collectors that node-exporter-lite does not have: its users' --no-collector.X
+ * flags for them carry over; --collector.X for them is an error that says so. */
+static const char *const node_exporter_only[] = {"bcache",
+                                                 "bonding",
+                                                 "btrfs",
+                                                 "buddyinfo",
+                                                 "cgroups",
+                                                 "cpufreq",
+                                                 "dmi",
+                                                 "drbd",
+                                                 "drm",
+                                                 "edac",
+                                                 "ethtool",
+                                                 "fibrechannel",
+                                                 "hwmon",
+                                                 "infiniband",
+                                                 "interrupts",
+                                                 "ipvs",
+                                                 "ksmd",
+                                                 "lnstat",
+                                                 "logind",
+                                                 "mdadm",
+                                                 "meminfo_numa",
+                                                 "mountstats",
+                                                 "network_route",
+                                                 "nfs",
+                                                 "nfsd",
+                                                 "ntp",
+                                                 "nvme",
+                                                 "perf",
+                                                 "powersupplyclass",
+                                                 "processes",
+                                                 "qdisc",
+                                                 "rapl",
+                                                 "runit",
+                                                 "selinux",
+                                                 "slabinfo",
+                                                 "supervisord",
+                                                 "sysctl",
+                                                 "systemd",
+                                                 "tapestats",
+                                                 "tcpstat",
+                                                 "thermal_zone",
+                                                 "wifi",
+                                                 "xfs",
+                                                 "zfs",
+                                                 "zoneinfo",
+                                                 NULL};
+
 int main(int argc, char **argv)
 {
     /* One malloc arena: each HTTP thread would otherwise get its own, and the
@@ -64,6 +113,7 @@ int main(int argc, char **argv)
         .nflags = node_nflags,
         .collectors = node_collectors,
         .ncollectors = sizeof(node_collectors) / sizeof(node_collectors[0]),
+        .foreign_collectors = node_exporter_only,
         .start = node_start,
         .stop = node_config_stop,
     };

@@ -542,6 +542,22 @@ def test_conntrack_softnet_arp_on_a_fake_procfs(tmp_path):
         assert list(ours["node_scrape_collector_success"]["samples"].values()) == [1.0]
 
 
+def test_node_exporter_command_line_carries_over():
+    """A node_exporter command line from a user's unit file: --collector.disable-defaults with a chosen few, and
+    --no-collector.X for collectors node-exporter-lite does not have. Same flags, same families."""
+    flags = ["--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.loadavg",
+             "--no-collector.hwmon", "--no-collector.systemd", "--no-collector.wifi"]
+    with node_exporter_and_lite([*flags, *UPSTREAM_DEFAULTS], flags) as (ne, lite):
+        ne_text, lite_text = scrape_both(ne, lite)
+        ne_text2, lite_text2 = scrape_both(ne, lite)
+    ours = parse_exposition(lite_text)
+    assert {dict(k)["collector"] for k in ours["node_scrape_collector_success"]["samples"]} == {
+        "cpu", "meminfo", "loadavg"}
+    problems = compare(strip_runtime(parse_exposition(ne_text)), ours, strip_runtime(parse_exposition(ne_text2)),
+                       parse_exposition(lite_text2))
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("args,needle", [
     (["--no-such-flag"], "no-such-flag"),
     (["--collector.filesystem.mount-points-exclude=(unclosed"], "mount-points-exclude"),
@@ -551,6 +567,7 @@ def test_conntrack_softnet_arp_on_a_fake_procfs(tmp_path):
     (["--collector.nosuch"], "nosuch"),
     (["--collector.netclass.ignored-devices=(lo"], "netclass.ignored-devices"),
     (["--collector.arp.device-exclude=lo", "--collector.arp.device-include=eth"], "mutually exclusive"),
+    (["--collector.systemd"], "collector \"systemd\" is not implemented here"),
 ])
 def test_bad_flags_exit_2_with_one_line(args, needle):
     r = subprocess.run([lite_binary(), "--web.listen-address=127.0.0.1:0", *args], stdout=subprocess.PIPE,

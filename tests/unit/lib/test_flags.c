@@ -107,6 +107,35 @@ int main(void)
     CHECK(!on);
     flags_free(table, NT);
 
+    /* node_exporter's --collector.disable-defaults: only the collectors given explicitly stay on, in any
+     * order; the peer's collectors this exporter lacks: --no-collector.X accepted, --collector.X refused. */
+    static const char *const foreign[] = {"hwmon", "systemd", NULL};
+    collectors *d = collectors_new("t", cols, 2);
+    collectors_set_foreign(d, foreign);
+    CHECK_INT_EQ(parse(d, err, sizeof(err), "--collector.wifi", "--collector.disable-defaults",
+                       "--no-collector.hwmon", NULL),
+                 0);
+    collectors_at(d, 0, &on);
+    CHECK(!on);
+    collectors_at(d, 1, &on);
+    CHECK(on);
+    flags_free(table, NT);
+    collectors_free(d);
+    d = collectors_new("t", cols, 2);
+    collectors_set_foreign(d, foreign);
+    CHECK_INT_EQ(
+        parse(d, err, sizeof(err), "--collector.disable-defaults=false", "--no-collector.systemd", NULL), 0);
+    collectors_at(d, 0, &on);
+    CHECK(on); /* defaults kept */
+    flags_free(table, NT);
+    CHECK_INT_EQ(parse(d, err, sizeof(err), "--collector.systemd", NULL), -1);
+    CHECK_CONTAINS(err, "collector \"systemd\" is not implemented here");
+    flags_free(table, NT);
+    CHECK_INT_EQ(parse(d, err, sizeof(err), "--no-collector.nosuch", NULL), -1);
+    CHECK_CONTAINS(err, "unknown collector \"nosuch\"");
+    flags_free(table, NT);
+    collectors_free(d);
+
     /* Bad input: each is -1 with a reason naming the problem. */
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--nope", NULL), -1);
     CHECK_STR_EQ(err, "unknown flag --nope");
