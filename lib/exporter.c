@@ -15,6 +15,7 @@
 #include "listen.h"
 #include "log.h"
 #include "scraper.h"
+#include "secretargs.h"
 #include "webconfig.h"
 
 #ifndef EXP_VERSION
@@ -209,6 +210,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     }
     if (fr < 0)
         goto out;
+    hide_secret_args(argc, argv, def->secret_flags, def->secret_option_flags);
     if (log_setup(cf.log_level, "logfmt") < 0) {
         snprintf(err, sizeof(err), "bad --log.level \"%s\": want debug, info, warn or error", cf.log_level);
         goto out;

@@ -33,6 +33,10 @@ typedef struct exporter_def {
     /* The peer exporter's collectors this one lacks (NULL-terminated; may be NULL): see
      * collectors_set_foreign. */
     const char *const *foreign_collectors;
+    /* Flags whose values, and client-option flags whose secret options, are hidden from ps once
+     * parsed (NULL-terminated; may be NULL): see secretargs.h. */
+    const char *const *secret_flags;
+    const char *const *secret_option_flags;
     void *state; /* handed to collectors and hooks */
     /* After flags are parsed. Returns 0, or -1 with a reason (exit 2: bad config). */
     int (*start)(void *state, char *err, size_t errlen);

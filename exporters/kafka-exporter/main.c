@@ -9,13 +9,10 @@
 #include "kx.h"
 #include "log.h"
 #include "rdk.h"
-#include "secretargs.h"
 #include "snapshot.h"
 #include "zk.h"
 
 static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
-static int main_argc;
-static char **main_argv; /* kx_start hides --sasl.password in it */
 
 #define OPT(field) (&state.opt.field)
 static const flag kx_flags[] = {
@@ -125,7 +122,6 @@ out:
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
-    kx_hide_secret_args(main_argc, main_argv);
     if (st->opt.kafka_servers.n == 0 && st->opt.zookeeper_servers.n == 0) {
         snprintf(err, errlen, "give --kafka.server (repeatable) or --zookeeper.server");
         return -1;
@@ -185,7 +181,9 @@ int main(int argc, char **argv)
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_TRIM_THRESHOLD, 128 * 1024);
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    static const char *const secret_flags[] = {"--sasl.password", NULL};
     exporter_def def = {
+        .secret_flags = secret_flags,
         .name = "kafka-exporter",
         .ns = "kafka",
         .description = "Kafka topics, partitions, offsets and consumer-group lag (messages and seconds).",
@@ -200,8 +198,6 @@ int main(int argc, char **argv)
         .scrape_begin = kx_scrape_begin,
         .stop = kx_stop,
     };
-    main_argc = argc;
-    main_argv = argv;
     int rc = exporter_main(&def, argc, argv);
     kx_filter_free(&state.topics);
     kx_filter_free(&state.groups);

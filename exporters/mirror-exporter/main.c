@@ -194,7 +194,9 @@ int main(int argc, char **argv)
     /* Scrape buffers (a few hundred KB at 64 partitions) go to mmap and back to the system. */
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
     mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+    static const char *const secret_options[] = {"--source.kafka.option", "--target.kafka.option", NULL};
     exporter_def def = {
+        .secret_option_flags = secret_options,
         .name = "mirror-exporter",
         .ns = "mirror",
         .description = "MirrorMaker 2 replication latency, completeness and lag, by sequenced probes.",
