@@ -27,6 +27,15 @@ static char *xstrdup(const char *s)
 }
 
 /* Stores `value` into f's target; -1 with a reason in err if it does not parse. */
+void strlist_add(strlist *l, const char *s)
+{
+    char **items = realloc(l->items, (l->n + 1) * sizeof(char *));
+    if (!items)
+        abort();
+    l->items = items;
+    l->items[l->n++] = xstrdup(s);
+}
+
 static int flag_set(const flag *f, const char *value, char *err, size_t errlen)
 {
     switch (f->kind) {
@@ -36,15 +45,9 @@ static int flag_set(const flag *f, const char *value, char *err, size_t errlen)
         *t = xstrdup(value);
         return 0;
     }
-    case FLAG_LIST: {
-        strlist *l = f->target;
-        char **items = realloc(l->items, (l->n + 1) * sizeof(char *));
-        if (!items)
-            abort();
-        l->items = items;
-        l->items[l->n++] = xstrdup(value);
+    case FLAG_LIST:
+        strlist_add(f->target, value);
         return 0;
-    }
     case FLAG_BOOL: {
         bool *t = f->target;
         if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)

@@ -44,6 +44,8 @@ void flags_free(const flag *table, size_t n);
 /* Prints the usage text of `table` (and the collectors) to stdout. */
 void flags_usage(const flag *table, size_t n, struct collectors *c, const char *progname);
 
+/* Appends a copy of s (aborts on out-of-memory, as the flag parser does). */
+void strlist_add(strlist *l, const char *s);
 void strlist_free(strlist *l);
 
 #endif

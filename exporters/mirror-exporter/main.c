@@ -1,4 +1,5 @@
 /* main.c -- mirror-exporter: flags, start/stop of the background threads, the collector table. */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "collectors.h"
 #include "exporter.h"
 #include "log.h"
+#include "option_file.h"
 #include "rk_util.h"
 #include "state.h"
 #include "threads.h"
@@ -26,6 +28,12 @@ static const flag mirror_flags[] = {
      "librdkafka setting name=value for upstream clients (TLS, SASL...); repeatable.", 0, 0},
     {"target.kafka.option", FLAG_LIST, &S.cfg.target_options, NULL,
      "librdkafka setting name=value for downstream clients; repeatable.", 0, 0},
+    {"source.kafka.option-file", FLAG_STRING, &S.cfg.source_option_file, NULL,
+     "File of librdkafka settings for upstream clients, name=value per line (# comments): keeps "
+     "sasl.password out of the command line.",
+     0, 0},
+    {"target.kafka.option-file", FLAG_STRING, &S.cfg.target_option_file, NULL,
+     "File of librdkafka settings for downstream clients, as --source.kafka.option-file.", 0, 0},
     {"source.alias", FLAG_STRING, &S.cfg.source_alias, "src", "MM2 source cluster alias.", 0, 0},
     {"target.alias", FLAG_STRING, &S.cfg.target_alias, "dst", "MM2 target cluster alias.", 0, 0},
     {"replication.separator", FLAG_STRING, &S.cfg.separator, ".",
@@ -124,9 +132,49 @@ static void skip_sasl_plugins(const mirror_config *c)
         setenv("SASL_PATH", "/nonexistent/mirror-exporter-needs-no-sasl-plugins", 0);
 }
 
+static void add_option(void *arg, const char *option)
+{
+    strlist_add(arg, option);
+}
+
+/* Appends the settings of an --*.kafka.option-file to the options given by flag. */
+static int load_option_file(const char *flag, const char *path, strlist *into, char *err, size_t errlen)
+{
+    if (!path)
+        return 0;
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        snprintf(err, errlen, "--%s %s: %s", flag, path, strerror(errno));
+        return -1;
+    }
+    char text[65536], e[128];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    int too_big = n == sizeof text - 1 && fgetc(f) != EOF, failed = ferror(f);
+    fclose(f);
+    text[n] = '\0';
+    if (too_big || failed || memchr(text, '\0', n)) {
+        snprintf(err, errlen, "--%s %s: %s", flag, path,
+                 too_big  ? "larger than 64 KiB"
+                 : failed ? "read error"
+                          : "not a text file");
+        return -1;
+    }
+    if (option_file_parse(text, add_option, into, e, sizeof e) < 0) {
+        snprintf(err, errlen, "--%s %s: %s", flag, path, e);
+        return -1;
+    }
+    explicit_bzero(text, sizeof text); /* the file may hold a password */
+    return 0;
+}
+
 static int mirror_start(void *state, char *err, size_t errlen)
 {
     mirror_state *s = state;
+    if (load_option_file("source.kafka.option-file", s->cfg.source_option_file, &s->cfg.source_options, err,
+                         errlen) < 0 ||
+        load_option_file("target.kafka.option-file", s->cfg.target_option_file, &s->cfg.target_options, err,
+                         errlen) < 0)
+        return -1;
     if (mirror_state_derive(s, err, errlen) < 0)
         return -1;
     skip_sasl_plugins(&s->cfg);

@@ -28,7 +28,8 @@
 
 typedef struct mirror_config {
     strlist source_servers, target_servers, kafka_servers;
-    strlist source_options, target_options; /* librdkafka name=value */
+    strlist source_options, target_options;        /* librdkafka name=value */
+    char *source_option_file, *target_option_file; /* more of them, one per line (passwords out of argv) */
     char *source_alias, *target_alias, *separator;
     bool identity_naming;
     char *probe_topic, *exporter_id, *group;
