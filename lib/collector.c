@@ -17,20 +17,6 @@ struct collectors {
     const char *const *foreign;
 };
 
-double now_monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double now_realtime(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 collectors *collectors_new(const char *ns, const collector *table, size_t n)
 {
     collectors *c = calloc(1, sizeof(*c));

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clock.h"
 #include "expo.h"
 
 typedef struct collector_ctx {
@@ -50,10 +51,5 @@ void collectors_disable_defaults(collectors *c);
 void collectors_scrape(collectors *c, expo *w, void *state, double deadline);
 size_t collectors_count(const collectors *c);
 const collector *collectors_at(const collectors *c, size_t i, bool *enabled);
-
-/* CLOCK_MONOTONIC in seconds. */
-double now_monotonic(void);
-/* CLOCK_REALTIME in seconds. */
-double now_realtime(void);
 
 #endif

@@ -41,20 +41,6 @@ static void job_release(scrape_job *j)
     }
 }
 
-static struct timespec abs_monotonic(double t)
-{
-    struct timespec ts;
-    if (t < 0)
-        t = 0;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Runs the scrape of one job, outside the lock. */
 static int run_job(scraper *s, scrape_job *j)
 {
@@ -131,7 +117,7 @@ int scraper_run(scraper *s, buf *out, double deadline, double grace, char *err, 
 {
     int rc = -1;
     pthread_mutex_lock(&s->m);
-    struct timespec until = abs_monotonic(deadline);
+    struct timespec until = clock_timespec(deadline);
     while ((s->busy || s->pending) && !s->quit) {
         if (pthread_cond_timedwait(&s->done, &s->m, &until) == ETIMEDOUT) {
             snprintf(err, errlen, "the previous scrape was still running at this scrape's deadline");
@@ -156,7 +142,7 @@ int scraper_run(scraper *s, buf *out, double deadline, double grace, char *err, 
     s->pending = j;
     s->busy = true;
     pthread_cond_signal(&s->work);
-    until = abs_monotonic(deadline + grace);
+    until = clock_timespec(deadline + grace);
     while (!j->done)
         if (pthread_cond_timedwait(&s->done, &s->m, &until) == ETIMEDOUT)
             break;
@@ -182,7 +168,7 @@ int scraper_stop(scraper *s, double wait)
     pthread_mutex_lock(&s->m);
     s->quit = true;
     pthread_cond_signal(&s->work);
-    struct timespec until = abs_monotonic(now_monotonic() + wait);
+    struct timespec until = clock_timespec(now_monotonic() + wait);
     while (!s->exited)
         if (pthread_cond_timedwait(&s->done, &s->m, &until) == ETIMEDOUT)
             break;

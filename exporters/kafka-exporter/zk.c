@@ -150,11 +150,7 @@ static void batch_wait(zk_batch *b, double deadline)
         double left = deadline - now_monotonic();
         if (left <= 0)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        double t = (double)ts.tv_sec + ts.tv_nsec / 1e9 + left;
-        ts.tv_sec = (time_t)t;
-        ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+        struct timespec ts = clock_timespec(now_realtime() + left);
         if (pthread_cond_timedwait(&b->cond, &b->lock, &ts) == ETIMEDOUT && now_monotonic() >= deadline)
             break;
     }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 typedef struct stuck_path {
     struct stuck_path *next;
     char path[];
@@ -45,14 +47,6 @@ struct fsstat {
     int refs;       /* the handle + every worker thread */
     stuck_path *stuck;
 };
-
-/* CLOCK_MONOTONIC seconds, the clock of scrape deadlines (now_monotonic() in lib/collector.h). */
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int default_stat(const char *path, struct statfs *out)
 {
@@ -116,7 +110,7 @@ static void *worker_main(void *arg)
         fs_job *j = w->job;
         while (j->pos < j->n) {
             fs_entry *e = &j->e[j->pos];
-            j->pos_started = mono_now();
+            j->pos_started = now_monotonic();
             pthread_mutex_unlock(&s->mu);
             struct statfs st;
             int rc = s->fn(e->path, &st);
@@ -209,20 +203,6 @@ static fs_worker *worker_start(fsstat *s)
     return w;
 }
 
-static struct timespec abs_time(double t)
-{
-    struct timespec ts;
-    if (t < 0)
-        t = 0;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* The requests from `from` on that are not stuck, as one job; NULL on out-of-memory. Called with mu held. */
 static fs_job *job_new(fsstat *s, fsstat_req *reqs, size_t n, size_t from)
 {
@@ -270,7 +250,7 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
         reqs[i].rc = stuck_has(s, reqs[i].path) ? FSSTAT_STUCK : FSSTAT_ERROR;
         reqs[i].err = 0;
     }
-    struct timespec until = abs_time(deadline);
+    struct timespec until = clock_timespec(deadline);
     while (s->busy) {
         if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) == ETIMEDOUT && s->busy) {
             fail_rest(reqs, n, 0, FSSTAT_BUSY, 0);
@@ -281,7 +261,7 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
     s->busy = 1;
     size_t from = 0;
     while (from < n) {
-        if (mono_now() >= deadline) {
+        if (now_monotonic() >= deadline) {
             fail_rest(reqs, n, from, FSSTAT_ERROR, ETIMEDOUT);
             break;
         }
@@ -296,7 +276,7 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
             break;
         }
         fs_worker *w = s->cur;
-        j->pos_started = mono_now();
+        j->pos_started = now_monotonic();
         w->job = j;
         pthread_cond_signal(&w->job_cv);
         from = n;
@@ -305,12 +285,12 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
             double give_up = j->pos_started + timeout;
             if (give_up > deadline)
                 give_up = deadline;
-            until = abs_time(give_up);
+            until = clock_timespec(give_up);
             if (w->job == NULL)
                 break;
             if (pthread_cond_timedwait(&s->done_cv, &s->mu, &until) != ETIMEDOUT || w->job == NULL)
                 continue;
-            if (j->pos_started + timeout > mono_now() && mono_now() < deadline)
+            if (j->pos_started + timeout > now_monotonic() && now_monotonic() < deadline)
                 continue; /* the worker moved on to a later path meanwhile */
             /* Hung on entry pos: abandon the worker, which now owns the job; the rest go to a new one. */
             fs_entry *hung = &j->e[j->pos];
@@ -345,7 +325,7 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
 int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out)
 {
     fsstat_req r = {.path = path};
-    fsstat_stat_all(s, &r, 1, timeout, mono_now() + timeout);
+    fsstat_stat_all(s, &r, 1, timeout, now_monotonic() + timeout);
     if (r.rc == FSSTAT_OK)
         *out = r.st;
     else if (r.rc == FSSTAT_ERROR)
