@@ -596,14 +596,20 @@ static void commit_lines(expo_family *f, buf *lines)
     f->nsamples++;
 }
 
+/* A sample not written: says why, counts it in expo_invalid. */
+static void drop_sample(expo_family *f, const char *why)
+{
+    log_warn(why, "metric", f->name, NULL);
+    f->w->invalid++;
+}
+
 void expo_samplev(expo_family *f, double value, const char *const *names, const char *const *values,
                   size_t nlabels)
 {
     if (!f)
         return;
     if (f->type == EXPO_HISTOGRAM || f->type == EXPO_SUMMARY) {
-        log_warn("expo_sample on a histogram or summary family, sample dropped", "metric", f->name, NULL);
-        f->w->invalid++;
+        drop_sample(f, "expo_sample on a histogram or summary family, sample dropped");
         return;
     }
     labelset ls;
@@ -679,14 +685,12 @@ void expo_histogramv(expo_family *f, const double *bounds, const uint64_t *count
     if (!f)
         return;
     if (f->type != EXPO_HISTOGRAM) {
-        log_warn("bad histogram call, sample dropped", "metric", f->name, NULL);
-        f->w->invalid++;
+        drop_sample(f, "bad histogram call, sample dropped");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (isnan(bounds[i]) || (i && !(bounds[i] > bounds[i - 1])) || (isinf(bounds[i]) && bounds[i] > 0)) {
-            log_warn("histogram bounds not ascending, sample dropped", "metric", f->name, NULL);
-            f->w->invalid++;
+            drop_sample(f, "histogram bounds not ascending, sample dropped");
             return;
         }
     }
@@ -725,8 +729,7 @@ void expo_histogram(expo_family *f, const double *bounds, const uint64_t *counts
     if (!f)
         return;
     if (rc < 0) {
-        log_warn("bad histogram call, sample dropped", "metric", f->name, NULL);
-        f->w->invalid++;
+        drop_sample(f, "bad histogram call, sample dropped");
         return;
     }
     expo_histogramv(f, bounds, counts, n, inf_count, sum, names, values, nl);
@@ -738,15 +741,12 @@ void expo_summaryv(expo_family *f, const double *quantiles, const double *qvalue
     if (!f)
         return;
     if (f->type != EXPO_SUMMARY) {
-        log_warn("bad summary call, sample dropped", "metric", f->name, NULL);
-        f->w->invalid++;
+        drop_sample(f, "bad summary call, sample dropped");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         if (!(quantiles[i] >= 0 && quantiles[i] <= 1) || (i && !(quantiles[i] > quantiles[i - 1]))) {
-            log_warn("summary quantiles not ascending within [0, 1], sample dropped", "metric", f->name,
-                     NULL);
-            f->w->invalid++;
+            drop_sample(f, "summary quantiles not ascending within [0, 1], sample dropped");
             return;
         }
     }
