@@ -322,17 +322,6 @@ void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, doub
     pthread_cond_broadcast(&s->done_cv);
 }
 
-int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out)
-{
-    fsstat_req r = {.path = path};
-    fsstat_stat_all(s, &r, 1, timeout, now_monotonic() + timeout);
-    if (r.rc == FSSTAT_OK)
-        *out = r.st;
-    else if (r.rc == FSSTAT_ERROR)
-        errno = r.err;
-    return r.rc;
-}
-
 int fsstat_is_stuck(fsstat *s, const char *path)
 {
     pthread_mutex_lock(&s->mu);

@@ -42,8 +42,6 @@ void fsstat_free(fsstat *s);
 /* Stats every path, each given at most `timeout` seconds, none past `deadline`
  * (CLOCK_MONOTONIC seconds, now_monotonic()). Thread-safe. */
 void fsstat_stat_all(fsstat *s, fsstat_req *reqs, size_t n, double timeout, double deadline);
-/* One path: fsstat_stat_all of one. Returns its FSSTAT_* code; errno on FSSTAT_ERROR. */
-int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out);
 /* 1 if `path` is marked stuck. */
 int fsstat_is_stuck(fsstat *s, const char *path);
 

@@ -35,6 +35,18 @@ static int fake_stat(const char *path, struct statfs *out)
     return 0;
 }
 
+/* One path, as the collector's batch of one: its FSSTAT_* code; errno on FSSTAT_ERROR. */
+static int fsstat_stat(fsstat *s, const char *path, double timeout, struct statfs *out)
+{
+    fsstat_req r = {.path = path};
+    fsstat_stat_all(s, &r, 1, timeout, now_monotonic() + timeout);
+    if (r.rc == FSSTAT_OK)
+        *out = r.st;
+    else if (r.rc == FSSTAT_ERROR)
+        errno = r.err;
+    return r.rc;
+}
+
 static void gate(int open)
 {
     pthread_mutex_lock(&gate_mu);
