@@ -10,6 +10,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsstat.h"
 #include "log.h"
 #include "node.h"
@@ -120,10 +121,13 @@ static void unpick(void)
 static int pick_mounts(char *err, size_t errlen)
 {
     unpick();
-    size_t n = table.list.n, bytes = 0;
+    size_t n = table.list.n;
     table.pick = malloc((n ? n : 1) * sizeof *table.pick);
     table.reqs = calloc(n ? n : 1, sizeof *table.reqs);
-    if (!table.pick || !table.reqs)
+    size_t *offset = malloc((n ? n : 1) * sizeof *offset); /* of each path in `paths`, which may move */
+    buf paths;
+    buf_init(&paths, (size_t)-1);
+    if (!table.pick || !table.reqs || !offset)
         goto oom;
     char path[4096];
     for (size_t i = 0; i < n; i++) {
@@ -140,25 +144,21 @@ static int pick_mounts(char *err, size_t errlen)
             continue;
         if (node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
             continue; /* longer than any real path: not a mount we can stat */
+        offset[table.npick] = paths.len;
+        if (buf_append(&paths, path, strlen(path) + 1) < 0)
+            goto oom;
         table.pick[table.npick++] = i;
-        bytes += strlen(path) + 1;
     }
-    table.paths = malloc(bytes ? bytes : 1);
-    if (!table.paths)
-        goto oom;
-    char *at = table.paths;
-    for (size_t k = 0; k < table.npick; k++) {
-        const char *mp = label_mountpoint(table.list.items[table.pick[k]].mountpoint);
-        if (node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
-            goto oom; /* cannot happen: it fitted above */
-        size_t len = strlen(path) + 1;
-        memcpy(at, path, len);
-        table.reqs[k].path = at;
-        at += len;
-    }
+    size_t len;
+    table.paths = buf_steal(&paths, &len);
+    for (size_t k = 0; k < table.npick; k++)
+        table.reqs[k].path = table.paths + offset[k];
+    free(offset);
     table.picked = 1;
     return 0;
 oom:
+    free(offset);
+    buf_free(&paths);
     unpick();
     snprintf(err, errlen, "out of memory");
     return -1;
