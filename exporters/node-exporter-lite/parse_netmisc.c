@@ -14,10 +14,8 @@ int softnet_parse(char *text, softnet_cb cb, void *arg, char *err, size_t errlen
     int lineno = 0;
     while ((line = text_next_line(&cur))) {
         lineno++;
-        char *f = line, *col[9];
-        int n = 0;
-        while (n < 9 && (col[n] = text_next_field(&f)))
-            n++;
+        char *col[9];
+        size_t n = text_fields(line, col, 9);
         /* procfs wants at least 9 columns and reads the first three. */
         if (n < 9)
             return text_fail(err, errlen, lineno, "fewer than 9 columns");
@@ -40,11 +38,8 @@ int conntrack_stat_parse(char *text, conntrack_stat *out, char *err, size_t errl
     while ((line = text_next_line(&cur))) {
         if (++lineno == 1)
             continue; /* the header */
-        char *f = line, *col[18];
-        int n = 0;
-        while (n < 18 && (col[n] = text_next_field(&f)))
-            n++;
-        if (n != 17)
+        char *col[18];
+        if (text_fields(line, col, 18) != 17)
             return text_fail(err, errlen, lineno, "expected 17 columns");
         for (int i = 0; i < CONNTRACK_STATS; i++) {
             uint64_t v;

@@ -15,10 +15,7 @@ int udp_queues_parse(char *text, udp_queues *out, char *err, size_t errlen)
         if (++lineno == 1)
             continue; /* the header */
         char *f[10];
-        size_t n = 0;
-        char *c = line;
-        while (n < 10 && (f[n] = text_next_field(&c)))
-            n++;
+        size_t n = text_fields(line, f, 10);
         if (n == 0)
             continue;
         /* sl local rem st tx_queue:rx_queue tr:when retrnsmt uid timeout inode ...: as procfs, at least 10 */

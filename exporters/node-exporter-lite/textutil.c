@@ -50,6 +50,14 @@ char *text_next_field(char **cursor)
     return start;
 }
 
+size_t text_fields(char *line, char **out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && (out[n] = text_next_field(&line)))
+        n++;
+    return n;
+}
+
 int text_u64(const char *s, uint64_t *out)
 {
     /* parse_uint64 still takes "+1"; kernel counters are plain digits. */

@@ -13,6 +13,8 @@
 char *text_next_line(char **cursor);
 /* Cuts the next whitespace-separated field off *cursor; NULL when none is left. */
 char *text_next_field(char **cursor);
+/* Cuts up to `max` fields off `line` into out[]; returns how many (fewer when the line has fewer). */
+size_t text_fields(char *line, char **out, size_t max);
 /* Strict decimal parse of the whole string: 0, or -1 (out untouched). No sign. */
 int text_u64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* Strict hexadecimal (digits only, no "0x") of the whole string that fits in `bits` bits, as Go's
