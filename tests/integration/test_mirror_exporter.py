@@ -8,13 +8,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import time
 import urllib.request
 
 import pytest
+
+from helpers import free_port
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -25,14 +26,6 @@ def exporter_bin():
         if p and os.access(p, os.X_OK):
             return p
     pytest.skip("mirror-exporter is not built")
-
-
-def free_port(host):
-    s = socket.socket()
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
