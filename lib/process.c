@@ -1,0 +1,229 @@
+/* process.c -- process_* from /proc/self, as the Prometheus client libraries serve them (process.h). */
+#include "process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Strict unsigned decimal of [s, s+n) ending at a blank or the end; advances *s past it. */
+static int next_u64(const char **s, uint64_t *out)
+{
+    const char *p = *s;
+    while (*p == ' ')
+        p++;
+    if (*p < '0' || *p > '9')
+        return -1;
+    uint64_t v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (*p && *p != ' ' && *p != '\n')
+        return -1;
+    *out = v;
+    *s = p;
+    return 0;
+}
+
+/* Skips one blank-separated field (any text, signed numbers included). */
+static int skip_field(const char **s)
+{
+    const char *p = *s;
+    while (*p == ' ')
+        p++;
+    if (!*p || *p == '\n')
+        return -1;
+    while (*p && *p != ' ' && *p != '\n')
+        p++;
+    *s = p;
+    return 0;
+}
+
+int process_stat_parse(const char *text, process_stat *out)
+{
+    /* The command name ends at the last ')': it may contain ") " itself. */
+    const char *p = strrchr(text, ')');
+    if (!p || !strchr(text, '('))
+        return -1;
+    p++;
+    /* After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt (4-13),
+     * utime(14) stime(15) cutime cstime priority nice num_threads itrealvalue (16-21), starttime(22),
+     * vsize(23), rss(24). */
+    process_stat st;
+    for (int field = 3; field <= 24; field++) {
+        uint64_t *dst = field == 14   ? &st.utime
+                        : field == 15 ? &st.stime
+                        : field == 22 ? &st.starttime
+                        : field == 23 ? &st.vsize
+                        : field == 24 ? &st.rss
+                                      : NULL;
+        if (dst ? next_u64(&p, dst) < 0 : skip_field(&p) < 0)
+            return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+/* The soft limit of the line starting with `name` (procfs: the first value after the name's column). */
+static int limit_of(const char *text, const char *name, uint64_t *out)
+{
+    size_t n = strlen(name);
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (strncmp(line, name, n) != 0 || line[n] != ' ')
+            continue;
+        const char *p = line + n;
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "unlimited", 9) == 0 && (p[9] == ' ' || p[9] == '\n' || !p[9])) {
+            *out = UINT64_MAX;
+            return 0;
+        }
+        return next_u64(&p, out);
+    }
+    return -1;
+}
+
+int process_limits_parse(const char *text, uint64_t *max_fds, uint64_t *max_as)
+{
+    return limit_of(text, "Max open files", max_fds) == 0 && limit_of(text, "Max address space", max_as) == 0
+               ? 0
+               : -1;
+}
+
+int process_btime_parse(const char *text, uint64_t *btime)
+{
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        if (strncmp(line, "btime ", 6) == 0) {
+            const char *p = line + 6;
+            return next_u64(&p, btime);
+        }
+    }
+    return -1;
+}
+
+/* A whole small file into buf (NUL-terminated): 0, or -1 with errno. */
+static int read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t used = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + used, cap - 1 - used);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = errno;
+            close(fd);
+            if (r < 0) {
+                errno = e;
+                return -1;
+            }
+            break;
+        }
+        used += (size_t)r;
+        if (used == cap - 1) {
+            close(fd);
+            errno = EFBIG;
+            return -1;
+        }
+    }
+    buf[used] = '\0';
+    return 0;
+}
+
+static int open_fds(double *out)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    long n = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    *out = (double)n;
+    return 0;
+}
+
+static int fail(collector_ctx *ctx, const char *what)
+{
+    snprintf(ctx->err, ctx->errlen, "%s: %s", what, strerror(errno ? errno : EINVAL));
+    return -1;
+}
+
+/* /proc/stat's btime is read once: it is the boot time, which does not move while we run. */
+static uint64_t boot_time;
+
+static int collect_process(expo *w, collector_ctx *ctx)
+{
+    char buf[8192];
+    process_stat st;
+    errno = 0;
+    if (read_small("/proc/self/stat", buf, sizeof buf) < 0 || process_stat_parse(buf, &st) < 0)
+        return fail(ctx, "/proc/self/stat");
+    /* USER_HZ is 100 on Linux, as procfs takes it. */
+    expo_sample(expo_family_get(w, "process_cpu_seconds_total",
+                                "Total user and system CPU time spent in seconds.", EXPO_COUNTER),
+                (double)(st.utime + st.stime) / 100.0, NULL);
+    expo_sample(
+        expo_family_get(w, "process_virtual_memory_bytes", "Virtual memory size in bytes.", EXPO_GAUGE),
+        (double)st.vsize, NULL);
+    expo_sample(
+        expo_family_get(w, "process_resident_memory_bytes", "Resident memory size in bytes.", EXPO_GAUGE),
+        (double)st.rss * (double)sysconf(_SC_PAGESIZE), NULL);
+    if (!boot_time) {
+        errno = 0;
+        if (read_small("/proc/stat", buf, sizeof buf) < 0 && errno != EFBIG)
+            return fail(ctx, "/proc/stat");
+        /* The btime line comes after the per-CPU lines: on a big machine it is past 8 kB. */
+        char *big = NULL;
+        if (errno == EFBIG) {
+            size_t cap = 1 << 20;
+            if (!(big = malloc(cap)) || read_small("/proc/stat", big, cap) < 0) {
+                free(big);
+                return fail(ctx, "/proc/stat");
+            }
+        }
+        int rc = process_btime_parse(big ? big : buf, &boot_time);
+        free(big);
+        if (rc < 0) {
+            errno = EINVAL;
+            return fail(ctx, "/proc/stat btime");
+        }
+    }
+    expo_sample(expo_family_get(w, "process_start_time_seconds",
+                                "Start time of the process since unix epoch in seconds.", EXPO_GAUGE),
+                (double)boot_time + (double)st.starttime / 100.0, NULL);
+    double fds;
+    errno = 0;
+    if (open_fds(&fds) < 0)
+        return fail(ctx, "/proc/self/fd");
+    expo_sample(expo_family_get(w, "process_open_fds", "Number of open file descriptors.", EXPO_GAUGE), fds,
+                NULL);
+    uint64_t max_fds, max_as;
+    errno = 0;
+    if (read_small("/proc/self/limits", buf, sizeof buf) < 0 ||
+        process_limits_parse(buf, &max_fds, &max_as) < 0)
+        return fail(ctx, "/proc/self/limits");
+    expo_sample(expo_family_get(w, "process_max_fds", "Maximum number of open file descriptors.", EXPO_GAUGE),
+                (double)max_fds, NULL);
+    expo_sample(expo_family_get(w, "process_virtual_memory_max_bytes",
+                                "Maximum amount of virtual memory available in bytes.", EXPO_GAUGE),
+                (double)max_as, NULL);
+    return 0;
+}
+
+const collector process_collector = {
+    .name = "process",
+    .enabled_by_default = true,
+    .help = "Exposes process_* for this exporter's own process, as the Prometheus client libraries do.",
+    .collect = collect_process,
+};
