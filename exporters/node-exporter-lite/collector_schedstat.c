@@ -7,11 +7,13 @@
 
 typedef struct sched_scrape {
     expo_family *running, *waiting, *slices;
+    unsigned cpus;
 } sched_scrape;
 
 static void on_cpu(void *arg, const char *cpu, uint64_t running_ns, uint64_t waiting_ns, uint64_t timeslices)
 {
     sched_scrape *s = arg;
+    s->cpus++;
     expo_sample(s->running, (double)running_ns / 1e9, "cpu", cpu, NULL);
     expo_sample(s->waiting, (double)waiting_ns / 1e9, "cpu", cpu, NULL);
     expo_sample(s->slices, (double)timeslices, "cpu", cpu, NULL);
@@ -34,10 +36,13 @@ int collect_schedstat(expo *w, collector_ctx *ctx)
                         "Number of seconds spent by processing waiting for this CPU.", EXPO_COUNTER),
         expo_family_get(w, "node_schedstat_timeslices_total", "Number of timeslices executed by CPU.",
                         EXPO_COUNTER),
+        0,
     };
     schedstat_parse(text, on_cpu, &s);
     procfile_unlock(&sched_file);
-    return 0;
+    /* A kernel's file always has its CPUs' lines; without one it is truncated or not schedstat at all
+     * (node_exporter would report success with no data). */
+    return s.cpus ? 0 : node_fail(ctx, path, "no cpuN line");
 }
 
 void collector_schedstat_free(void)

@@ -58,6 +58,8 @@ TOLERANCES = [
      r"|node_nf_conntrack_entries_limit|node_timex_(status|sync_status|loop_time_constant|tick_seconds|pps_.*"
      r"|tai_offset_seconds)|node_textfile_.*|tf_.*", "const", 0, 0),
     (r"node_network_carrier_(up_|down_)?changes_total", "counter", 2, 0),
+    (r"node_network_address_info|node_cpu_(info|flag_info|bug_info)", "const", 0, 0),
+    (r"node_softirqs_total", "counter", 1e6, 0.05),
     (r"node_timex_.*", "gauge", 1.0, 0.01),  # offset, frequency and error estimates move slowly
     (r"node_arp_entries", "gauge", 5, 0),
     (r"node_nf_conntrack_entries", "gauge", 1000, 0.5),
@@ -422,6 +424,26 @@ def test_vmstat_fields_flag_matches(tmp_path):
     assert "node_vmstat_nr_free_pages" in ours and "node_vmstat_pgfault" in ours and len(ours) > 10
 
 
+def test_netdev_netlink_detailed_and_address_info_match(tmp_path):
+    """netdev over rtnetlink (the default in both) with node_exporter's raw counter names and the addresses."""
+    ours = compare_one_collector(tmp_path, "netdev", "--collector.netdev.device-exclude=",
+                                 "--collector.netdev.enable-detailed-metrics", "--collector.netdev.address-info")
+    assert "node_network_receive_missed_errors_total" in ours and ours["node_network_address_info"]["samples"]
+
+
+def test_netdev_netlink_legacy_names_match(tmp_path):
+    ours = compare_one_collector(tmp_path, "netdev", "--collector.netdev.device-exclude=^lo$")
+    assert "node_network_receive_nohandler_total" in ours  # netlink only: /proc/net/dev has no such column
+
+
+def test_cpu_info_and_softirqs_match(tmp_path):
+    ours = compare_one_collector(tmp_path, "cpu", "--collector.cpu.info.flags-include=^(sse|avx).*",
+                                 "--collector.cpu.info.bugs-include=.")
+    assert ours["node_cpu_info"]["samples"] and ours["node_cpu_flag_info"]["samples"]
+    ours = compare_one_collector(tmp_path, "stat", "--collector.stat.softirq")
+    assert len(ours["node_softirqs_total"]["samples"]) == 10
+
+
 # ---- the collectors node_exporter 1.5 enables by default beyond the first 16 ----------------------------------
 
 # (file name, text): each accepted or rejected by node_exporter's parser; {m} becomes a name unique to the file,
@@ -568,6 +590,8 @@ def test_node_exporter_command_line_carries_over():
     (["--collector.netclass.ignored-devices=(lo"], "netclass.ignored-devices"),
     (["--collector.arp.device-exclude=lo", "--collector.arp.device-include=eth"], "mutually exclusive"),
     (["--collector.systemd"], "collector \"systemd\" is not implemented here"),
+    (["--collector.cpu.info.flags-include=(sse"], "cpu.info.flags-include"),
+    (["--collector.netdev.netlink=maybe"], "netdev.netlink"),
 ])
 def test_bad_flags_exit_2_with_one_line(args, needle):
     r = subprocess.run([lite_binary(), "--web.listen-address=127.0.0.1:0", *args], stdout=subprocess.PIPE,
