@@ -259,3 +259,7 @@ def write_configs(t, svcs):
     write(os.path.join(conf, "connect.properties"), props(connect_props(t)))
     write(os.path.join(conf, "prometheus.yml"), prometheus_yml(t, svcs))
     write(os.path.join(conf, "connectors.json"), json.dumps(mm2_connectors(t), indent=2) + "\n")
+    from .plan import COMPONENTS  # plan imports this module
+    for c in COMPONENTS:
+        for name, text in (c.configs(t, svcs) if hasattr(c, "configs") else {}).items():
+            write(os.path.join(conf, name), text)

@@ -1,4 +1,11 @@
-"""The service plan: every service of a profile, in start order, with its command, ports and health check."""
+"""The service plan: every service of a profile, in start order, with its command, ports and health check.
+
+The core (ZooKeeper, WAN proxy, brokers, Connect, the exporters, Prometheus) is written out in plan(); every
+other part of the lab is a component: a module of labkit, one line in COMPONENTS. A component module has
+  services(t)          -> [Service, ...]      (t: the topology dict; stage= says when each starts)
+  configs(t, svcs)     -> {file name: text}   optional; written under $LAB_STATE/conf on a fresh `up`
+  after_start(t, svcs)                        optional; runs once its services are healthy (seeding etc.)
+"""
 import os
 import shutil
 import sys
@@ -8,15 +15,9 @@ from . import settings as S
 from .configs import jmx_rules
 from .exporters import exporter_bin, flags_supported
 from .java import java_cmd
+from .service import Service
 from .settings import LAB_DIR, PROFILES, REPO
 from .topology import dn_addr, hostname, up_addr, wan_addr
-
-
-class Service:
-    def __init__(self, name, kind, host, ports, cmd=None, health=None, env=None, note=""):
-        self.name, self.kind, self.host, self.ports = name, kind, host, ports
-        self.cmd, self.health, self.env, self.note = cmd, health, env, note
-        self.skip_reason = None
 
 
 def plan(t):
@@ -87,6 +88,8 @@ def plan(t):
                          f"--web.console.templates={os.path.join(REPO, 'prometheus', 'consoles')}",
                          f"--web.console.libraries={os.path.join(REPO, 'prometheus', 'console_libraries')}"],
                         health=("http", f"{t['prometheus']}/-/ready")))
+    for c in COMPONENTS:
+        svcs += c.services(t)
     for s in svcs:
         exe = s.cmd[0]
         if s.name in S.SKIP or s.kind in S.SKIP:
@@ -99,3 +102,7 @@ def plan(t):
             if dropped:
                 s.note = "flags not in --help, left out: " + " ".join(dropped)
     return svcs
+
+
+# The lab's components beyond the core, in start order (see the module comment): one line each.
+COMPONENTS = []

@@ -4,7 +4,7 @@ import os
 import time
 
 from . import settings as S
-from .plan import Service
+from .service import Service
 from .util import write
 
 

@@ -12,7 +12,7 @@ from . import settings as S
 from .configs import cluster_id, mm2_connectors, write_configs
 from .health import connector_states, healthy, kcat_brokers
 from .java import ensure_libs, tool_cmd
-from .plan import plan
+from .plan import COMPONENTS, plan
 from .processes import log_file, running_pid, spawn, stop_pids, wait_for
 from .settings import PROFILES, T0, LabError, StartFailure
 from .state import read_state, save_state
@@ -153,6 +153,8 @@ def start_all(t, svcs, started):
     light = []
     for kind in ("node-exporter-lite", "kafka-exporter", "prometheus"):
         light += launch(by_kind.get(kind, []))
+    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
+    light_extra = launch([s for s in extra if s.stage == "brokers"])
     # Topics the lab's users rely on: the mirror-exporter's probe topic, and a seed group so that the
     # checkpoint connector has a group (it runs no task until it finds one).
     if fresh:
@@ -180,7 +182,18 @@ def start_all(t, svcs, started):
     wait_healthy(connect, 120)
     configure_mm2(t)
     light += launch(by_kind.get("mirror-exporter", []))
+    light_extra += launch([s for s in extra if s.stage == "mm2"])
     wait_healthy(light, 60)
+    for s in light_extra:
+        wait_healthy([s], s.start_timeout)
+    for c in COMPONENTS:
+        if hasattr(c, "after_start"):
+            c.after_start(t, svcs)  # on every `up`, also of a running lab: idempotent
+
+
+# The kinds plan() itself declares; every other kind comes from a component and starts by its stage.
+CORE_KINDS = {"zookeeper", "wan-proxy", "broker-upstream", "broker-downstream", "connect", "node-exporter-lite",
+              "kafka-exporter", "mirror-exporter", "prometheus"}
 
 
 def check_secure(t):
