@@ -1,8 +1,8 @@
-/* collector_cpu.c -- node_cpu_seconds_total and node_cpu_guest_seconds_total from libproc2's stat, and
- * from sysfs the thermal throttle counters (bare metal) and node_cpu_isolated, as node_exporter 1.5. */
+/* collector_cpu.c -- node_cpu_seconds_total and node_cpu_guest_seconds_total from <procfs>/stat,
+ * node_cpu_info and the flag/bug info from <procfs>/cpuinfo (--collector.cpu.info), and from sysfs the
+ * thermal throttle counters (bare metal) and node_cpu_isolated, as node_exporter 1.5. */
 #include <ctype.h>
 #include <dirent.h>
-#include <libproc2/stat.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "parsers.h"
 #include "procfile.h"
 #include "readfile.h"
+#include "regex_compat.h"
 #include "textutil.h"
 
 enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_GUEST, M_GUEST_NICE, M_N };
@@ -29,7 +30,6 @@ typedef struct cpu_seen {
 } cpu_seen;
 
 static pthread_mutex_t cpu_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct stat_info *cpu_info;
 static cpu_seen *seen;
 static size_t nseen;
 
@@ -50,7 +50,7 @@ static cpu_seen *seen_for(int id)
 
 static void keep_monotonic(cpu_seen *s, double *v)
 {
-    if (s->v[M_IDLE] >= 0 && v[M_IDLE] < s->v[M_IDLE] - 3.0) {
+    if (s->v[M_IDLE] - v[M_IDLE] >= 3.0) {
         memcpy(s->v, v, sizeof s->v);
         return;
     }
@@ -189,26 +189,119 @@ static void collect_sysfs(expo *w)
     }
 }
 
+/* The CPU lines of one read of /proc/stat, indexed by CPU number as procfs 0.8 keeps them (a CPU
+ * missing between two others, an offline one, is all zeros, as in node_exporter). */
+typedef struct cpu_lines {
+    double (*v)[M_N];
+    size_t n, cap;
+    int oom;
+} cpu_lines;
+
+static void on_cpu_line(void *arg, int64_t cpu, const double ticks[STAT_CPU_FIELDS])
+{
+    cpu_lines *l = arg;
+    if (cpu < 0 || l->oom)
+        return;
+    size_t id = (size_t)cpu;
+    if (id >= l->cap) {
+        size_t ncap = l->cap ? l->cap : 8;
+        while (ncap <= id)
+            ncap *= 2;
+        double(*n)[M_N] = realloc(l->v, ncap * sizeof *n);
+        if (!n) {
+            l->oom = 1;
+            return;
+        }
+        l->v = n;
+        l->cap = ncap;
+    }
+    for (; l->n <= id; l->n++)
+        memset(l->v[l->n], 0, sizeof l->v[l->n]);
+    /* /proc/stat counts in USER_HZ ticks, which procfs takes as 100 (the kernel fixes it on Linux). */
+    for (int m = 0; m < M_N; m++)
+        l->v[id][m] = ticks[m] / 100.0;
+}
+
+/* cpuinfo's flags or bugs of the first CPU, each matching the include pattern, as node_exporter. */
+static void field_info(expo *w, const char *list, const regex_t *re, const char *name, const char *help,
+                       const char *label)
+{
+    if (!list)
+        return;
+    char copy[8192];
+    snprintf(copy, sizeof copy, "%s", list);
+    char *f = copy, *tok;
+    expo_family *fam = expo_family_get(w, name, help, EXPO_GAUGE);
+    while ((tok = text_next_field(&f)))
+        if (regex_compat_match(re, tok))
+            expo_sample(fam, 1, label, tok, NULL);
+}
+
+typedef struct info_ctx {
+    expo *w;
+    expo_family *fam;
+    int first;
+} info_ctx;
+
+static void on_cpuinfo(void *arg, const cpuinfo_rec *r)
+{
+    info_ctx *c = arg;
+    char cpu[16];
+    snprintf(cpu, sizeof cpu, "%u", r->processor);
+#define S(x) ((x) ? (x) : "")
+    expo_sample(c->fam, 1, "package", S(r->physical_id), "core", S(r->core_id), "cpu", cpu, "vendor",
+                S(r->vendor), "family", S(r->family), "model", S(r->model), "model_name", S(r->model_name),
+                "microcode", S(r->microcode), "stepping", S(r->stepping), "cachesize", S(r->cache_size),
+                NULL);
+#undef S
+    if (c->first) {
+        c->first = 0;
+        if (node_cfg.cpu_flags_custom)
+            field_info(c->w, r->flags, &node_cfg.cpu_flags_re, "node_cpu_flag_info",
+                       "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
+                       "flag");
+        if (node_cfg.cpu_bugs_custom)
+            field_info(c->w, r->bugs, &node_cfg.cpu_bugs_re, "node_cpu_bug_info",
+                       "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
+                       "bug");
+    }
+}
+
+static procfile stat_file = PROCFILE_INIT, cpuinfo_file = PROCFILE_INIT;
+
+/* --collector.cpu.info: node_cpu_info per processor from /proc/cpuinfo. */
+static int collect_info(expo *w, collector_ctx *ctx)
+{
+    char path[4096], err[256], *text;
+    if (node_path(path, sizeof path, node_cfg.procfs, "cpuinfo") < 0)
+        return node_fail(ctx, "cpuinfo", "path too long");
+    if (procfile_read_locked(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "cpu", err);
+    info_ctx c = {w, expo_family_get(w, "node_cpu_info", "CPU information from /proc/cpuinfo.", EXPO_GAUGE),
+                  1};
+    int rc = cpuinfo_parse(text, on_cpuinfo, &c, err, sizeof err);
+    procfile_unlock(&cpuinfo_file);
+    return rc < 0 ? node_fail(ctx, path, err) : 0;
+}
+
 int collect_cpu(expo *w, collector_ctx *ctx)
 {
-    static enum stat_item items[] = {STAT_TIC_ID,     STAT_TIC_USER,   STAT_TIC_NICE,      STAT_TIC_SYSTEM,
-                                     STAT_TIC_IDLE,   STAT_TIC_IOWAIT, STAT_TIC_IRQ,       STAT_TIC_SOFTIRQ,
-                                     STAT_TIC_STOLEN, STAT_TIC_GUEST,  STAT_TIC_GUEST_NICE};
-    int rc = 0;
-    /* /proc/stat counts in USER_HZ ticks, which the kernel fixes at sysconf(_SC_CLK_TCK). */
-    double hz = (double)sysconf(_SC_CLK_TCK);
+    if (node_cfg.cpu_info && collect_info(w, ctx) < 0)
+        return -1;
+    char path[4096], err[256], *text;
+    if (node_path(path, sizeof path, node_cfg.procfs, "stat") < 0)
+        return node_fail(ctx, "stat", "path too long");
+    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "cpu", err);
+    cpu_lines lines = {0};
+    stat_rec st;
+    int prc = stat_parse(text, &st, on_cpu_line, &lines, err, sizeof err);
+    procfile_unlock(&stat_file);
+    if (prc < 0 || lines.oom || !lines.n) {
+        free(lines.v);
+        return node_fail(ctx, path, prc < 0 ? err : lines.oom ? "out of memory" : "no cpuN lines");
+    }
     pthread_mutex_lock(&cpu_mu);
-    if (!cpu_info && procps_stat_new(&cpu_info) < 0) {
-        cpu_info = NULL;
-        rc = node_fail(ctx, "libproc2", "procps_stat_new failed");
-        goto out;
-    }
-    struct stat_reaped *r =
-        procps_stat_reap(cpu_info, STAT_REAP_CPUS_ONLY, items, (int)(sizeof items / sizeof items[0]));
-    if (!r || !r->cpus) {
-        rc = node_fail(ctx, "libproc2", "procps_stat_reap failed");
-        goto out;
-    }
     expo_family *fcpu =
         expo_family_get(w, "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", EXPO_COUNTER);
     expo_family *fguest =
@@ -216,17 +309,15 @@ int collect_cpu(expo *w, collector_ctx *ctx)
             ? expo_family_get(w, "node_cpu_guest_seconds_total",
                               "Seconds the CPUs spent in guests (VMs) for each mode.", EXPO_COUNTER)
             : NULL;
-    for (int i = 0; i < r->cpus->total; i++) {
-        struct stat_stack *st = r->cpus->stacks[i];
-        int id = STAT_VAL(0, s_int, st, cpu_info);
-        double v[M_N];
-        for (int m = 0; m < M_N; m++)
-            v[m] = (double)STAT_VAL(m + 1, ull_int, st, cpu_info) / hz;
-        cpu_seen *s = seen_for(id);
+    if (nseen != lines.n)
+        nseen = 0; /* CPUs came or went: start over, as node_exporter */
+    for (size_t i = 0; i < lines.n; i++) {
+        double *v = lines.v[i];
+        cpu_seen *s = seen_for((int)i);
         if (s)
             keep_monotonic(s, v);
-        char cpu[16];
-        snprintf(cpu, sizeof cpu, "%d", id);
+        char cpu[24];
+        snprintf(cpu, sizeof cpu, "%zu", i);
         for (int m = 0; m < M_GUEST; m++)
             expo_sample(fcpu, v[m], "cpu", cpu, "mode", mode_names[m], NULL);
         if (fguest) {
@@ -235,17 +326,17 @@ int collect_cpu(expo *w, collector_ctx *ctx)
             expo_sample(fguest, v[M_GUEST_NICE], "cpu", cpu, "mode", "nice", NULL);
         }
     }
+    free(lines.v);
     collect_sysfs(w);
-out:
     pthread_mutex_unlock(&cpu_mu);
-    return rc;
+    return 0;
 }
 
 void collector_cpu_free(void)
 {
     pthread_mutex_lock(&cpu_mu);
-    if (cpu_info)
-        procps_stat_unref(&cpu_info);
+    procfile_close(&stat_file);
+    procfile_close(&cpuinfo_file);
     free(seen);
     seen = NULL;
     nseen = 0;

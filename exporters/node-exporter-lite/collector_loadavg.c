@@ -1,22 +1,29 @@
-/* collector_loadavg.c -- node_load1, node_load5, node_load15, from libproc2. */
-#include <libproc2/misc.h>
-#include <pthread.h>
-
+/* collector_loadavg.c -- node_load1, node_load5, node_load15 from <procfs>/loadavg. */
 #include "node.h"
+#include "parsers.h"
+#include "procfile.h"
 
-/* procps_loadavg keeps a static descriptor and buffer: one caller at a time. */
-static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
+static procfile loadavg_file = PROCFILE_INIT;
 
 int collect_loadavg(expo *w, collector_ctx *ctx)
 {
-    double l1, l5, l15;
-    pthread_mutex_lock(&load_mu);
-    int rc = procps_loadavg(&l1, &l5, &l15);
-    pthread_mutex_unlock(&load_mu);
+    char path[4096], err[256], *text;
+    double l[3];
+    if (node_path(path, sizeof path, node_cfg.procfs, "loadavg") < 0)
+        return node_fail(ctx, "loadavg", "path too long");
+    if (procfile_read_locked(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "loadavg", err);
+    int rc = loadavg_parse(text, l, err, sizeof err);
+    procfile_unlock(&loadavg_file);
     if (rc < 0)
-        return node_fail(ctx, "libproc2", "procps_loadavg failed");
-    expo_sample(expo_family_get(w, "node_load1", "1m load average.", EXPO_GAUGE), l1, NULL);
-    expo_sample(expo_family_get(w, "node_load5", "5m load average.", EXPO_GAUGE), l5, NULL);
-    expo_sample(expo_family_get(w, "node_load15", "15m load average.", EXPO_GAUGE), l15, NULL);
+        return node_fail(ctx, path, err);
+    expo_sample(expo_family_get(w, "node_load1", "1m load average.", EXPO_GAUGE), l[0], NULL);
+    expo_sample(expo_family_get(w, "node_load5", "5m load average.", EXPO_GAUGE), l[1], NULL);
+    expo_sample(expo_family_get(w, "node_load15", "15m load average.", EXPO_GAUGE), l[2], NULL);
     return 0;
+}
+
+void collector_loadavg_free(void)
+{
+    procfile_close(&loadavg_file);
 }

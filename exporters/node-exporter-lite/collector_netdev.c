@@ -1,95 +1,103 @@
-/* collector_netdev.c -- node_network_{receive,transmit}_*_total from /proc/net/dev.
+/* collector_netdev.c -- node_network_{receive,transmit}_*_total, as node_exporter 1.5: from rtnetlink by
+ * default (its 64-bit counters, folded into the /proc/net/dev names by node_exporter's "legacy" mapping,
+ * plus receive_nohandler), from <procfs>/net/dev with --no-collector.netdev.netlink; the raw names with
+ * --collector.netdev.enable-detailed-metrics; node_network_address_info with --collector.netdev.address-info.
  *
- * node_exporter 1.5 reads these over rtnetlink and folds them into the
- * /proc/net/dev columns (its "legacy" mapping), which the kernel computes the
- * same way for /proc/net/dev; the one extra it exports, receive_nohandler, is
- * read from sysfs. */
-#include <pthread.h>
+ * rtnetlink is the kernel's, not a file under --path.procfs: netlink mode reads the running kernel whatever
+ * the path flags say, as node_exporter does. */
+#include <arpa/inet.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "node.h"
 #include "parsers.h"
 #include "procfile.h"
-#include "readfile.h"
+#include "rtnl.h"
 #include "textutil.h"
 
-static const char *const metric_names[NETDEV_FIELDS] = {
-    "node_network_receive_bytes_total",      "node_network_receive_packets_total",
-    "node_network_receive_errs_total",       "node_network_receive_drop_total",
-    "node_network_receive_fifo_total",       "node_network_receive_frame_total",
-    "node_network_receive_compressed_total", "node_network_receive_multicast_total",
-    "node_network_transmit_bytes_total",     "node_network_transmit_packets_total",
-    "node_network_transmit_errs_total",      "node_network_transmit_drop_total",
-    "node_network_transmit_fifo_total",      "node_network_transmit_colls_total",
-    "node_network_transmit_carrier_total",   "node_network_transmit_compressed_total",
-};
-
-/* rx_nohandler per device, kept open between scrapes (sysfs re-reads at offset 0).
- * Devices come and go: a slot whose file is gone is reused for a new name. */
-enum { NOHANDLER_SLOTS = 64 };
-static struct {
-    char name[32];
-    procfile file;
-} nohandler_files[NOHANDLER_SLOTS];
-static pthread_once_t nohandler_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t nohandler_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void nohandler_init(void)
-{
-    for (int i = 0; i < NOHANDLER_SLOTS; i++) {
-        pthread_mutex_init(&nohandler_files[i].file.mu, NULL);
-        nohandler_files[i].file.fd = -1;
-    }
-}
-
-static int read_nohandler_locked(const char *dev, const char *path, uint64_t *out);
-
-static int read_nohandler(const char *dev, uint64_t *out)
-{
-    char rel[128], path[4096];
-    if (snprintf(rel, sizeof rel, "class/net/%s/statistics/rx_nohandler", dev) >= (int)sizeof rel ||
-        node_path(path, sizeof path, node_cfg.sysfs, rel) < 0)
-        return -1;
-    pthread_once(&nohandler_once, nohandler_init);
-    pthread_mutex_lock(&nohandler_mu);
-    int rc = read_nohandler_locked(dev, path, out);
-    pthread_mutex_unlock(&nohandler_mu);
-    return rc;
-}
-
-/* Call with nohandler_mu held. */
-static int read_nohandler_locked(const char *dev, const char *path, uint64_t *out)
-{
-    char err[128], *text;
-    int slot = -1;
-    for (int i = 0; i < NOHANDLER_SLOTS && slot < 0; i++)
-        if (strcmp(nohandler_files[i].name, dev) == 0)
-            slot = i;
-    for (int i = 0; i < NOHANDLER_SLOTS && slot < 0; i++)
-        if (!nohandler_files[i].name[0] || nohandler_files[i].file.fd < 0)
-            slot = i;
-    if (slot < 0 || strlen(dev) >= sizeof nohandler_files[0].name) {
-        char val[32]; /* more devices than slots: read the plain way */
-        return readfile_small(path, val, sizeof val) == 0 && text_u64(val, out) == 0 ? 0 : -1;
-    }
-    procfile *pf = &nohandler_files[slot].file;
-    if (strcmp(nohandler_files[slot].name, dev) != 0) {
-        procfile_close(pf); /* the slot held a device that went away */
-        snprintf(nohandler_files[slot].name, sizeof nohandler_files[slot].name, "%s", dev);
-    }
-    if (procfile_read_locked(pf, path, 4096, &text, err, sizeof err) < 0)
-        return -1;
-    int rc = text_u64(text_trim(text), out);
-    procfile_unlock(pf);
-    return rc;
-}
-
+/* One family per key, looked up once per scrape. */
+enum { MAX_KEYS = RTNL_STATS };
 typedef struct dev_scrape {
     expo *w;
-    expo_family *fams[NETDEV_FIELDS], *nohandler; /* looked up once per scrape */
+    const char *keys[MAX_KEYS];
+    expo_family *fams[MAX_KEYS];
+    size_t nkeys;
 } dev_scrape;
+
+static void emit(dev_scrape *s, const char *key, uint64_t v, const char *dev)
+{
+    size_t i = 0;
+    while (i < s->nkeys && strcmp(s->keys[i], key) != 0)
+        i++;
+    if (i == s->nkeys) {
+        if (s->nkeys == MAX_KEYS)
+            return;
+        char name[96], help[96];
+        snprintf(name, sizeof name, "node_network_%s_total", key);
+        snprintf(help, sizeof help, "Network device statistic %s.", key);
+        s->keys[i] = key;
+        s->fams[i] = expo_family_get(s->w, name, help, EXPO_COUNTER);
+        s->nkeys++;
+    }
+    expo_sample(s->fams[i], (double)v, "device", dev, NULL);
+}
+
+/* node_exporter's legacy(): the netlink counters under /proc/net/dev's names, summed as the kernel sums
+ * them there (net/core/net-procfs.c). */
+enum {
+    RXP,
+    TXP,
+    RXB,
+    TXB,
+    RXE,
+    TXE,
+    RXD,
+    TXD,
+    MC,
+    COLL,
+    RXLEN,
+    RXOVER,
+    RXCRC,
+    RXFRAME,
+    RXFIFO,
+    RXMISS,
+    TXABORT,
+    TXCARRIER,
+    TXFIFO,
+    TXHB,
+    TXWIN,
+    RXCOMP,
+    TXCOMP,
+    RXNOH
+};
+
+static void on_link(void *arg, const rtnl_link *l)
+{
+    dev_scrape *s = arg;
+    if (!l->has_stats || devfilter_ignored(&node_cfg.netdev_filter, l->name))
+        return;
+    const uint64_t *v = l->stats;
+    if (node_cfg.netdev_detailed) {
+        for (int i = 0; i < RTNL_STATS; i++)
+            emit(s, rtnl_stat_names[i], v[i], l->name);
+        return;
+    }
+    static const int same[] = {RXP, TXP, RXB, TXB, RXCOMP, TXCOMP, RXNOH};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        emit(s, rtnl_stat_names[same[i]], v[same[i]], l->name);
+    emit(s, "receive_errs", v[RXE], l->name);
+    emit(s, "receive_drop", v[RXD] + v[RXMISS], l->name);
+    emit(s, "receive_fifo", v[RXFIFO], l->name);
+    emit(s, "receive_frame", v[RXFRAME] + v[RXLEN] + v[RXOVER] + v[RXCRC], l->name);
+    emit(s, "receive_multicast", v[MC], l->name);
+    emit(s, "transmit_errs", v[TXE], l->name);
+    emit(s, "transmit_drop", v[TXD], l->name);
+    emit(s, "transmit_fifo", v[TXFIFO], l->name);
+    emit(s, "transmit_colls", v[COLL], l->name);
+    emit(s, "transmit_carrier", v[TXCARRIER] + v[TXABORT] + v[TXHB] + v[TXWIN], l->name);
+}
 
 static void on_dev(void *arg, const netdev_rec *d)
 {
@@ -97,33 +105,127 @@ static void on_dev(void *arg, const netdev_rec *d)
     if (devfilter_ignored(&node_cfg.netdev_filter, d->name))
         return;
     for (int i = 0; i < NETDEV_FIELDS; i++) {
-        if (!s->fams[i]) {
-            char help[96];
-            snprintf(help, sizeof help, "Network device statistic %s.", netdev_field_names[i]);
-            s->fams[i] = expo_family_get(s->w, metric_names[i], help, EXPO_COUNTER);
+        const char *key = netdev_field_names[i];
+        /* procfs names these four receive_errors, ...; node_exporter's legacy() renames them unless detailed.
+         */
+        if (node_cfg.netdev_detailed) {
+            static const char *const raw[][2] = {{"receive_errs", "receive_errors"},
+                                                 {"receive_drop", "receive_dropped"},
+                                                 {"transmit_errs", "transmit_errors"},
+                                                 {"transmit_drop", "transmit_dropped"}};
+            for (size_t k = 0; k < sizeof raw / sizeof raw[0]; k++)
+                if (strcmp(key, raw[k][0]) == 0)
+                    key = raw[k][1];
         }
-        expo_sample(s->fams[i], (double)d->v[i], "device", d->name, NULL);
-    }
-    uint64_t nohandler;
-    if (read_nohandler(d->name, &nohandler) == 0) {
-        if (!s->nohandler)
-            s->nohandler = expo_family_get(s->w, "node_network_receive_nohandler_total",
-                                           "Network device statistic receive_nohandler.", EXPO_COUNTER);
-        expo_sample(s->nohandler, (double)nohandler, "device", d->name, NULL);
+        emit(s, key, d->v[i], d->name);
     }
 }
 
 static procfile netdev_file = PROCFILE_INIT;
 
-int collect_netdev(expo *w, collector_ctx *ctx)
+static int collect_procfs(dev_scrape *s, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, node_cfg.procfs, "net/dev") < 0)
         return node_fail(ctx, "netdev", "path too long");
     if (procfile_read_locked(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
-    dev_scrape s = {.w = w};
-    int rc = netdev_parse(text, on_dev, &s, err, sizeof err);
+    int rc = netdev_parse(text, on_dev, s, err, sizeof err);
     procfile_unlock(&netdev_file);
-    return rc < 0 ? node_fail(ctx, "netdev", err) : 0;
+    return rc < 0 ? node_fail(ctx, path, err) : 0;
+}
+
+/* --collector.netdev.address-info: every address of every device (no device filter, as node_exporter). */
+typedef struct names {
+    struct {
+        int index;
+        char name[32];
+    } * v;
+    size_t n;
+} names;
+
+static void on_name(void *arg, const rtnl_link *l)
+{
+    names *ns = arg;
+    void *n = realloc(ns->v, (ns->n + 1) * sizeof *ns->v);
+    if (!n)
+        return;
+    ns->v = n;
+    ns->v[ns->n].index = l->index;
+    snprintf(ns->v[ns->n].name, sizeof ns->v[0].name, "%s", l->name);
+    ns->n++;
+}
+
+typedef struct addr_scrape {
+    expo_family *fam;
+    names *ns;
+} addr_scrape;
+
+/* Go's net.IP scope tests, as node_exporter's scope(). */
+static const char *addr_scope(const rtnl_addr *a)
+{
+    const uint8_t *b = a->addr;
+    if (a->family == AF_INET) {
+        if (b[0] == 127 || (b[0] == 169 && b[1] == 254) || (b[0] == 224 && b[1] == 0 && b[2] == 0))
+            return "link-local";
+        int bcast = b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255;
+        int zero = !b[0] && !b[1] && !b[2] && !b[3];
+        return bcast || zero || (b[0] & 0xf0) == 0xe0 ? "" : "global";
+    }
+    static const uint8_t loop6[16] = {[15] = 1}, zero6[16] = {0};
+    if (!memcmp(b, loop6, 16) || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || (b[0] == 0xff && b[1] == 0x02))
+        return "link-local";
+    if (b[0] == 0xff && b[1] == 0x01)
+        return "interface-local";
+    return !memcmp(b, zero6, 16) || b[0] == 0xff ? "" : "global";
+}
+
+static void on_addr(void *arg, const rtnl_addr *a)
+{
+    addr_scrape *s = arg;
+    const char *dev = NULL;
+    for (size_t i = 0; i < s->ns->n && !dev; i++)
+        if (s->ns->v[i].index == a->index)
+            dev = s->ns->v[i].name;
+    char ip[INET6_ADDRSTRLEN], mask[8];
+    if (!dev || !inet_ntop(a->family, a->addr, ip, sizeof ip))
+        return;
+    snprintf(mask, sizeof mask, "%u", a->prefixlen);
+    expo_sample(s->fam, 1, "device", dev, "address", ip, "netmask", mask, "scope", addr_scope(a), NULL);
+}
+
+static int collect_addresses(expo *w, collector_ctx *ctx)
+{
+    char err[256];
+    names ns = {0};
+    rtnl_cb lcb = {.link = on_name, .arg = &ns};
+    addr_scrape s = {NULL, &ns};
+    rtnl_cb acb = {.addr = on_addr, .arg = &s};
+    int rc = rtnl_dump('l', &lcb, ctx->deadline, err, sizeof err);
+    if (rc == 0) {
+        s.fam = expo_family_get(w, "node_network_address_info", "node network address by device", EXPO_GAUGE);
+        rc = rtnl_dump('a', &acb, ctx->deadline, err, sizeof err);
+    }
+    free(ns.v);
+    return rc < 0 ? node_fail(ctx, "netdev address-info", err) : 0;
+}
+
+int collect_netdev(expo *w, collector_ctx *ctx)
+{
+    dev_scrape s = {.w = w};
+    if (node_cfg.netdev_netlink) {
+        char err[256];
+        rtnl_cb cb = {.link = on_link, .arg = &s};
+        if (rtnl_dump('l', &cb, ctx->deadline, err, sizeof err) < 0)
+            return node_fail(ctx, "netdev", err);
+    } else if (collect_procfs(&s, ctx) < 0) {
+        return -1;
+    }
+    return node_cfg.netdev_address_info ? collect_addresses(w, ctx) : 0;
+}
+
+void collector_netdev_free(void)
+{
+    procfile_close(&netdev_file);
+    rtnl_close();
 }

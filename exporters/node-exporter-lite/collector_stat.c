@@ -1,57 +1,50 @@
-/* collector_stat.c -- boot time, context switches, interrupts, forks and process counts, from libproc2's
- * stat. */
-#include <libproc2/stat.h>
-#include <pthread.h>
-
+/* collector_stat.c -- boot time, context switches, interrupts, forks, process counts and (with
+ * --collector.stat.softirq) softirqs per vector, from <procfs>/stat. */
 #include "node.h"
+#include "parsers.h"
+#include "procfile.h"
 
-static pthread_mutex_t stat_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct stat_info *stat_info_h;
+static procfile stat_file = PROCFILE_INIT;
 
 int collect_stat(expo *w, collector_ctx *ctx)
 {
-    static enum stat_item items[] = {STAT_SYS_TIME_OF_BOOT, STAT_SYS_CTX_SWITCHES, STAT_SYS_INTERRUPTS,
-                                     STAT_SYS_PROC_CREATED, STAT_SYS_PROC_BLOCKED, STAT_SYS_PROC_RUNNING};
-    int rc = 0;
-    pthread_mutex_lock(&stat_mu);
-    if (!stat_info_h && procps_stat_new(&stat_info_h) < 0) {
-        stat_info_h = NULL;
-        rc = node_fail(ctx, "libproc2", "procps_stat_new failed");
-        goto out;
-    }
-    /* select re-reads /proc/stat; procps_stat_get would serve values up to a second old. */
-    struct stat_stack *s = procps_stat_select(stat_info_h, items, (int)(sizeof items / sizeof items[0]));
-    if (!s) {
-        rc = node_fail(ctx, "libproc2", "procps_stat_select failed");
-        goto out;
-    }
-    expo_sample(expo_family_get(w, "node_boot_time_seconds", "Node boot time, in unixtime.", EXPO_GAUGE),
-                (double)STAT_VAL(0, ul_int, s, stat_info_h), NULL);
+    char path[4096], err[256], *text;
+    if (node_path(path, sizeof path, node_cfg.procfs, "stat") < 0)
+        return node_fail(ctx, "stat", "path too long");
+    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+        return node_fail(ctx, "stat", err);
+    stat_rec st;
+    int rc = stat_parse(text, &st, NULL, NULL, err, sizeof err);
+    procfile_unlock(&stat_file);
+    if (rc < 0)
+        return node_fail(ctx, path, err);
+    if (node_cfg.stat_softirq && !st.has_softirq)
+        return node_fail(ctx, path, "no softirq line");
+    expo_sample(expo_family_get(w, "node_intr_total", "Total number of interrupts serviced.", EXPO_COUNTER),
+                (double)st.intr, NULL);
     expo_sample(
         expo_family_get(w, "node_context_switches_total", "Total number of context switches.", EXPO_COUNTER),
-        (double)STAT_VAL(1, ul_int, s, stat_info_h), NULL);
-    expo_sample(expo_family_get(w, "node_intr_total", "Total number of interrupts serviced.", EXPO_COUNTER),
-                (double)STAT_VAL(2, ul_int, s, stat_info_h), NULL);
+        (double)st.ctxt, NULL);
     expo_sample(expo_family_get(w, "node_forks_total", "Total number of forks.", EXPO_COUNTER),
-                (double)STAT_VAL(3, ul_int, s, stat_info_h), NULL);
-    expo_sample(expo_family_get(w, "node_procs_blocked",
-                                "Number of processes blocked waiting for I/O to complete.", EXPO_GAUGE),
-                (double)STAT_VAL(4, ul_int, s, stat_info_h), NULL);
-    /* libproc2 subtracts the reading process from procs_running ("exclude
-     * itself", stat.c); node_exporter exports the kernel's count, which always
-     * includes the reader, so add it back: exact, since the kernel never says 0 to a running reader. */
+                (double)st.processes, NULL);
+    expo_sample(expo_family_get(w, "node_boot_time_seconds", "Node boot time, in unixtime.", EXPO_GAUGE),
+                (double)st.btime, NULL);
+    /* The kernel's numbers as they are (procs_running counts the reader itself, as in node_exporter). */
     expo_sample(
         expo_family_get(w, "node_procs_running", "Number of processes in runnable state.", EXPO_GAUGE),
-        (double)STAT_VAL(5, ul_int, s, stat_info_h) + 1, NULL);
-out:
-    pthread_mutex_unlock(&stat_mu);
-    return rc;
+        (double)st.running, NULL);
+    expo_sample(expo_family_get(w, "node_procs_blocked",
+                                "Number of processes blocked waiting for I/O to complete.", EXPO_GAUGE),
+                (double)st.blocked, NULL);
+    if (node_cfg.stat_softirq) {
+        expo_family *f = expo_family_get(w, "node_softirqs_total", "Number of softirq calls.", EXPO_COUNTER);
+        for (int i = 0; i < STAT_SOFTIRQS; i++)
+            expo_sample(f, (double)st.softirq[i], "vector", softirq_names[i], NULL);
+    }
+    return 0;
 }
 
 void collector_stat_free(void)
 {
-    pthread_mutex_lock(&stat_mu);
-    if (stat_info_h)
-        procps_stat_unref(&stat_info_h);
-    pthread_mutex_unlock(&stat_mu);
+    procfile_close(&stat_file);
 }

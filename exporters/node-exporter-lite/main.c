@@ -31,6 +31,8 @@ void collectors_state_free(void)
     collector_cpu_free();
     collector_stat_free();
     collector_vmstat_free();
+    collector_loadavg_free();
+    collector_netdev_free();
     collector_filesystem_free();
     collector_netstat_free();
     collector_os_free();

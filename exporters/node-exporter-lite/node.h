@@ -18,7 +18,9 @@ typedef struct devfilter {
 typedef struct node_config {
     /* Flag targets. */
     char *procfs, *sysfs, *rootfs, *udev_data;
-    bool cpu_guest;
+    bool cpu_guest, cpu_info, stat_softirq;
+    char *cpu_flags_include, *cpu_bugs_include;
+    bool netdev_netlink, netdev_address_info, netdev_detailed;
     char *disk_exclude, *disk_include, *disk_ignored_old;
     char *fs_mp_exclude, *fs_types_exclude, *fs_mp_ignored_old, *fs_types_ignored_old;
     double fs_mount_timeout;
@@ -29,7 +31,8 @@ typedef struct node_config {
     /* Compiled at start. */
     devfilter disk_filter, netdev_filter;
     regex_t fs_mp_re, fs_types_re, netstat_re, vmstat_re;
-    bool vmstat_custom; /* --collector.vmstat.fields differs from the default: vmstat_re is compiled */
+    regex_t cpu_flags_re, cpu_bugs_re;
+    bool cpu_flags_custom, cpu_bugs_custom; /* an include pattern was given: its regex is compiled */
     devfilter arp_filter;
     regex_t netclass_ignored_re;
     bool netclass_ignored_custom; /* not the default "^$" (which matches no device): the regex is compiled */
@@ -91,11 +94,13 @@ int collect_udp_queues(expo *w, collector_ctx *ctx);
      "/proc/net/udp6.", collect_udp_queues}
 /* clang-format on */
 
-/* Releases collectors' long-lived state (libproc2 handles, statfs workers, caches). */
+/* Releases collectors' long-lived state (kept-open files, statfs workers, caches). */
 void collectors_state_free(void);
 void collector_cpu_free(void);
 void collector_stat_free(void);
 void collector_vmstat_free(void);
+void collector_loadavg_free(void);
+void collector_netdev_free(void);
 void collector_filesystem_free(void);
 void collector_netstat_free(void);
 void collector_os_free(void);

@@ -33,6 +33,13 @@ const flag node_flags[] = {
     {"path.udev.data", FLAG_STRING, &node_cfg.udev_data, "/run/udev/data", "udev data path.", 0, 0},
     {"collector.cpu.guest", FLAG_BOOL, &node_cfg.cpu_guest, "true",
      "Enables metric node_cpu_guest_seconds_total.", 0, 0},
+    {"collector.cpu.info", FLAG_BOOL, &node_cfg.cpu_info, "false", "Enables metric cpu_info.", 0, 0},
+    {"collector.cpu.info.flags-include", FLAG_STRING, &node_cfg.cpu_flags_include, "",
+     "Filter the `flags` field in cpuInfo with a value that must be a regular expression.", 0, 0},
+    {"collector.cpu.info.bugs-include", FLAG_STRING, &node_cfg.cpu_bugs_include, "",
+     "Filter the `bugs` field in cpuInfo with a value that must be a regular expression.", 0, 0},
+    {"collector.stat.softirq", FLAG_BOOL, &node_cfg.stat_softirq, "false", "Export softirq calls per vector.",
+     0, 0},
     {"collector.diskstats.device-exclude", FLAG_STRING, &node_cfg.disk_exclude, NULL,
      "Regexp of diskstats devices to exclude (mutually exclusive to device-include). "
      "Default: " DISK_EXCLUDE_DEFAULT,
@@ -56,6 +63,12 @@ const flag node_flags[] = {
      "Regexp of net devices to exclude (mutually exclusive to device-include).", 0, 0},
     {"collector.netdev.device-include", FLAG_STRING, &node_cfg.netdev_include, NULL,
      "Regexp of net devices to include (mutually exclusive to device-exclude).", 0, 0},
+    {"collector.netdev.netlink", FLAG_BOOL, &node_cfg.netdev_netlink, "true",
+     "Use netlink to gather stats instead of /proc/net/dev.", 0, 0},
+    {"collector.netdev.address-info", FLAG_BOOL, &node_cfg.netdev_address_info, "false",
+     "Collect address-info for every device.", 0, 0},
+    {"collector.netdev.enable-detailed-metrics", FLAG_BOOL, &node_cfg.netdev_detailed, "false",
+     "Use (incompatible) metric names that provide more detailed stats on Linux.", 0, 0},
     {"collector.netstat.fields", FLAG_STRING, &node_cfg.netstat_fields, NETSTAT_FIELDS_DEFAULT,
      "Regexp of fields to return for netstat collector.", 0, 0},
     {"collector.vmstat.fields", FLAG_STRING, &node_cfg.vmstat_fields, VMSTAT_FIELDS_DEFAULT,
@@ -158,14 +171,21 @@ int node_config_start(void *state, char *err, size_t errlen)
     if (compile(&node_cfg.netstat_re, "collector.netstat.fields", node_cfg.netstat_fields, err, errlen) < 0)
         return -1;
     node_cfg.compiled |= 4;
-    node_cfg.vmstat_custom = strcmp(node_cfg.vmstat_fields, VMSTAT_FIELDS_DEFAULT) != 0;
-    if (node_cfg.vmstat_custom) {
-        if (compile(&node_cfg.vmstat_re, "collector.vmstat.fields", node_cfg.vmstat_fields, err, errlen) <
-            0) {
-            node_cfg.vmstat_custom = false;
+    if (compile(&node_cfg.vmstat_re, "collector.vmstat.fields", node_cfg.vmstat_fields, err, errlen) < 0)
+        return -1;
+    node_cfg.compiled |= 8;
+    /* As node_exporter: an include pattern turns --collector.cpu.info on. */
+    if (*node_cfg.cpu_flags_include) {
+        if (compile(&node_cfg.cpu_flags_re, "collector.cpu.info.flags-include", node_cfg.cpu_flags_include,
+                    err, errlen) < 0)
             return -1;
-        }
-        node_cfg.compiled |= 8;
+        node_cfg.cpu_flags_custom = node_cfg.cpu_info = true;
+    }
+    if (*node_cfg.cpu_bugs_include) {
+        if (compile(&node_cfg.cpu_bugs_re, "collector.cpu.info.bugs-include", node_cfg.cpu_bugs_include, err,
+                    errlen) < 0)
+            return -1;
+        node_cfg.cpu_bugs_custom = node_cfg.cpu_info = true;
     }
     if (devfilter_setup(&node_cfg.arp_filter, "arp", node_cfg.arp_exclude, node_cfg.arp_include, err,
                         errlen) < 0)
@@ -201,6 +221,11 @@ void node_config_stop(void *state)
         regfree(&node_cfg.vmstat_re);
     if (node_cfg.compiled & 16)
         regfree(&node_cfg.netclass_ignored_re);
+    if (node_cfg.cpu_flags_custom)
+        regfree(&node_cfg.cpu_flags_re);
+    if (node_cfg.cpu_bugs_custom)
+        regfree(&node_cfg.cpu_bugs_re);
+    node_cfg.cpu_flags_custom = node_cfg.cpu_bugs_custom = false;
     if (node_cfg.arp_filter.mode != DEVFILTER_NONE)
         regfree(&node_cfg.arp_filter.re);
     node_cfg.arp_filter.mode = DEVFILTER_NONE;

@@ -135,4 +135,32 @@ typedef struct udp_queues {
 } udp_queues;
 int udp_queues_parse(char *text, udp_queues *out, char *err, size_t errlen);
 
+/* /proc/stat as procfs 0.8 reads it: the "cpu"/"cpuN" lines in USER_HZ ticks (user nice system idle
+ * iowait irq softirq steal guest guest_nice; missing trailing ones are 0) go to cb, with cpu -1 for
+ * the "cpu" total; btime, intr, ctxt, processes, procs_running, procs_blocked (all required) and
+ * softirq (optional: total then the 10 vectors of softirq_names) into out. */
+enum { STAT_CPU_FIELDS = 10, STAT_SOFTIRQS = 10 };
+typedef struct stat_rec {
+    uint64_t btime, intr, ctxt, processes, running, blocked, softirq_total;
+    uint64_t softirq[STAT_SOFTIRQS];
+    int has_softirq;
+} stat_rec;
+extern const char
+    *const softirq_names[STAT_SOFTIRQS]; /* "hi", "timer", ... as node_exporter's vector label */
+typedef void (*stat_cpu_cb)(void *arg, int64_t cpu, const double ticks[STAT_CPU_FIELDS]);
+int stat_parse(char *text, stat_rec *out, stat_cpu_cb cb, void *arg, char *err, size_t errlen);
+
+/* /proc/loadavg: the first three fields. */
+int loadavg_parse(char *text, double out[3], char *err, size_t errlen);
+
+/* /proc/cpuinfo (x86 layout, as procfs 0.8's parseCPUInfoX86): once per processor with the fields
+ * node_cpu_info labels and the raw flags and bugs lists (NULL when absent). */
+typedef struct cpuinfo_rec {
+    unsigned processor;
+    const char *vendor, *family, *model, *model_name, *stepping, *microcode, *cache_size, *physical_id,
+        *core_id, *flags, *bugs;
+} cpuinfo_rec;
+typedef void (*cpuinfo_cb)(void *arg, const cpuinfo_rec *rec);
+int cpuinfo_parse(char *text, cpuinfo_cb cb, void *arg, char *err, size_t errlen);
+
 #endif
