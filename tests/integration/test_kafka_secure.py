@@ -1,4 +1,4 @@
-"""kafka-exporter against the lab's secured upstream listeners (lab/labsecure.py): SASL_SSL with PLAIN and
+"""kafka-exporter against the lab's secured upstream listeners (lab/labkit/secure.py): SASL_SSL with PLAIN and
 SCRAM-SHA-512, and SSL with a required client certificate. Each reports what the PLAINTEXT listener reports, at the
 same scrape moment; a wrong password, a wrong mechanism, an untrusted CA and a missing client certificate give
 kafka_up 0 within the scrape timeout, one log line naming the cause, no crash, a clean exit on SIGTERM; a rotated

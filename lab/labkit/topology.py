@@ -1,0 +1,47 @@
+"""Addresses: which host is where for a LAB_PREFIX (docs/layout.md), and the topology dict of a profile."""
+from . import secure
+from . import settings as S
+from .settings import PROFILES
+
+
+def up_addr(n):
+    return f"{S.PREFIX}.10.{n}"
+
+
+def dn_addr(n):
+    return f"{S.PREFIX}.20.{n}"
+
+
+def wan_addr(n):
+    return f"{S.PREFIX}.30.{n}"
+
+
+def topology(profile):
+    flavour, zks, brokers = PROFILES[profile]
+    t = {
+        "profile": profile,
+        "flavour": flavour,
+        "prefix": S.PREFIX,
+        "state": S.STATE,
+        "zookeeper": ",".join(f"{dn_addr(i)}:2181" for i in range(1, zks + 1)),
+        "upstream": ",".join(f"{up_addr(i)}:9092" for i in range(1, brokers + 1)),
+        "downstream": ",".join(f"{dn_addr(i)}:9092" for i in range(1, brokers + 1)),
+        "upstream_wan": ",".join(f"{wan_addr(i)}:9093" for i in range(1, brokers + 1)),
+        "connect": f"http://{dn_addr(1)}:8083",
+        "prometheus": f"http://{up_addr(1)}:9090",
+        "brokers": brokers,
+        "hosts": {},
+    }
+    t.update(secure.bootstraps(up_addr, brokers))
+    if zks:
+        t["zookeeper_upstream"] = t["zookeeper"] + "/kafka3"
+        t["zookeeper_downstream"] = t["zookeeper"] + "/kafka4"
+    for i in range(1, 4):
+        t["hosts"][f"kafka0{i}"] = up_addr(i)
+        t["hosts"][f"zk0{i}"] = dn_addr(i)
+    return t
+
+def hostname(addr):
+    tail_ = addr[len(S.PREFIX) + 1:]
+    side, n = tail_.split(".")
+    return {"10": "kafka0", "20": "zk0", "30": "wan"}[side] + n
