@@ -185,6 +185,8 @@ static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, 
 
 int collect_netclass(expo *w, collector_ctx *ctx)
 {
+    if (node_cfg.netclass_netlink)
+        return collect_netclass_rtnl(w, ctx);
     char dir[4096];
     if (node_path(dir, sizeof dir, node_cfg.sysfs, "class/net") < 0)
         return node_fail(ctx, "netclass", "path too long");

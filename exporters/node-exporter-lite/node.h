@@ -27,7 +27,7 @@ typedef struct node_config {
     char *netdev_exclude, *netdev_include;
     char *netstat_fields, *vmstat_fields;
     char *netclass_ignored, *arp_exclude, *arp_include, *textfile_dir;
-    bool netclass_ignore_invalid_speed;
+    bool netclass_ignore_invalid_speed, netclass_netlink, netclass_rtnl_stats;
     /* Compiled at start. */
     devfilter disk_filter, netdev_filter;
     regex_t fs_mp_re, fs_types_re, netstat_re, vmstat_re;
@@ -72,6 +72,7 @@ int collect_entropy(expo *w, collector_ctx *ctx);
 int collect_arp(expo *w, collector_ctx *ctx);
 int collect_conntrack(expo *w, collector_ctx *ctx);
 int collect_netclass(expo *w, collector_ctx *ctx);
+int collect_netclass_rtnl(expo *w, collector_ctx *ctx); /* --collector.netclass.netlink */
 int collect_schedstat(expo *w, collector_ctx *ctx);
 int collect_softnet(expo *w, collector_ctx *ctx);
 int collect_textfile(expo *w, collector_ctx *ctx);

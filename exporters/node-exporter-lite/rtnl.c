@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <linux/if_addr.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -56,6 +58,8 @@ static void parse_link(void *data, size_t len, const rtnl_cb *cb)
     rtnl_link l;
     memset(&l, 0, sizeof l);
     l.index = ifi->ifi_index;
+    l.type = ifi->ifi_type;
+    l.flags = ifi->ifi_flags;
     size_t off = NLMSG_ALIGN(sizeof *ifi);
     while (off + sizeof(struct rtattr) <= len) {
         struct rtattr *a = (struct rtattr *)((char *)data + off);
@@ -65,6 +69,47 @@ static void parse_link(void *data, size_t len, const rtnl_cb *cb)
         char *p = (char *)a + sizeof *a;
         if (a->rta_type == IFLA_IFNAME && plen > 0 && memchr(p, '\0', plen)) {
             l.name = p;
+        } else if (a->rta_type == IFLA_IFALIAS && plen > 0 && memchr(p, '\0', plen)) {
+            l.alias = p;
+        } else if (a->rta_type == IFLA_ADDRESS || a->rta_type == IFLA_BROADCAST) {
+            *(a->rta_type == IFLA_ADDRESS ? &l.address : &l.broadcast) = (const uint8_t *)p;
+            *(a->rta_type == IFLA_ADDRESS ? &l.address_len : &l.broadcast_len) = plen;
+        } else if (plen >= 4 &&
+                   (a->rta_type == IFLA_MTU || a->rta_type == IFLA_LINK ||
+                    a->rta_type == IFLA_CARRIER_CHANGES || a->rta_type == IFLA_CARRIER_UP_COUNT ||
+                    a->rta_type == IFLA_CARRIER_DOWN_COUNT || a->rta_type == IFLA_GROUP ||
+                    a->rta_type == IFLA_TXQLEN)) {
+            uint32_t v;
+            memcpy(&v, p, 4);
+            switch (a->rta_type) {
+            case IFLA_MTU:
+                l.mtu = v;
+                break;
+            case IFLA_LINK:
+                l.link = v;
+                break;
+            case IFLA_CARRIER_CHANGES:
+                l.carrier_changes = v, l.has_carrier_changes = 1;
+                break;
+            case IFLA_CARRIER_UP_COUNT:
+                l.carrier_up = v, l.has_carrier_up = 1;
+                break;
+            case IFLA_CARRIER_DOWN_COUNT:
+                l.carrier_down = v, l.has_carrier_down = 1;
+                break;
+            case IFLA_GROUP:
+                l.group = v, l.has_group = 1;
+                break;
+            default:
+                l.txqlen = v, l.has_txqlen = 1;
+                break;
+            }
+        } else if (plen >= 1 && a->rta_type == IFLA_OPERSTATE) {
+            l.operstate = (uint8_t)*p;
+        } else if (plen >= 1 && a->rta_type == IFLA_CARRIER) {
+            l.carrier = (uint8_t)*p, l.has_carrier = 1;
+        } else if (plen >= 1 && a->rta_type == IFLA_LINKMODE) {
+            l.linkmode = (uint8_t)*p, l.has_linkmode = 1;
         } else if (a->rta_type == IFLA_STATS64) {
             /* Older kernels send fewer counters: the rest stay 0. Copied: the payload is 4-aligned only. */
             size_t n = plen < sizeof l.stats ? plen : sizeof l.stats;
@@ -145,21 +190,154 @@ int rtnl_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, s
     return 0;
 }
 
-/* One socket and buffer kept between scrapes (opening a netlink socket per scrape costs about as much as
- * the dump); closed after any error, so a half-read dump never leaks into the next one. */
+/* The attributes of one nested attribute or message body at [p, p+len): calls f for each whole one. */
+static void each_attr(const char *p, size_t len, void (*f)(void *ctx, int type, const char *v, size_t n),
+                      void *ctx)
+{
+    size_t off = 0;
+    while (off + sizeof(struct nlattr) <= len) {
+        struct nlattr a;
+        memcpy(&a, p + off, sizeof a);
+        if (a.nla_len < sizeof a || a.nla_len > len - off)
+            return;
+        f(ctx, a.nla_type & NLA_TYPE_MASK, p + off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN);
+        off += NLA_ALIGN(a.nla_len);
+    }
+}
+
+static void on_header_attr(void *ctx, int type, const char *v, size_t n)
+{
+    ethtool_linkmode *m = ctx;
+    if (type == ETHTOOL_A_HEADER_DEV_NAME && n > 0 && memchr(v, '\0', n))
+        m->name = v;
+}
+
+static void on_linkmodes_attr(void *ctx, int type, const char *v, size_t n)
+{
+    ethtool_linkmode *m = ctx;
+    if (type == ETHTOOL_A_LINKMODES_HEADER)
+        each_attr(v, n, on_header_attr, m);
+    else if (type == ETHTOOL_A_LINKMODES_SPEED && n >= 4)
+        memcpy(&m->speed, v, 4), m->has_speed = 1;
+    else if (type == ETHTOOL_A_LINKMODES_DUPLEX && n >= 1)
+        m->duplex = (uint8_t)*v, m->has_duplex = 1;
+}
+
+/* Generic netlink replies: the family id of CTRL_CMD_GETFAMILY (into *(uint16_t *)cb->arg when
+ * cb->linkmode is NULL), or link modes. */
+static void on_family_attr(void *ctx, int type, const char *v, size_t n)
+{
+    if (type == CTRL_ATTR_FAMILY_ID && n >= 2)
+        memcpy(ctx, v, 2);
+}
+
+int ethtool_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen)
+{
+    size_t off = 0;
+    while (off + sizeof(struct nlmsghdr) <= len) {
+        struct nlmsghdr *h = (struct nlmsghdr *)((char *)buf + off);
+        if (h->nlmsg_len < sizeof *h || h->nlmsg_len > len - off)
+            return fail(err, errlen, "truncated message");
+        const char *data = (char *)h + NLMSG_HDRLEN;
+        size_t dlen = h->nlmsg_len - NLMSG_HDRLEN;
+        if (h->nlmsg_type == NLMSG_DONE) {
+            *done = 1;
+            return 0;
+        }
+        if (h->nlmsg_type == NLMSG_ERROR) {
+            struct nlmsgerr e;
+            if (dlen < sizeof e)
+                return fail(err, errlen, "truncated error message");
+            memcpy(&e, data, sizeof e);
+            if (e.error == 0) {
+                *done = 1;
+                return 0;
+            }
+            errno = -e.error;
+            snprintf(err, errlen, "genetlink: %s", strerror(-e.error));
+            return -1;
+        }
+        if (dlen >= GENL_HDRLEN) {
+            if (!cb->linkmode) {
+                each_attr(data + GENL_HDRLEN, dlen - GENL_HDRLEN, on_family_attr, cb->arg);
+                *done = 1; /* a single reply, no DONE */
+                return 0;
+            }
+            ethtool_linkmode m;
+            memset(&m, 0, sizeof m);
+            each_attr(data + GENL_HDRLEN, dlen - GENL_HDRLEN, on_linkmodes_attr, &m);
+            if (m.name)
+                cb->linkmode(cb->arg, &m);
+        }
+        off += NLMSG_ALIGN(h->nlmsg_len);
+    }
+    return 0;
+}
+
+/* One socket per protocol and one buffer kept between scrapes (opening a netlink socket per scrape costs
+ * about as much as the dump); a socket is closed after any error, so a half-read dump never leaks into the
+ * next one. */
 static pthread_mutex_t dump_mu = PTHREAD_MUTEX_INITIALIZER;
-static int dump_fd = -1;
+static int route_fd = -1, genl_fd = -1;
 static char *dump_buf;
 enum { DUMP_CAP = 64 << 10 }; /* the kernel fills it with whole messages; one link's are a few kB */
 
-static int dump_locked(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+typedef int (*parse_fn)(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
+
+/* Sends req on *fd (opened on first use) and feeds the replies to parse until the dump is done. */
+static int dump_locked(int proto, int *fd, const void *req, size_t reqlen, parse_fn parse, const rtnl_cb *cb,
+                       double deadline, char *err, size_t errlen)
 {
     if (!dump_buf && !(dump_buf = malloc(DUMP_CAP)))
         return fail(err, errlen, "out of memory");
-    if (dump_fd < 0 && (dump_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0) {
-        snprintf(err, errlen, "rtnetlink socket: %s", strerror(errno));
+    if (*fd < 0 && (*fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto)) < 0) {
+        snprintf(err, errlen, "netlink socket: %s", strerror(errno));
         return -1;
     }
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    int rc = -1;
+    if (sendto(*fd, req, reqlen, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+        snprintf(err, errlen, "netlink send: %s", strerror(errno));
+        goto out;
+    }
+    int done = 0;
+    while (!done) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double left = deadline - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
+        if (left <= 0) {
+            fail(err, errlen, "scrape deadline passed during the dump");
+            goto out;
+        }
+        struct timeval tv = {.tv_sec = (time_t)left,
+                             .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6) + 1};
+        setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ssize_t n = recv(*fd, dump_buf, DUMP_CAP, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(err, errlen, "netlink receive: %s",
+                     n == 0                                    ? "socket closed during the dump"
+                     : errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
+                                                               : strerror(errno));
+            goto out;
+        }
+        if (parse(dump_buf, (size_t)n, cb, &done, err, errlen) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0) {
+        int e = errno;
+        close(*fd);
+        *fd = -1;
+        errno = e;
+    }
+    return rc;
+}
+
+int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+{
     struct {
         struct nlmsghdr h;
         union {
@@ -172,44 +350,64 @@ static int dump_locked(int what, const rtnl_cb *cb, double deadline, char *err, 
     req.h.nlmsg_len = NLMSG_LENGTH(what == 'a' ? sizeof req.u.addr : sizeof req.u.link);
     req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.h.nlmsg_seq = 1;
-    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    if (sendto(dump_fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
-        snprintf(err, errlen, "rtnetlink send: %s", strerror(errno));
-        return -1;
-    }
-    int done = 0;
-    while (!done) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double left = deadline - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
-        if (left <= 0)
-            return fail(err, errlen, "scrape deadline passed during the dump");
-        struct timeval tv = {.tv_sec = (time_t)left,
-                             .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6) + 1};
-        setsockopt(dump_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ssize_t n = recv(dump_fd, dump_buf, DUMP_CAP, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(err, errlen, "rtnetlink receive: %s",
-                     n == 0                                    ? "socket closed during the dump"
-                     : errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
-                                                               : strerror(errno));
-            return -1;
-        }
-        if (rtnl_parse(dump_buf, (size_t)n, cb, &done, err, errlen) < 0)
-            return -1;
-    }
-    return 0;
+    pthread_mutex_lock(&dump_mu);
+    int rc =
+        dump_locked(NETLINK_ROUTE, &route_fd, &req, req.h.nlmsg_len, rtnl_parse, cb, deadline, err, errlen);
+    pthread_mutex_unlock(&dump_mu);
+    return rc;
 }
 
-int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+/* A generic netlink request: header, genlmsghdr, then one attribute (possibly a nest of one u32). */
+typedef struct genl_req {
+    struct nlmsghdr h;
+    struct genlmsghdr g;
+    char attrs[64];
+} genl_req;
+
+static size_t genl_request(genl_req *r, uint16_t family, uint8_t cmd, uint16_t flags)
 {
+    memset(r, 0, sizeof *r);
+    r->h.nlmsg_type = family;
+    r->h.nlmsg_flags = NLM_F_REQUEST | flags;
+    r->h.nlmsg_seq = 1;
+    r->g.cmd = cmd;
+    r->g.version = 1;
+    return NLMSG_HDRLEN + GENL_HDRLEN;
+}
+
+static size_t put_attr(genl_req *r, size_t len, uint16_t type, const void *v, size_t n)
+{
+    struct nlattr a = {.nla_len = (uint16_t)(NLA_HDRLEN + n), .nla_type = type};
+    memcpy((char *)r + len, &a, sizeof a);
+    memcpy((char *)r + len + NLA_HDRLEN, v, n);
+    return len + NLA_ALIGN(a.nla_len);
+}
+
+int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+{
+    genl_req req;
+    uint16_t family = 0;
+    rtnl_cb fcb = {.arg = &family};
+    size_t len = genl_request(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+    len = put_attr(&req, len, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME, sizeof ETHTOOL_GENL_NAME);
+    req.h.nlmsg_len = (uint32_t)len;
     pthread_mutex_lock(&dump_mu);
-    int rc = dump_locked(what, cb, deadline, err, errlen);
-    if (rc < 0 && dump_fd >= 0) {
-        close(dump_fd);
-        dump_fd = -1;
+    int rc = dump_locked(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, &fcb, deadline, err, errlen);
+    if (rc < 0 && errno == ENOENT) {
+        rc = 1; /* no ethtool netlink in this kernel */
+    } else if (rc == 0 && !family) {
+        rc = fail(err, errlen, "no ethtool family id");
+    } else if (rc == 0) {
+        /* Compact bitsets: the mode lists are not wanted, and in full form they are kilobytes of names. */
+        uint32_t compact = ETHTOOL_FLAG_COMPACT_BITSETS;
+        char nest[8];
+        struct nlattr a = {.nla_len = NLA_HDRLEN + 4, .nla_type = ETHTOOL_A_HEADER_FLAGS};
+        memcpy(nest, &a, sizeof a);
+        memcpy(nest + NLA_HDRLEN, &compact, 4);
+        len = genl_request(&req, family, ETHTOOL_MSG_LINKMODES_GET, NLM_F_DUMP);
+        len = put_attr(&req, len, ETHTOOL_A_LINKMODES_HEADER | NLA_F_NESTED, nest, sizeof nest);
+        req.h.nlmsg_len = (uint32_t)len;
+        rc = dump_locked(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, cb, deadline, err, errlen);
     }
     pthread_mutex_unlock(&dump_mu);
     return rc;
@@ -218,9 +416,11 @@ int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t er
 void rtnl_close(void)
 {
     pthread_mutex_lock(&dump_mu);
-    if (dump_fd >= 0)
-        close(dump_fd);
-    dump_fd = -1;
+    if (route_fd >= 0)
+        close(route_fd);
+    if (genl_fd >= 0)
+        close(genl_fd);
+    route_fd = genl_fd = -1;
     free(dump_buf);
     dump_buf = NULL;
     pthread_mutex_unlock(&dump_mu);

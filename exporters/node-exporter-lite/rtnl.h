@@ -14,10 +14,28 @@ extern const char *const rtnl_stat_names[RTNL_STATS]; /* node_exporter's keys: "
 
 typedef struct rtnl_link {
     int index;
-    const char *name; /* IFLA_IFNAME, NUL-terminated inside the buffer; NULL if absent */
-    int has_stats;    /* IFLA_STATS64 present */
+    unsigned type, flags; /* ifi_type, ifi_flags */
+    const char *name;     /* IFLA_IFNAME, NUL-terminated inside the buffer; NULL if absent */
+    const char *alias;    /* IFLA_IFALIAS, or NULL */
+    const uint8_t *address, *broadcast;
+    size_t address_len, broadcast_len;
+    int has_stats; /* IFLA_STATS64 present */
     uint64_t stats[RTNL_STATS];
+    /* Attributes node_exporter's netclass takes from rtnetlink; has_* says which were present. */
+    uint32_t mtu, link, carrier_changes, carrier_up, carrier_down, group, txqlen;
+    uint8_t operstate, carrier, linkmode;
+    unsigned char has_carrier, has_carrier_changes, has_carrier_up, has_carrier_down, has_linkmode, has_group,
+        has_txqlen;
 } rtnl_link;
+
+/* One device's ethtool link modes (ETHTOOL_MSG_LINKMODES_GET): speed in Mb/s as the kernel sends it
+ * (0xffffffff unknown), duplex (0 half, 1 full, 0xff unknown). */
+typedef struct ethtool_linkmode {
+    const char *name;
+    uint32_t speed;
+    uint8_t duplex;
+    int has_speed, has_duplex;
+} ethtool_linkmode;
 
 typedef struct rtnl_addr {
     int index;
@@ -30,6 +48,7 @@ typedef struct rtnl_cb {
     void (*link)(void *arg, const rtnl_link *l);
     void (*addr)(void *arg, const rtnl_addr *a);
     void *arg;
+    void (*linkmode)(void *arg, const ethtool_linkmode *m);
 } rtnl_cb;
 
 /* Walks the netlink messages in buf. Sets *done at NLMSG_DONE. 0, or -1 with a reason in err
@@ -39,7 +58,13 @@ int rtnl_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, s
 /* Dumps RTM_GETLINK (what = 'l') or RTM_GETADDR ('a') through cb; every receive is bounded by the
  * monotonic `deadline`. 0, or -1 with a reason in err. */
 int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen);
-/* Closes the socket kept between dumps (at shutdown). */
+/* Dumps every device's ethtool link modes over generic netlink through cb->linkmode. 0; 1 if the kernel has
+ * no ethtool netlink family (node_exporter then serves no speed and an empty duplex); -1 with a reason. */
+int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t errlen);
+/* The genetlink replies of that dump (for the tests and the fuzzer), as rtnl_parse. */
+int ethtool_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
+
+/* Closes the sockets kept between dumps (at shutdown). */
 void rtnl_close(void);
 
 #endif

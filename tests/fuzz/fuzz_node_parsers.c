@@ -20,7 +20,7 @@ static void on_num_cb(void *a, const char *n, double v)
 {
     (void)a;
     (void)v;
-    MUST(n && *n);
+    MUST(n); /* may be empty: meminfo's "):" is a field named "" (node_memory_), as in node_exporter */
 }
 static void on_kv_cb(void *a, const char *k, const char *v)
 {
@@ -95,6 +95,12 @@ static void on_addr_cb(void *a, const rtnl_addr *r)
     MUST(r->family == 2 || r->family == 10);
 }
 
+static void on_mode_cb(void *a, const ethtool_linkmode *m)
+{
+    (void)a;
+    MUST(m->name && (m->duplex <= 1 || m->duplex == 0xff || m->has_duplex));
+}
+
 static int run(unsigned which, char *t, size_t n)
 {
     char err[128];
@@ -106,7 +112,7 @@ static int run(unsigned which, char *t, size_t n)
     double l[3];
     uint64_t a, b;
     int done = 0;
-    rtnl_cb rc = {on_link_cb, on_addr_cb, NULL};
+    rtnl_cb rc = {on_link_cb, on_addr_cb, NULL, NULL};
     switch (which % 22) {
     case 0:
         return meminfo_parse(t, on_num_cb, NULL, err, sizeof err);
@@ -150,6 +156,11 @@ static int run(unsigned which, char *t, size_t n)
     case 19:
         return cpuinfo_parse(t, on_info_cb, NULL, err, sizeof err);
     case 20:
+        if (n && (t[0] & 1)) { /* ethtool's genetlink replies: link modes, or a family id */
+            uint16_t family = 0;
+            rtnl_cb ec = {NULL, NULL, &family, (t[0] & 2) ? on_mode_cb : NULL};
+            return ethtool_parse(t, n, &ec, &done, err, sizeof err);
+        }
         return rtnl_parse(t, n, &rc, &done, err, sizeof err);
     default:
         return process_stat_parse(t, &ps) | process_limits_parse(t, &a, &b) | process_btime_parse(t, &a);

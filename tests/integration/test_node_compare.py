@@ -431,6 +431,17 @@ def test_netdev_netlink_detailed_and_address_info_match(tmp_path):
     assert "node_network_receive_missed_errors_total" in ours and ours["node_network_address_info"]["samples"]
 
 
+@pytest.mark.parametrize("flags", [["--collector.netclass.netlink"],
+                                   ["--collector.netclass.netlink", "--collector.netclass_rtnl.with-stats",
+                                    "--collector.netclass.ignored-devices=^ifb1$"]])
+def test_netclass_netlink_matches(tmp_path, flags):
+    """netclass from rtnetlink and ethtool netlink instead of sysfs (node_exporter's netclass_rtnl)."""
+    ours = compare_one_collector(tmp_path, "netclass", *flags)
+    assert ours["node_network_info"]["samples"] and ours["node_network_flags"]["samples"]
+    if "--collector.netclass_rtnl.with-stats" in flags:
+        assert ours["node_network_receive_packets_total"]["type"] == "gauge"  # gauges, as node_exporter has them
+
+
 def test_netdev_netlink_legacy_names_match(tmp_path):
     ours = compare_one_collector(tmp_path, "netdev", "--collector.netdev.device-exclude=^lo$")
     assert "node_network_receive_nohandler_total" in ours  # netlink only: /proc/net/dev has no such column

@@ -93,7 +93,7 @@ int main(void)
 
     char err[128];
     int done = 0;
-    rtnl_cb cb = {on_link, on_addr, NULL};
+    rtnl_cb cb = {on_link, on_addr, NULL, NULL};
     CHECK(rtnl_parse(msg, used, &cb, &done, err, sizeof err) == 0 && done);
     CHECK(nlinks == 2 && naddrs == 2);
     CHECK_STR(link_names[0], "eth9");
