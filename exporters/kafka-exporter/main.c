@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors.h"
 #include "exporter.h"
 #include "kx.h"
 #include "log.h"
@@ -12,7 +11,7 @@
 #include "snapshot.h"
 #include "zk.h"
 
-static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static kx_state state;
 
 #define OPT(field) (&state.opt.field)
 static const flag kx_flags[] = {
@@ -155,9 +154,6 @@ static void kx_scrape_begin(void *arg, expo *w)
     kx_state *st = arg;
     for (size_t i = 0; i + 1 < st->nlabels; i += 2)
         expo_const_label(w, st->labels[i], st->labels[i + 1]);
-    pthread_mutex_lock(&st->lock);
-    st->scrape_seq++;
-    pthread_mutex_unlock(&st->lock);
 }
 
 static void kx_stop(void *arg)
@@ -196,6 +192,7 @@ int main(int argc, char **argv)
         .state = &state,
         .start = kx_start,
         .scrape_begin = kx_scrape_begin,
+        .prepare = kx_prepare,
         .stop = kx_stop,
     };
     int rc = exporter_main(&def, argc, argv);

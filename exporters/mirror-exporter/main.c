@@ -7,7 +7,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "collectors.h"
 #include "exporter.h"
 #include "log.h"
 #include "option_file.h"
@@ -76,11 +75,13 @@ static const flag mirror_flags[] = {
      "Kafka Connect REST URL (accepted for deployment symmetry; not used yet).", 0, 0},
 };
 
-static const collector mirror_collectors[] = {
-    {"up", true, "mirror_up per cluster", collect_up},
-    {"probe", true, "probe latency, loss, duplicates, reordering, stalls", collect_probe},
-    {"lag", true, "mirror lag of the real topics from MM2 offset syncs", collect_lag},
-    {"mm2", true, "MM2 heartbeat and checkpoint ages, internal topic errors, LogAppendTime", collect_mm2},
+#define COLLECTOR(symbol) extern const collector symbol;
+#include "collectors.def"
+#undef COLLECTOR
+static const collector *const mirror_collectors[] = {
+#define COLLECTOR(symbol) &symbol,
+#include "collectors.def"
+#undef COLLECTOR
 };
 
 static rd_kafka_t *new_consumer(const char *label, const char *bootstrap, const strlist *options,
