@@ -118,6 +118,10 @@ out:
     return rc;
 }
 
+static void kx_stop(void *arg);
+
+/* exporter_def.start: on failure it undoes itself (exporter.h), the librdkafka handle and its poll
+ * thread included; the filters and labels are plain memory that main() frees either way. */
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
@@ -138,15 +142,18 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (parse_labels(st, err, errlen) != 0)
         return -1;
     if (kx_rdk_start(st, err, errlen) != 0)
-        return -1;
+        goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
         char *connect = kx_join_list(&st->opt.zookeeper_servers);
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
-            return -1;
+            goto fail;
     }
     return 0;
+fail:
+    kx_stop(st);
+    return -1;
 }
 
 static void kx_scrape_begin(void *arg, expo *w)

@@ -54,7 +54,7 @@ static int collect_arp(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/arp") < 0)
         return node_fail(ctx, "arp", "path too long");
-    if (procfile_read_locked(&arp_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&arp_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "arp", err);
     arp_count c;
     c.n = 0;
@@ -65,7 +65,6 @@ static int collect_arp(expo *w, collector_ctx *ctx)
             if (!devfilter_ignored(&arp.filter, c.device[i]))
                 expo_sample(f, (double)c.count[i], "device", c.device[i], NULL);
     }
-    procfile_unlock(&arp_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 

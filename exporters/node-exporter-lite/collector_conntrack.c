@@ -33,10 +33,9 @@ static int read_u64(int i, const char *rel, uint64_t *out, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read_locked(&ct_files[i], path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&ct_files[i], path, 4096, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     int rc = text_u64(text_trim(text), out);
-    procfile_unlock(&ct_files[i]);
     return rc < 0 ? node_fail(ctx, path, "not a number") : 0;
 }
 
@@ -58,11 +57,10 @@ static int collect_conntrack(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/stat/nf_conntrack") < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read_locked(&ct_files[2], path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&ct_files[2], path, 1 << 20, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     conntrack_stat st;
     int rc = conntrack_stat_parse(text, &st, err, sizeof err);
-    procfile_unlock(&ct_files[2]);
     if (rc < 0)
         return node_fail(ctx, path, err);
     char name[64];

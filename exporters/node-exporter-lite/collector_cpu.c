@@ -3,7 +3,6 @@
  * thermal throttle counters (bare metal) and node_cpu_isolated, as node_exporter 1.5. */
 #include <ctype.h>
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +141,6 @@ static void add_throttle(unsigned package, unsigned core, int is_core, const cha
     t->core = core;
     t->is_core = is_core;
     snprintf(t->path, sizeof t->path, "%s", path);
-    pthread_mutex_init(&t->file.mu, NULL);
     t->file.fd = -1;
 }
 
@@ -200,10 +198,9 @@ static void collect_sysfs(expo *w)
     for (size_t i = 0; i < nthrottles; i++) {
         throttle *t = &throttles[i];
         uint64_t v;
-        if (procfile_read_locked(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
+        if (procfile_read(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
             continue;
         int ok = text_u64(text_trim(text), &v) == 0;
-        procfile_unlock(&t->file);
         if (!ok)
             continue;
         snprintf(a, sizeof a, "%u", t->package);
@@ -313,12 +310,11 @@ static int collect_info(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "cpuinfo") < 0)
         return node_fail(ctx, "cpuinfo", "path too long");
-    if (procfile_read_locked(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
     info_ctx c = {w, expo_family_get(w, "node_cpu_info", "CPU information from /proc/cpuinfo.", EXPO_GAUGE),
                   1};
     int rc = cpuinfo_parse(text, on_cpuinfo, &c, err, sizeof err);
-    procfile_unlock(&cpuinfo_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
@@ -329,12 +325,11 @@ static int collect_cpu(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
     cpu_lines lines = {0};
     stat_rec st;
     int prc = stat_parse(text, &st, on_cpu_line, &lines, err, sizeof err);
-    procfile_unlock(&stat_file);
     if (prc < 0 || lines.oom || !lines.n) {
         free(lines.v);
         return node_fail(ctx, path, prc < 0 ? err : lines.oom ? "out of memory" : "no cpuN lines");
@@ -377,7 +372,6 @@ static void release_cpu(void *self)
     nseen = 0;
     for (size_t i = 0; i < nthrottles; i++) {
         procfile_close(&throttles[i].file);
-        pthread_mutex_destroy(&throttles[i].file.mu);
     }
     free(throttles);
     throttles = NULL;

@@ -217,13 +217,12 @@ static int collect_diskstats(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "diskstats") < 0)
         return node_fail(ctx, "diskstats", "path too long");
-    if (procfile_read_locked(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "diskstats", err);
     disk_scrape ds = {.w = w,
                       .udev_data = NODE_PATHS(ctx)->udev_data,
                       .udev = access(NODE_PATHS(ctx)->udev_data, R_OK | X_OK) == 0};
     int rc = diskstats_parse(text, on_disk, &ds, err, sizeof err);
-    procfile_unlock(&diskstats_file);
     return rc < 0 ? node_fail(ctx, "diskstats", err) : 0;
 }
 

@@ -14,10 +14,9 @@ static int collect_filefd(expo *w, collector_ctx *ctx)
     uint64_t allocated, maximum;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "sys/fs/file-nr") < 0)
         return node_fail(ctx, "filefd", "path too long");
-    if (procfile_read_locked(&filenr_file, path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&filenr_file, path, 4096, &text, err, sizeof err) < 0)
         return node_fail(ctx, "filefd", err);
     int rc = filenr_parse(text, &allocated, &maximum, err, sizeof err);
-    procfile_unlock(&filenr_file);
     if (rc < 0)
         return node_fail(ctx, path, err);
     expo_sample(

@@ -11,10 +11,9 @@ static int collect_loadavg(expo *w, collector_ctx *ctx)
     double l[3];
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "loadavg") < 0)
         return node_fail(ctx, "loadavg", "path too long");
-    if (procfile_read_locked(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
         return node_fail(ctx, "loadavg", err);
     int rc = loadavg_parse(text, l, err, sizeof err);
-    procfile_unlock(&loadavg_file);
     if (rc < 0)
         return node_fail(ctx, path, err);
     expo_sample(expo_family_get(w, "node_load1", "1m load average.", EXPO_GAUGE), l[0], NULL);

@@ -29,10 +29,9 @@ static int collect_meminfo(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "meminfo") < 0)
         return node_fail(ctx, "meminfo", "path too long");
-    if (procfile_read_locked(&meminfo_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&meminfo_file, path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "meminfo", err);
     int rc = meminfo_parse(text, emit, w, err, sizeof err);
-    procfile_unlock(&meminfo_file);
     return rc < 0 ? node_fail(ctx, "meminfo", err) : 0;
 }
 

@@ -154,10 +154,9 @@ static int collect_procfs(dev_scrape *s, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/dev") < 0)
         return node_fail(ctx, "netdev", "path too long");
-    if (procfile_read_locked(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
     int rc = netdev_parse(text, on_dev, s, err, sizeof err);
-    procfile_unlock(&netdev_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 

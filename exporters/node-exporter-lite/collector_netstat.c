@@ -103,11 +103,10 @@ static int read_one(int i, const char *rel, int snmp6, expo *w, collector_ctx *c
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "netstat", "path too long");
-    if (procfile_read_locked(&net_files[i], path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&net_files[i], path, 1 << 20, &text, err, sizeof err) < 0)
         return snmp6 && errno == ENOENT ? 0 : node_fail(ctx, "netstat", err); /* no IPv6: no snmp6 */
     int rc = snmp6 ? snmp6_parse(text, on_stat, w, err, sizeof err)
                    : netstat_parse(text, on_stat, w, err, sizeof err);
-    procfile_unlock(&net_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 

@@ -15,13 +15,12 @@ static int read_psi(int i, const char *resource, pressure_rec *out, collector_ct
     snprintf(rel, sizeof rel, "pressure/%s", resource);
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "pressure", "path too long");
-    if (procfile_read_locked(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return node_fail(ctx, "pressure",
                          errno == ENOENT ? "pressure information is unavailable, you need a "
                                            "Linux kernel >= 4.20 and/or CONFIG_PSI enabled"
                                          : err);
     int rc = pressure_parse(text, out, err, sizeof err);
-    procfile_unlock(&psi_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 

@@ -27,7 +27,7 @@ static int collect_schedstat(expo *w, collector_ctx *ctx)
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "schedstat") < 0)
         return node_fail(ctx, "schedstat", "path too long");
     /* A kernel without CONFIG_SCHEDSTATS has no file: "no data" in node_exporter (success 0). */
-    if (procfile_read_locked(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "schedstat", errno == ENOENT ? "schedstat file does not exist (no data)" : err);
     sched_scrape s = {
         expo_family_get(w, "node_schedstat_running_seconds_total",
@@ -39,7 +39,6 @@ static int collect_schedstat(expo *w, collector_ctx *ctx)
         0,
     };
     schedstat_parse(text, on_cpu, &s);
-    procfile_unlock(&sched_file);
     /* A kernel's file always has its CPUs' lines; without one it is truncated or not schedstat at all
      * (node_exporter would report success with no data). */
     return s.cpus ? 0 : node_fail(ctx, path, "no cpuN line");

@@ -51,10 +51,9 @@ static int read_one(int i, const char *rel, int optional, sock_scrape *s, collec
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "sockstat", "path too long");
-    if (procfile_read_locked(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return optional && errno == ENOENT ? 0 : node_fail(ctx, "sockstat", err); /* no IPv6: no sockstat6 */
     int rc = sockstat_parse(text, on_stat, s, err, sizeof err);
-    procfile_unlock(&sock_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 

@@ -16,11 +16,10 @@ static int collect_stat(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "stat", err);
     stat_rec st;
     int rc = stat_parse(text, &st, NULL, NULL, err, sizeof err);
-    procfile_unlock(&stat_file);
     if (rc < 0)
         return node_fail(ctx, path, err);
     if (softirq && !st.has_softirq)

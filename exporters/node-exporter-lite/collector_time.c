@@ -1,6 +1,5 @@
 /* collector_time.c -- node_time_seconds, the time zone offset, and the kernel's clocksources. */
 #include <dirent.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,8 +38,6 @@ static void clocksources_scan(const char *dir)
         clocksource_dev *c = &cs_devs[ncs_devs++];
         memset(c, 0, sizeof *c);
         snprintf(c->device, sizeof c->device, "%u", n);
-        pthread_mutex_init(&c->available.mu, NULL);
-        pthread_mutex_init(&c->current.mu, NULL);
         c->available.fd = c->current.fd = -1;
     }
     closedir(d);
@@ -56,7 +53,7 @@ static void clocksources(expo *w, const char *sysfs)
     for (size_t i = 0; i < ncs_devs; i++) {
         clocksource_dev *c = &cs_devs[i];
         snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", dir, c->device);
-        if (procfile_read_locked(&c->available, path, 4096, &text, err, sizeof err) == 0) {
+        if (procfile_read(&c->available, path, 4096, &text, err, sizeof err) == 0) {
             char *cur = text, *name;
             while ((name = text_next_field(&cur)))
                 expo_sample(
@@ -64,10 +61,9 @@ static void clocksources(expo *w, const char *sysfs)
                                     "Available clocksources read from '/sys/devices/system/clocksource'.",
                                     EXPO_GAUGE),
                     1, "clocksource", name, "device", c->device, NULL);
-            procfile_unlock(&c->available);
         }
         snprintf(path, sizeof path, "%s/clocksource%s/current_clocksource", dir, c->device);
-        if (procfile_read_locked(&c->current, path, 4096, &text, err, sizeof err) == 0) {
+        if (procfile_read(&c->current, path, 4096, &text, err, sizeof err) == 0) {
             text = text_trim(text);
             if (*text)
                 expo_sample(
@@ -75,7 +71,6 @@ static void clocksources(expo *w, const char *sysfs)
                                     "Current clocksource read from '/sys/devices/system/clocksource'.",
                                     EXPO_GAUGE),
                     1, "clocksource", text, "device", c->device, NULL);
-            procfile_unlock(&c->current);
         }
     }
 }

@@ -14,10 +14,9 @@ static int read_one(int i, const char *rel, udp_queues *q, collector_ctx *ctx)
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "udp_queues", "path too long");
     /* One line per socket: busy DNS or syslog hosts have thousands. */
-    if (procfile_read_locked(&udp_files[i], path, 64u << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&udp_files[i], path, 64u << 20, &text, err, sizeof err) < 0)
         return errno == ENOENT ? 0 : node_fail(ctx, "udp_queues", err);
     int rc = udp_queues_parse(text, q, err, sizeof err);
-    procfile_unlock(&udp_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 1;
 }
 

@@ -78,11 +78,10 @@ static int collect_vmstat(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "vmstat") < 0)
         return node_fail(ctx, "vmstat", "path too long");
-    if (procfile_read_locked(&vmstat_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&vmstat_file, path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "vmstat", err);
     vm_ctx c = {w, 0};
     int rc = namevalue_parse(text, on_field, &c, err, sizeof err);
-    procfile_unlock(&vmstat_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
