@@ -4,8 +4,8 @@
  * and the init / collect / release of its own state. An exporter lists pointers to them in one table.
  * The registry merges every collector's flags into the flag parser and --help
  * (collectors_flags), switches collectors with `--collector.NAME` / `--no-collector.NAME`,
- * runs `init` for each enabled collector once flags are parsed (collectors_init), and `release`
- * in reverse order at shutdown (collectors_release).
+ * runs `init` for each enabled collector once flags are parsed, before the exporter's start
+ * (collectors_init), and `release` in reverse order at shutdown, after stop (collectors_release).
  *
  * A scrape first runs the exporter's prepare stage, if it has one (work every collector shares,
  * such as kafka-exporter's snapshot of the cluster), then every enabled collector, and reports
@@ -50,11 +50,13 @@ typedef struct collector {
     /* Optional from here on (zero when absent). */
     const flag *flags; /* this collector's own flags (--collector.NAME.x by convention) */
     size_t nflags;
-    /* After flags are parsed, for an enabled collector only: checks its flags, builds its state
-     * into *self. `exporter_state` is exporter_def.state (started already). Returns 0, or -1 with a
+    /* After flags are parsed, before the exporter's start, for an enabled collector only: checks
+     * its flags, builds its state into *self. `exporter_state` is exporter_def.state (its flags set,
+     * not started: what needs the started exporter belongs in collect). Returns 0, or -1 with a
      * one-line reason in err (the exporter exits 2); on -1 it has released what it made. */
     int (*init)(void *exporter_state, void **self, char *err, size_t errlen);
-    /* Frees what init made (self may be NULL when init left it so). Runs once, at shutdown. */
+    /* Frees what init made (self may be NULL when init left it so). Runs once, at shutdown after
+     * the exporter's stop, or when start failed. */
     void (*release)(void *self);
 } collector;
 

@@ -231,15 +231,17 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     fd = listen_open(cf.listen, bound, sizeof(bound), err, sizeof(err));
     if (fd < 0)
         goto out;
-    if (def->start && def->start(def->state, err, sizeof(err)) < 0) {
-        close(fd); /* start undid itself (exporter.h) */
-        goto out;
-    }
-    started = 1;
+    /* The collectors first: their flags are checked before start touches the network or makes threads. */
     if (collectors_init(sc.cols, def->state, err, sizeof(err)) < 0) {
         close(fd); /* the collectors released what they made */
         goto out;
     }
+    if (def->start && def->start(def->state, err, sizeof(err)) < 0) {
+        close(fd); /* start undid itself (exporter.h) */
+        collectors_release(sc.cols);
+        goto out;
+    }
+    started = 1;
     landing = landing_page(def, cf.telemetry_path);
 
     /* Signals go to sigwait below, not to the worker and server threads, which inherit this mask. */
@@ -293,9 +295,9 @@ out:
         fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
     }
     if (started) {
-        collectors_release(sc.cols);
         if (def->stop)
             def->stop(def->state);
+        collectors_release(sc.cols);
     }
     if (flags)
         flags_free(flags, nflags);

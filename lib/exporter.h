@@ -7,8 +7,9 @@
  * the per-collector duration/success metrics, and the collectors' samples.
  *
  * Lifecycle: flags are parsed (the common ones, the exporter's and every collector's);
- * `start` runs (it must not block on the network: a dead cluster at start is reported by
- * metrics, not by exit); each enabled collector's init runs; the server listens;
+ * each enabled collector's init runs (its flags' checks come before anything starts); `start`
+ * runs (it must not block on the network: a dead cluster at start is reported by
+ * metrics, not by exit); the server listens;
  * SIGINT/SIGTERM stop it; the collectors are released (reverse order); `stop` runs.
  * Whatever fails, what started is undone in reverse and nothing is left running.
  *

@@ -69,8 +69,6 @@ static const flag mirror_flags[] = {
     {"mirror.config-interval", FLAG_DURATION, &S.cfg.config_interval, "1m",
      "How often remote topics' message.timestamp.type is checked (DescribeConfigs).", 0, 0},
     {"kafka.timeout", FLAG_DURATION, &S.cfg.kafka_timeout, "5s", "Deadline of each Kafka request.", 0, 0},
-    {"connect.url", FLAG_STRING, &S.cfg.connect_url, NULL,
-     "Kafka Connect REST URL (accepted for deployment symmetry; not used yet).", 0, 0},
 };
 
 #define COLLECTOR(symbol) extern const collector symbol;

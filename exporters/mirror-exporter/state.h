@@ -37,7 +37,7 @@ typedef struct mirror_config {
     double probe_interval, deadline;
     long probe_partitions, replication_factor, window;
     bool probe_create;
-    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic, *connect_url;
+    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic;
     double poll_interval, stall_window, kafka_timeout, config_interval;
 } mirror_config;
 
