@@ -186,6 +186,9 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     http_server *srv = NULL;
     size_t nflags = 0;
     scrape_ctx sc = {.def = def};
+    /* The time zone is read once here, before any thread: localtime_r would otherwise load it on first
+     * use, on whichever thread, under a libc lock that ThreadSanitizer cannot see. */
+    tzset();
     sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
     collectors_set_foreign(sc.cols, def->foreign_collectors);
     collectors_set_prepare(sc.cols, def->prepare);
