@@ -44,6 +44,7 @@ typedef struct common_flags {
     char *telemetry_path;
     char *web_config;
     long max_requests;
+    long max_connections;
     double scrape_timeout;
     char *log_level;
     char *log_format;
@@ -57,6 +58,7 @@ typedef struct scrape_ctx {
     collectors *cols;
     scraper *worker;
     bool process_metrics;
+    http_stats *http; /* the server's counters, written into every scrape */
 } scrape_ctx;
 
 /* Fills one scrape; runs on the scraper's worker thread. */
@@ -80,6 +82,7 @@ static void fill_scrape(void *arg, expo *w, double deadline)
     char err[256];
     if (sc->process_metrics && process_collect(w, err, sizeof err) < 0)
         log_debug("process metrics incomplete", "err", err, NULL);
+    http_stats_write(sc->http, w, def->ns);
 }
 
 /* The HTTP server's scrape callback. */
@@ -159,6 +162,10 @@ static flag *merge_flags(const exporter_def *def, const collectors *cols, common
          "Path to a web-config YAML file enabling TLS and/or basic auth (exporter-toolkit format).", 0, 0},
         {"web.max-requests", FLAG_INT, &cf->max_requests, "40",
          "Maximum number of scrapes served at once; more get 503.", 1, 100000},
+        {"web.max-connections", FLAG_INT, &cf->max_connections, "256",
+         "Maximum number of open connections; over it (or over a quarter of it from one address) a new one "
+         "replaces the oldest that waits for a request.",
+         1, 100000},
         {"scrape.timeout", FLAG_DURATION, &cf->scrape_timeout, defaults,
          "Time a scrape may take; collectors stop at this deadline.", 0, 0},
         {"log.level", FLAG_STRING, &cf->log_level, "info",
@@ -194,7 +201,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     char *landing = NULL;
     http_server *srv = NULL;
     size_t nflags = 0;
-    scrape_ctx sc = {.def = def};
+    scrape_ctx sc = {.def = def, .http = http_stats_new()};
     /* The time zone is read once here, before any thread: localtime_r would otherwise load it on first
      * use, on whichever thread, under a libc lock that ThreadSanitizer cannot see. */
     tzset();
@@ -275,6 +282,8 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
                     .telemetry_path = cf.telemetry_path,
                     .landing_html = landing,
                     .max_requests = cf.max_requests,
+                    .max_connections = cf.max_connections,
+                    .stats = sc.http,
                     .scrape_timeout = cf.scrape_timeout,
                     .conn_timeout = EXPORTER_CONN_TIMEOUT,
                     .max_response = EXPORTER_MAX_SCRAPE_BYTES,
@@ -318,7 +327,9 @@ out:
     free(landing);
     if (have_wc)
         webconfig_free(&wc);
-    if (!collectors_stuck)
+    if (!collectors_stuck) {
         collectors_free(sc.cols);
+        http_stats_free(sc.http);
+    }
     return rc;
 }

@@ -43,7 +43,13 @@ static void read_one(tscrape *s, const char *path)
 {
     char err[512];
     size_t len;
-    char *text = readfile(path, TEXTFILE_LIMIT, &len, err, sizeof err);
+    struct stat big;
+    char *text = NULL;
+    /* A file over the limit is refused by its size, not read up to the limit on every scrape. */
+    if (stat(path, &big) == 0 && big.st_size > TEXTFILE_LIMIT)
+        snprintf(err, sizeof err, "%lld bytes, over the limit of %d", (long long)big.st_size, TEXTFILE_LIMIT);
+    else
+        text = readfile(path, TEXTFILE_LIMIT, &len, err, sizeof err);
     if (!text) {
         log_error("failed to collect textfile data", "file", path, "err", err, NULL);
         s->errored = 1;

@@ -259,8 +259,8 @@ def scrape_both(ne, lite):
 # ---- the comparison -----------------------------------------------------------------------------------------
 
 def strip_runtime(fams):
-    """Without the exporter's own process_* (and Go's): two processes' figures (test_process_metrics.py)."""
-    return {k: v for k, v in fams.items() if not k.startswith(("go_", "process_", "promhttp_"))}
+    """Without the exporter's own process_* (and Go's) and its HTTP counters: two processes' figures."""
+    return {k: v for k, v in fams.items() if not k.startswith(("go_", "process_", "promhttp_", "node_http_"))}
 
 
 def close(a, b, abs_tol, rel_tol):

@@ -175,7 +175,7 @@ def test_empty_and_missing_tree_give_no_data(tmp_path):
             # An empty directory holds no textfile (no error); a missing one is an error, as in node_exporter.
             assert list(ours["node_textfile_scrape_error"]["samples"].values()) == [float(root != empty)]
             allowed = ("node_time_seconds", "node_time_zone_offset_seconds", "node_uname_info", "node_timex_",
-                       "node_scrape_", "node_build_info", "node_textfile_scrape_error", "process_") + \
+                       "node_scrape_", "node_build_info", "node_textfile_scrape_error", "process_", "node_http_") + \
                 (("node_network_",) if netdev == "--collector.netdev.netlink" else ())
             served = {f for f, v in ours.items() if v["samples"] and not f.startswith(allowed)}
             assert not served, f"host data under an empty tree: {sorted(served)}"
