@@ -330,6 +330,22 @@ def mirrormaker2():
         target(f"sum by (connector) (kafka_connect_worker_connector_failed_task_count{{{c}}})",
                "failed {{connector}}", "B")]), 8, 8)
 
+    lay.row("Kafka Connect's view (REST API)")
+    lay.add(stat("Connect REST reachable", [target(f'mirror_up{{{c}, side="connect"}}', "{{cluster}}")],
+                 thresholds=RED_IF_NONE,
+                 desc="mirror-exporter asks GET /connectors?expand=status each scrape (--connect.url)."), 4, 8)
+    lay.add(stat("Tasks FAILED", [
+        target(f'count(mirror_connect_failed_info{{{c}}}) or vector(0)', "failed")], thresholds=RED_IF_ANY,
+        desc="MirrorMakerTaskFailed fires. curl <connect>/connectors/<name>/status for the trace, fix the cause, "
+             "then POST <connect>/connectors/<name>/restart?includeTasks=true&onlyFailed=true."), 4, 8)
+    lay.add(table("Connector and task states", [
+        target(f'mirror_connect_task_state{{{c}}} == 1', "", "A", fmt="table", instant=True)],
+        desc="One row per task: its state and worker (mirror_connect_failed_info names a FAILED one's exception "
+             "class)."), 10, 8)
+    lay.add(timeseries("Time in state", [
+        target(f'mirror_connect_task_state_age_seconds{{{c}}}', "{{connector}}/{{task}}")], unit="s",
+        desc="Since the task entered its state, as the exporter saw it."), 6, 8)
+
     lay.row("MirrorMaker 2's own JMX metrics")
     lay.add(timeseries("Replication latency (MM2 JMX, max)", [
         target(f"max by (topic) (kafka_connect_mirror_source_connector_replication_latency_ms_max{{{cjt}}})",
