@@ -114,7 +114,7 @@ def test_demo_runs_beside_the_machines_prometheus_and_node_exporter(monhost):
     assert seen.stdout.split() == ["active", "active"], seen.stdout + seen.stderr
     env = dict(os.environ, LAB_PREFIX="127.0", LAB_STATE=str(tmp / "lab"))
     t0 = time.monotonic()
-    demo = in_net(c, str(TOP / "scripts" / "demo"), env=env)
+    demo = in_net(c, str(TOP / "scripts" / "demo"), "default", env=env)  # the smallest lab, with its load
     up_s = time.monotonic() - t0
     try:
         assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
