@@ -269,3 +269,20 @@ def test_plan_refuses_a_built_exporter_that_lacks_a_flag(monkeypatch, tmp_path):
     monkeypatch.setattr(configs.S, "BUILDS", [str(build)])
     with pytest.raises(LabError, match="mirror-exporter does not list --target.kafka.server"):
         plan.plan(topology.topology("default"))
+
+
+# ------------------------------------------------------------------------------------------- where to look
+def test_where_lines_give_real_urls_and_the_next_step_that_fits(monkeypatch, tmp_path):
+    from labkit import up
+    t, svcs = all_started("default", monkeypatch, tmp_path)
+    monkeypatch.setattr(up, "http", lambda method, url, timeout=0: (200 if "/classic/" in url else 404, ""))
+    with_load = "\n".join(up.where(t, svcs, True))
+    assert "http://127.99.10.1:19090/classic/targets" in with_load and "/consoles/index.html" in with_load
+    for url in ("http://127.99.10.1:19100/metrics", "http://127.99.20.1:19100/metrics",
+                "http://127.99.10.1:9308/metrics", "http://127.99.20.1:9308/metrics", "http://127.99.20.1:9309/metrics"):
+        assert url in with_load, url
+    assert "load start" not in with_load and "load stop" in with_load
+    assert "lab/lab load start" in "\n".join(up.where(t, svcs, False))
+    # A build whose UI is at the root (no /classic/).
+    monkeypatch.setattr(up, "http", lambda method, url, timeout=0: (404 if "/classic/" in url else 200, ""))
+    assert "http://127.99.10.1:19090/targets" in "\n".join(up.where(t, svcs, False))
