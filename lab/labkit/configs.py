@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .java import ensure_conf_logging
 from .settings import PROFILES, REPO
@@ -61,6 +61,11 @@ def broker_props(t, side, n):
             listeners += more[0]
             advertised += more[1]
             protomap += more[2]
+        if t.get("kerberos"):
+            more = kerberos.listeners(host)
+            listeners += more[0]
+            advertised += more[1]
+            protomap += more[2]
     p = {}
     if t["flavour"] == "kraft":
         addr = up_addr if side == "upstream" else dn_addr
@@ -99,6 +104,10 @@ def broker_props(t, side, n):
     })
     if side == "upstream" and t.get("secure"):
         p.update(secure.broker_props(t["secure"], name))
+    if side == "upstream" and t.get("kerberos"):
+        p["listener.name.sasl_plaintext.sasl.enabled.mechanisms"] = "GSSAPI,OAUTHBEARER"
+        p.update(kerberos.broker_props(t["kerberos"], name, host))
+        p.update(oauth.broker_props(t["oauth"]))
     return p
 
 
