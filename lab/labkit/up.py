@@ -61,7 +61,10 @@ def cmd_up(argv):
             shutil.rmtree(os.path.join(S.STATE, "logs.prev"), ignore_errors=True)
             os.rename(os.path.join(S.STATE, "logs"), os.path.join(S.STATE, "logs.prev"))
     os.makedirs(S.STATE, exist_ok=True)
-    svcs = plan(t)
+    try:
+        svcs = plan(t)
+    except LabError as e:
+        die(str(e), 2)
     # Ports first: nothing starts if another process holds one of ours.
     busy = []
     for s in svcs:
@@ -74,7 +77,10 @@ def cmd_up(argv):
         die("port(s) in use by another process: " + ", ".join(busy) +
             "\n     another lab? run yours beside it with LAB_PREFIX=127.N LAB_STATE=/some/dir", 2)
     if fresh or not os.path.exists(os.path.join(S.STATE, "conf", "connect.properties")):
-        write_configs(t, svcs)
+        try:
+            write_configs(t, svcs)
+        except LabError as e:
+            die(str(e), 2)
     save_state(t, svcs)
     started = []
     try:
