@@ -31,8 +31,10 @@ static const flag kx_flags[] = {
     {"group.exclude", FLAG_STRING, OPT(group_exclude), "^$",
      "Regex that determines which consumer groups to exclude.", 0, 0},
     {"offset.show-all", FLAG_BOOL, OPT(offset_show_all), "true",
-     "Show offsets and lag of every consumer group; with --no-offset.show-all only groups with members.", 0,
-     0},
+     "Offsets and lag of consumer groups for all their committed partitions; with --no-offset.show-all, as "
+     "danielqsj's, only for the partitions assigned to a group's members (groups without assignments, such "
+     "as Empty ones, still show all).",
+     0, 0},
     {"sasl.enabled", FLAG_BOOL, OPT(sasl_enabled), "false", "Connect using SASL.", 0, 0},
     {"sasl.mechanism", FLAG_STRING, OPT(sasl_mechanism), "plain",
      "SASL mechanism, in any case: plain, scram-sha256, scram-sha512, gssapi (Kerberos) or oauthbearer. "

@@ -78,11 +78,14 @@ def units(lab, info, data, tmp):
     head = "[Unit]\nDescription=Kafka exporter\n[Service]\n"
     web_dir = os.path.dirname(sec["ca"])
     return {
-        "plaintext": head + f"ExecStart=/usr/local/bin/kafka_exporter --kafka.server={lab.upstream} \\\n  {common}\n",
+        "plaintext": head + f"ExecStart=/usr/local/bin/kafka_exporter --kafka.server={lab.upstream} \\\n"
+        "  --web.telemetry-path=/metrics --topic.exclude=^$ --group.exclude=^$ --log.enable-sarama \\\n"
+        "  --no-concurrent.enable --no-kafka.allow-auto-topic-creation --no-use.consumelag.zookeeper "
+        f"--log.format=logfmt \\\n  {common}\n",
         "scram": head + f"Environment=SASL_USER_PASSWORD={sec['sasl_ssl']['password']}\n"
         f"ExecStart=/usr/local/bin/kafka_exporter --kafka.server={sec['sasl_ssl']['bootstrap']} \\\n"
         "  --sasl.enabled --sasl.mechanism=SCRAM-SHA512 --sasl.username=exporter --sasl.handshake \\\n"
-        f"  --tls.enabled --tls.ca-file={sec['ca']} --tls.server-name=kafka01 \\\n  {common}\n",
+        f"  --tls.enabled --tls.insecure-skip-tls-verify --tls.server-name=kafka01 \\\n  {common}\n",
         "tls": head + f"ExecStart=/usr/local/bin/kafka_exporter --kafka.server={sec['ssl']['bootstrap']} \\\n"
         f"  --tls.enabled --tls.ca-file={sec['ca']} --tls.cert-file={sec['ssl']['cert']} "
         f"--tls.key-file={sec['ssl']['key']} \\\n  {common}\n",
@@ -247,3 +250,90 @@ def test_help_flags_and_refusals():
     r = subprocess.run([x, "--kafka.server=127.0.0.1:1", "--server.tls.enabled", "--web.listen-address=127.0.0.1:0"],
                        capture_output=True, text=True, timeout=10)
     assert r.returncode == 2 and "--server.tls.cert-file" in r.stderr, r.stderr
+
+
+PEER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                    "bench/.peers/kafka_exporter")
+
+
+def selection(m, groups):
+    """(group, topic, partition) -> (current offset, lag) of the given groups."""
+    out = {}
+    for lab_, v in m.get("kafka_consumergroup_current_offset", []):
+        if lab_["consumergroup"] in groups:
+            out[(lab_["consumergroup"], lab_["topic"], lab_["partition"])] = [v, None]
+    for lab_, v in m.get("kafka_consumergroup_lag", []):
+        k = (lab_["consumergroup"], lab_["topic"], lab_["partition"])
+        if k in out:
+            out[k][1] = v
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def test_no_offset_show_all_selects_as_danielqsj(lab, tmp_path):
+    """danielqsj's --no-offset.show-all (kafka_exporter.go, getConsumerGroupMetrics): for each group it fetches
+    offsets of the partitions in its members' assignments; a group with no assigned partition (an Empty group)
+    sends an OffsetFetch with no partitions, which Kafka answers with every committed offset: Empty groups still
+    show everything. --offset.show-all fetches every partition of the filtered topics. Here: group E (Empty,
+    commits on A and B), group S (one member assigned topic A, old commits on B). Expected, and danielqsj's own
+    output when bench/.peers/kafka_exporter is built (bench/run-kafka says how)."""
+    run = uuid.uuid4().hex[:6]
+    a, b, ge, gs = f"it-sa-{run}-a", f"it-sa-{run}-b", f"it-sa-{run}-e", f"it-sa-{run}-s"
+    for t, parts in ((a, 2), (b, 1)):
+        lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--create", "--topic", t, "--partitions",
+                 str(parts), "--replication-factor", str(lab.brokers), timeout=180)
+        for p in range(parts):
+            lab.kcat("-b", lab.upstream, "-P", "-t", t, "-p", str(p), "-X", "acks=all", input="x\ny\nz\n")
+    lab.kcat("-b", lab.upstream, "-G", ge, "-X", "auto.offset.reset=earliest", "-e", "-q", a, b, timeout=60)
+    lab.kcat("-b", lab.upstream, "-G", gs, "-X", "auto.offset.reset=earliest", "-e", "-q", b, timeout=60)
+    member = subprocess.Popen(["kcat", "-b", lab.upstream, "-G", gs, "-X", "auto.offset.reset=earliest",
+                               "-X", "auto.commit.interval.ms=200", "-q", a], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    exps = {}
+    try:
+        host = lab.addr("kafka01")
+        flags = [f"--kafka.server={lab.upstream}", f"--topic.filter=^it-sa-{run}-", f"--group.filter=^it-sa-{run}-"]
+        wanted = {("show-all", "ours"): [], ("no-show-all", "ours"): ["--no-offset.show-all"]}
+        have_peer = os.access(PEER, os.X_OK)
+        if have_peer:
+            wanted[("show-all", "danielqsj")] = []
+            wanted[("no-show-all", "danielqsj")] = ["--no-offset.show-all"]
+
+        def expected(show_all):
+            e = {(ge, a, "0"): (3, 0), (ge, a, "1"): (3, 0), (ge, b, "0"): (3, 0),
+                 (gs, a, "0"): (3, 0), (gs, a, "1"): (3, 0)}
+            if show_all:
+                e[(gs, b, "0")] = (3, 0)
+            return e
+
+        def start(key, extra):
+            if key[1] == "ours":
+                return Exporter(host, flags + extra)
+            return Exporter(host, flags + extra, binary=PEER)
+
+        for key, extra in wanted.items():
+            exps[key] = start(key, extra)
+
+        def settled():
+            got = {k: selection(e.scrape()[1], {ge, gs}) for k, e in exps.items()}
+            return all(v == expected(k[0] == "show-all") for k, v in got.items()) and got
+
+        try:
+            got = wait_for("both modes' selections as danielqsj's", settled, 40, interval=1)
+        except AssertionError:
+            got = {k: selection(e.scrape()[1], {ge, gs}) for k, e in exps.items()}
+            raise AssertionError(f"selections: {json.dumps({'/'.join(k): sorted(map(str, v.items())) for k, v in got.items()}, indent=1)}")
+        states = {lab_["consumergroup"]: lab_["state"] for lab_, v in
+                  exps[("no-show-all", "ours")].scrape()[1].get("kafka_consumergroup_state", []) if v == 1}
+        assert states == {ge: "Empty", gs: "Stable"}, states
+        lab.report(f"--no-offset.show-all: Empty group {len([k for k in got[('no-show-all', 'ours')] if k[0] == ge])} "
+                   f"series (all its commits), Stable group {len([k for k in got[('no-show-all', 'ours')] if k[0] == gs])}"
+                   f" (assigned only; show-all {len([k for k in got[('show-all', 'ours')] if k[0] == gs])}); "
+                   + ("equal to danielqsj's own binary" if have_peer else
+                      "danielqsj not built (bench/.peers): compared with its source's rule"))
+    finally:
+        member.terminate()
+        member.wait(10)
+        for e in exps.values():
+            e.stop()
+        for t in (a, b):
+            lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--delete", "--topic", t, check=False)
