@@ -14,6 +14,7 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "process.h"
 #include "scraper.h"
 #include "secretargs.h"
 #include "webconfig.h"
@@ -46,6 +47,7 @@ typedef struct common_flags {
     double scrape_timeout;
     char *log_level;
     char *log_format;
+    bool disable_exporter_metrics;
 } common_flags;
 
 #define EXPORTER_SCRAPE_GRACE 0.25 /* seconds past the deadline before answering 503 */
@@ -54,6 +56,7 @@ typedef struct scrape_ctx {
     const exporter_def *def;
     collectors *cols;
     scraper *worker;
+    bool process_metrics;
 } scrape_ctx;
 
 /* Fills one scrape; runs on the scraper's worker thread. */
@@ -73,6 +76,10 @@ static void fill_scrape(void *arg, expo *w, double deadline)
     expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), 1, "version", exporter_version(), "revision",
                 exporter_revision(), NULL);
     collectors_scrape(sc->cols, w, def->state, deadline);
+    /* process_* as every client library serves them: always, not a collector (process.h). */
+    char err[256];
+    if (sc->process_metrics && process_collect(w, err, sizeof err) < 0)
+        log_debug("process metrics incomplete", "err", err, NULL);
 }
 
 /* The HTTP server's scrape callback. */
@@ -159,6 +166,8 @@ static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaul
          "info, warn, error.",
          0, 0},
         {"log.format", FLAG_STRING, &cf->log_format, "logfmt", "Log format: logfmt or json.", 0, 0},
+        {"web.disable-exporter-metrics", FLAG_BOOL, &cf->disable_exporter_metrics, "false",
+         "Exclude metrics about the exporter itself (process_*), as node_exporter's flag does.", 0, 0},
     };
     size_t nc = sizeof(common) / sizeof(common[0]);
     *n = nc + def->nflags;
@@ -211,6 +220,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     if (fr < 0)
         goto out;
     hide_secret_args(argc, argv, def->secret_flags, def->secret_option_flags);
+    sc.process_metrics = !cf.disable_exporter_metrics;
     if (log_setup(cf.log_level, "logfmt") < 0) {
         snprintf(err, sizeof(err), "bad --log.level \"%s\": want debug, info, warn or error", cf.log_level);
         goto out;

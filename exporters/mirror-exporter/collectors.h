@@ -8,5 +8,6 @@ int collect_up(expo *w, collector_ctx *ctx);
 int collect_probe(expo *w, collector_ctx *ctx);
 int collect_lag(expo *w, collector_ctx *ctx);
 int collect_mm2(expo *w, collector_ctx *ctx);
+int collect_connect(expo *w, collector_ctx *ctx);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "collectors.h"
 #include "exporter.h"
+#include "httpget.h"
 #include "log.h"
 #include "option_file.h"
 #include "rk_util.h"
@@ -73,7 +74,23 @@ static const flag mirror_flags[] = {
      "How often remote topics' message.timestamp.type is checked (DescribeConfigs).", 0, 0},
     {"kafka.timeout", FLAG_DURATION, &S.cfg.kafka_timeout, "5s", "Deadline of each Kafka request.", 0, 0},
     {"connect.url", FLAG_STRING, &S.cfg.connect_url, NULL,
-     "Kafka Connect REST URL (accepted for deployment symmetry; not used yet).", 0, 0},
+     "Kafka Connect REST URL (http:// or https://) whose MirrorMaker 2 connectors the connect collector "
+     "reports.",
+     0, 0},
+    {"connect.username", FLAG_STRING, &S.cfg.connect_username, NULL,
+     "Basic-auth user for Connect's REST API.", 0, 0},
+    {"connect.password-file", FLAG_STRING, &S.cfg.connect_password_file, NULL,
+     "File whose first line is that user's password.", 0, 0},
+    {"connect.tls.ca-file", FLAG_STRING, &S.cfg.connect_ca_file, NULL,
+     "CA bundle to verify Connect's certificate (default: the system's).", 0, 0},
+    {"connect.tls.cert-file", FLAG_STRING, &S.cfg.connect_cert_file, NULL,
+     "Client certificate for Connect (mutual TLS).", 0, 0},
+    {"connect.tls.key-file", FLAG_STRING, &S.cfg.connect_key_file, NULL, "Key of that client certificate.", 0,
+     0},
+    {"connect.tls.insecure-skip-verify", FLAG_BOOL, &S.cfg.connect_insecure, "false",
+     "Do not verify Connect's certificate.", 0, 0},
+    {"connect.timeout", FLAG_DURATION, &S.cfg.connect_timeout, "3s",
+     "Deadline of each request to Connect (the scrape's own deadline also bounds it).", 0, 0},
 };
 
 static const collector mirror_collectors[] = {
@@ -81,6 +98,8 @@ static const collector mirror_collectors[] = {
     {"probe", true, "probe latency, loss, duplicates, reordering, stalls", collect_probe},
     {"lag", true, "mirror lag of the real topics from MM2 offset syncs", collect_lag},
     {"mm2", true, "MM2 heartbeat and checkpoint ages, internal topic errors, LogAppendTime", collect_mm2},
+    {"connect", true, "MM2 connectors and tasks from Kafka Connect's REST API (with --connect.url)",
+     collect_connect},
 };
 
 static rd_kafka_t *new_consumer(const char *label, const char *bootstrap, const strlist *options,
@@ -167,6 +186,63 @@ static int load_option_file(const char *flag, const char *path, strlist *into, c
     return 0;
 }
 
+/* The Connect client, if --connect.url is given; its other flags without it are an error. */
+static int connect_setup(mirror_state *s, char *err, size_t errlen)
+{
+    const mirror_config *c = &s->cfg;
+    const char *url = c->connect_url;
+    if (!url || !*url) {
+        const char *orphan = c->connect_username        ? "--connect.username"
+                             : c->connect_password_file ? "--connect.password-file"
+                             : c->connect_ca_file       ? "--connect.tls.ca-file"
+                             : c->connect_cert_file     ? "--connect.tls.cert-file"
+                             : c->connect_key_file      ? "--connect.tls.key-file"
+                             : c->connect_insecure      ? "--connect.tls.insecure-skip-verify"
+                                                        : NULL;
+        if (orphan) {
+            snprintf(err, errlen, "%s is set without --connect.url", orphan);
+            return -1;
+        }
+        return 0;
+    }
+    const char *rest = strncmp(url, "http://", 7) == 0    ? url + 7
+                       : strncmp(url, "https://", 8) == 0 ? url + 8
+                                                          : NULL;
+    if (!rest || !*rest || *rest == '/') {
+        snprintf(err, errlen, "--connect.url %s: want http://host:port or https://host:port", url);
+        return -1;
+    }
+    if (memchr(rest, '@', strcspn(rest, "/"))) {
+        snprintf(err, errlen,
+                 "--connect.url: credentials in the URL; use --connect.username and "
+                 "--connect.password-file");
+        return -1;
+    }
+    if ((c->connect_cert_file == NULL) != (c->connect_key_file == NULL)) {
+        snprintf(err, errlen, "--connect.tls.cert-file and --connect.tls.key-file go together");
+        return -1;
+    }
+    if (httpget_global_init() < 0) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        return -1;
+    }
+    httpget_options o = {.ca_file = c->connect_ca_file,
+                         .cert_file = c->connect_cert_file,
+                         .key_file = c->connect_key_file,
+                         .insecure_skip_verify = c->connect_insecure,
+                         .username = c->connect_username,
+                         .password_file = c->connect_password_file};
+    char why[512];
+    if (!(s->connect_http = httpget_new(&o, why, sizeof why))) {
+        snprintf(err, errlen, "--connect.*: %s", why);
+        httpget_global_cleanup();
+        return -1;
+    }
+    buf_init(&s->connect_body, 8u << 20);
+    s->connect_up = 1; /* so that a first failure is logged */
+    return 0;
+}
+
 static int mirror_start(void *state, char *err, size_t errlen)
 {
     mirror_state *s = state;
@@ -175,7 +251,7 @@ static int mirror_start(void *state, char *err, size_t errlen)
         load_option_file("target.kafka.option-file", s->cfg.target_option_file, &s->cfg.target_options, err,
                          errlen) < 0)
         return -1;
-    if (mirror_state_derive(s, err, errlen) < 0)
+    if (mirror_state_derive(s, err, errlen) < 0 || connect_setup(s, err, errlen) < 0)
         return -1;
     skip_sasl_plugins(&s->cfg);
     char group[256], syncs_group[300];
@@ -232,6 +308,14 @@ static void mirror_stop(void *state)
             rd_kafka_destroy(rks[i]);
         }
     s->target_rk = s->source_rk = NULL;
+    if (s->connect_http) {
+        httpget_free(s->connect_http);
+        s->connect_http = NULL;
+        buf_free(&s->connect_body);
+        connect_status_free(&s->connect_last);
+        connect_tracker_free(&s->connect_clock);
+        httpget_global_cleanup();
+    }
 }
 
 int main(int argc, char **argv)

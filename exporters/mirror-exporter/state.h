@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "account.h"
+#include "buf.h"
+#include "connect_status.h"
 #include "flags.h"
 #include "lag.h"
 
@@ -36,7 +38,11 @@ typedef struct mirror_config {
     double probe_interval, deadline;
     long probe_partitions, replication_factor, window;
     bool probe_create;
-    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic, *connect_url;
+    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic;
+    char *connect_url, *connect_username, *connect_password_file;
+    char *connect_ca_file, *connect_cert_file, *connect_key_file;
+    bool connect_insecure;
+    double connect_timeout;
     double poll_interval, stall_window, kafka_timeout, config_interval;
 } mirror_config;
 
@@ -83,6 +89,15 @@ typedef struct mirror_state {
     remote_topic *remotes;
     size_t nremotes;
     uint64_t internal_invalid[INTERNAL_N];
+
+    /* Connect's view: asked by the connect collector during scrapes, so only the scrape worker
+     * touches these (no lock). */
+    struct httpget *connect_http;
+    buf connect_body;
+    connect_status connect_last; /* the last good answer */
+    connect_tracker connect_clock;
+    int connect_up;
+    uint64_t connect_invalid, connect_failures;
 } mirror_state;
 
 /* The downstream name of upstream topic t, as MM2's replication policy names it; into out. */

@@ -63,7 +63,7 @@ def scrape_tree(flags, root=TREE):
         common.remove("--collector.netdev.device-exclude=")
     with node_exporter_and_lite(["--collector.disable-defaults", *ALL, *common], common) as (ne, lite):
         ne_text, lite_text = scrape_both(ne, lite)
-    return strip_runtime(parse_exposition(ne_text)), parse_exposition(lite_text)
+    return strip_runtime(parse_exposition(ne_text)), strip_runtime(parse_exposition(lite_text))
 
 
 @pytest.mark.parametrize("name", sorted(FLAG_SETS))
@@ -173,7 +173,7 @@ def test_empty_and_missing_tree_give_no_data(tmp_path):
             # An empty directory holds no textfile (no error); a missing one is an error, as in node_exporter.
             assert list(ours["node_textfile_scrape_error"]["samples"].values()) == [float(root != empty)]
             allowed = ("node_time_seconds", "node_time_zone_offset_seconds", "node_uname_info", "node_timex_",
-                       "node_scrape_", "node_build_info", "node_textfile_scrape_error") + \
+                       "node_scrape_", "node_build_info", "node_textfile_scrape_error", "process_") + \
                 (("node_network_",) if netdev == "--collector.netdev.netlink" else ())
             served = {f for f, v in ours.items() if v["samples"] and not f.startswith(allowed)}
             assert not served, f"host data under an empty tree: {sorted(served)}"
