@@ -5,12 +5,14 @@ other part of the lab is a component: a module of labkit, one line in COMPONENTS
   services(t)          -> [Service, ...]      (t: the topology dict; stage= says when each starts)
   configs(t, svcs)     -> {file name: text}   optional; written under $LAB_STATE/conf on a fresh `up`
   after_start(t, svcs)                        optional; runs once its services are healthy (seeding etc.)
+  topics(t)            -> {topic: partitions} optional; made upstream on a fresh `up`, before the mm2 stage
+  fetch(t)                                    optional; builds or fetches what its services run (`up`, `fetch`)
 """
 import os
 import shutil
 import sys
 
-from . import kerberos, oauth, secure
+from . import apps, kerberos, oauth, registry, secure, sink
 from . import settings as S
 from .configs import jmx_rules
 from .exporters import check_flags, exporter_bin
@@ -110,4 +112,7 @@ def plan(t):
 COMPONENTS = [
     kerberos,  # the KDC of realm LAB.TEST (stage infra); the brokers' GSSAPI listener is in configs.broker_props
     oauth,     # lab/oidc.py, the OAUTHBEARER token endpoint (stage infra)
+    registry,
+    sink,
+    apps,
 ]
