@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "collectors.h"
 #include "exporter.h"
 #include "kx.h"
 #include "log.h"
@@ -13,7 +12,7 @@
 #include "snapshot.h"
 #include "zk.h"
 
-static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static kx_state state;
 
 #define OPT(field) (&state.opt.field)
 static const flag kx_flags[] = {
@@ -162,6 +161,10 @@ out:
     return rc;
 }
 
+static void kx_stop(void *arg);
+
+/* exporter_def.start: on failure it undoes itself (exporter.h), the librdkafka handle and its poll
+ * thread included; the filters and labels are plain memory that main() frees either way. */
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
@@ -182,15 +185,18 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (parse_labels(st, err, errlen) != 0)
         return -1;
     if (kx_rdk_start(st, err, errlen) != 0)
-        return -1;
+        goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
         char *connect = kx_join_list(&st->opt.zookeeper_servers);
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
-            return -1;
+            goto fail;
     }
     return 0;
+fail:
+    kx_stop(st);
+    return -1;
 }
 
 /* Appends s as a YAML double-quoted scalar; -1 on a character YAML would need more than \\ or \" for. */
@@ -271,9 +277,6 @@ static void kx_scrape_begin(void *arg, expo *w)
                                 EXPO_GAUGE),
                 1, "branch", "", "goarch", KX_GOARCH, "goos", "linux", "goversion", "", "revision",
                 exporter_revision(), "tags", "", "version", exporter_version(), NULL);
-    pthread_mutex_lock(&st->lock);
-    st->scrape_seq++;
-    pthread_mutex_unlock(&st->lock);
 }
 
 static void kx_stop(void *arg)
@@ -313,6 +316,7 @@ int main(int argc, char **argv)
         .web_config_yaml = kx_web_config_yaml,
         .start = kx_start,
         .scrape_begin = kx_scrape_begin,
+        .prepare = kx_prepare,
         .stop = kx_stop,
     };
     int rc = exporter_main(&def, argc, argv);
