@@ -25,7 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
               "time", "pressure", "filefd", "sockstat", "netstat", "entropy",
               "arp", "conntrack", "netclass", "schedstat", "softnet", "textfile", "timex",
-              "udp_queues"]
+              "udp_queues", "thermal_zone"]
 # node_exporter 1.5's upstream defaults; Debian's package patches these three.
 UPSTREAM_DEFAULTS = [
     "--collector.filesystem.mount-points-exclude="
@@ -188,8 +188,8 @@ def scrape_both(ne, lite):
 # ---- the comparison -----------------------------------------------------------------------------------------
 
 def strip_runtime(fams):
-    """Without the exporter's own process_* (and Go's): two processes' figures (test_process_metrics.py)."""
-    return {k: v for k, v in fams.items() if not k.startswith(("go_", "process_", "promhttp_"))}
+    """Without the exporter's own process_* (and Go's) and its HTTP counters: two processes' figures."""
+    return {k: v for k, v in fams.items() if not k.startswith(("go_", "process_", "promhttp_", "node_http_"))}
 
 
 def close(a, b, abs_tol, rel_tol):
