@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flags.h"
 #include "regex_compat.h"
 
 node_config node_cfg;
@@ -94,7 +95,8 @@ static int compile(regex_t *re, const char *flagname, const char *pattern, char 
 {
     char why[256];
     if (regex_compat_compile(re, pattern, why, sizeof why) < 0) {
-        snprintf(err, errlen, "bad --%s \"%s\": %s", flagname, pattern, why);
+        char q[96];
+        snprintf(err, errlen, "bad --%s %s: %s", flagname, flag_quote(pattern, q, sizeof q), why);
         return -1;
     }
     return 0;
