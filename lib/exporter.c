@@ -145,9 +145,9 @@ static char *landing_page(const exporter_def *def, const char *path)
     return buf_steal(&b, NULL);
 }
 
-/* The common flags followed by the exporter's own; NULL (with err) on a name clash. */
-static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaults, size_t dlen, size_t *n,
-                         char *err, size_t errlen)
+/* The common flags, the exporter's own, then every collector's; NULL (with err) on a name clash. */
+static flag *merge_flags(const exporter_def *def, const collectors *cols, common_flags *cf, char *defaults,
+                         size_t dlen, size_t *n, char *err, size_t errlen)
 {
     snprintf(defaults, dlen, "%gs", def->default_scrape_timeout > 0 ? def->default_scrape_timeout : 10.0);
     /* "%gs" may give "1.5s", which parse_duration rejects; fall back to milliseconds. */
@@ -177,22 +177,14 @@ static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaul
          "Exclude metrics about the exporter itself (process_*), as node_exporter's flag does.", 0, 0},
     };
     size_t nc = sizeof(common) / sizeof(common[0]);
-    *n = nc + def->nflags;
-    flag *all = calloc(*n, sizeof(flag));
-    if (!all)
+    flag *head = calloc(nc + def->nflags, sizeof(flag));
+    if (!head)
         abort();
-    memcpy(all, common, sizeof(common));
-    for (size_t i = 0; i < def->nflags; i++) {
-        for (size_t j = 0; j < nc + i; j++) {
-            if (strcmp(all[j].name, def->flags[i].name) == 0) {
-                snprintf(err, errlen, "flag --%s is defined twice (a bug in this exporter)",
-                         def->flags[i].name);
-                free(all);
-                return NULL;
-            }
-        }
-        all[nc + i] = def->flags[i];
-    }
+    memcpy(head, common, sizeof(common));
+    if (def->nflags)
+        memcpy(head + nc, def->flags, def->nflags * sizeof(flag));
+    flag *all = collectors_flags(cols, head, nc + def->nflags, n, err, errlen);
+    free(head);
     return all;
 }
 
@@ -210,9 +202,13 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     http_server *srv = NULL;
     size_t nflags = 0;
     scrape_ctx sc = {.def = def, .http = http_stats_new()};
+    /* The time zone is read once here, before any thread: localtime_r would otherwise load it on first
+     * use, on whichever thread, under a libc lock that ThreadSanitizer cannot see. */
+    tzset();
     sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
     collectors_set_foreign(sc.cols, def->foreign_collectors);
-    flag *flags = merge_flags(def, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
+    collectors_set_prepare(sc.cols, def->prepare);
+    flag *flags = merge_flags(def, sc.cols, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
     if (!flags)
         goto out;
 
@@ -255,8 +251,14 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     fd = listen_open(cf.listen, bound, sizeof(bound), err, sizeof(err));
     if (fd < 0)
         goto out;
+    /* The collectors first: their flags are checked before start touches the network or makes threads. */
+    if (collectors_init(sc.cols, def->state, err, sizeof(err)) < 0) {
+        close(fd); /* the collectors released what they made */
+        goto out;
+    }
     if (def->start && def->start(def->state, err, sizeof(err)) < 0) {
-        close(fd);
+        close(fd); /* start undid itself (exporter.h) */
+        collectors_release(sc.cols);
         goto out;
     }
     started = 1;
@@ -314,8 +316,11 @@ out:
                 *p = ' '; /* the promise is one line */
         fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
     }
-    if (started && def->stop)
-        def->stop(def->state);
+    if (started) {
+        if (def->stop)
+            def->stop(def->state);
+        collectors_release(sc.cols);
+    }
     if (flags)
         flags_free(flags, nflags);
     free(flags);

@@ -10,8 +10,9 @@
  *     (rd_kafka_offsets_for_times) and DescribeConfigs on both clusters, through the two
  *     consumers' handles (librdkafka calls are thread-safe); settles probes past the deadline
  *     once a second; creates the probe topic if missing.
- *   - scrapes (HTTP threads) only read this state under the mutex: a scrape never touches the
- *     network, so it is fast and bounded whatever the clusters do.
+ *   - scrapes (the one scrape worker thread, lib/README.md "Threads") only read this state under
+ *     the mutex: a scrape never touches the network, so it is fast and bounded whatever the
+ *     clusters do.
  * Everything below `mu` is guarded by it; the handles are set once before threads start. */
 #ifndef MIRROR_STATE_H
 #define MIRROR_STATE_H
@@ -23,8 +24,6 @@
 #include <stdint.h>
 
 #include "account.h"
-#include "buf.h"
-#include "connect_status.h"
 #include "flags.h"
 #include "lag.h"
 
@@ -39,10 +38,6 @@ typedef struct mirror_config {
     long probe_partitions, replication_factor, window;
     bool probe_create;
     char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic;
-    char *connect_url, *connect_username, *connect_password_file;
-    char *connect_ca_file, *connect_cert_file, *connect_key_file;
-    bool connect_insecure;
-    double connect_timeout;
     double poll_interval, stall_window, kafka_timeout, config_interval;
 } mirror_config;
 
@@ -89,15 +84,6 @@ typedef struct mirror_state {
     remote_topic *remotes;
     size_t nremotes;
     uint64_t internal_invalid[INTERNAL_N];
-
-    /* Connect's view: asked by the connect collector during scrapes, so only the scrape worker
-     * touches these (no lock). */
-    struct httpget *connect_http;
-    buf connect_body;
-    connect_status connect_last; /* the last good answer */
-    connect_tracker connect_clock;
-    int connect_up;
-    uint64_t connect_invalid, connect_failures;
 } mirror_state;
 
 /* The downstream name of upstream topic t, as MM2's replication policy names it; into out. */

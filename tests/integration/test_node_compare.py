@@ -25,7 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
               "time", "pressure", "filefd", "sockstat", "netstat", "entropy",
               "arp", "conntrack", "netclass", "schedstat", "softnet", "textfile", "timex",
-              "udp_queues"]
+              "udp_queues", "thermal_zone"]
 # node_exporter 1.5's upstream defaults; Debian's package patches these three.
 UPSTREAM_DEFAULTS = [
     "--collector.filesystem.mount-points-exclude="

@@ -7,15 +7,16 @@
 #include "scraper.h"
 #include "test.h"
 
-static double sleep_for; /* seconds the fill function sleeps, ignoring the deadline */
+static _Atomic double sleep_for; /* seconds the fill function sleeps, ignoring the deadline (set by main) */
 
 static void fill(void *arg, expo *w, double deadline)
 {
     (void)deadline;
     int *calls = arg;
     (*calls)++;
-    if (sleep_for > 0) {
-        struct timespec ts = {(time_t)sleep_for, (long)((sleep_for - (double)(time_t)sleep_for) * 1e9)};
+    double d = sleep_for;
+    if (d > 0) {
+        struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
         nanosleep(&ts, NULL);
     }
     expo_sample(expo_family_get(w, "calls", "Calls.", EXPO_COUNTER), *calls, NULL);
