@@ -360,7 +360,9 @@ static int parse_root(wc_parse *p, webconfig *wc)
     return 0;
 }
 
-int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
+/* Loads from fp, or from text if fp is NULL; `path` names the source in errors, its directory anchors
+ * relative file names. */
+static int load(const char *path, FILE *fp, const char *text, webconfig *wc, char *err, size_t errlen)
 {
     int rc = -1;
     memset(wc, 0, sizeof(*wc));
@@ -372,15 +374,12 @@ int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
     yaml_parser_t parser;
     yaml_document_t doc;
     int have_doc = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fail_at(&p, NULL, "cannot open web config: %s", strerror(errno));
-        free(p.dir);
-        return -1;
-    }
     if (!yaml_parser_initialize(&parser))
         abort();
-    yaml_parser_set_input_file(&parser, fp);
+    if (fp)
+        yaml_parser_set_input_file(&parser, fp);
+    else
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
     if (!yaml_parser_load(&parser, &doc)) {
         snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
                  parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error",
@@ -402,11 +401,28 @@ out:
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    fclose(fp);
     free(p.dir);
     if (rc < 0)
         webconfig_free(wc);
     return rc;
+}
+
+int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        memset(wc, 0, sizeof(*wc));
+        snprintf(err, errlen, "%s: cannot open web config: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = load(path, fp, NULL, wc, err, errlen);
+    fclose(fp);
+    return rc;
+}
+
+int webconfig_load_text(const char *name, const char *yaml, webconfig *wc, char *err, size_t errlen)
+{
+    return load(name, NULL, yaml, wc, err, errlen);
 }
 
 void webconfig_free(webconfig *wc)

@@ -6,7 +6,7 @@ import signal
 import sys
 import time
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .health import connector_states, healthy, wan_command
 from .java import TOOLS, ensure_libs, tool_cmd
@@ -159,11 +159,16 @@ def cmd_env(argv):
         boot = secure.bootstraps(up_addr, t["brokers"])
         d.update(boot)
         d["secure"] = secure.env_view(t["secure"], boot)
+    if t.get("kerberos"):
+        boot = kerberos.bootstraps(up_addr, t["brokers"])
+        d.update(boot)
+        d["kerberos"] = kerberos.env_view(t["kerberos"], boot)
+        d["oauth"] = oauth.env_view(t["oauth"], boot)
     if "--json" in argv:
         print(json.dumps(d, indent=2))
     else:
         for k, v in d.items():
-            if k not in ("hosts", "secure"):
+            if k not in ("hosts", "secure", "kerberos", "oauth"):
                 print(f"LAB_{k.upper()}='{v}'")
         if "secure" in d:
             sec = d["secure"]
@@ -204,7 +209,7 @@ def cmd_restart(argv):
     if s.skip_reason:
         die(f"{name} is not part of this lab: {s.skip_reason}", 2)
     stop_pids([name])
-    pid = spawn(name, s.cmd)
+    pid = spawn(name, s.cmd, env=s.env)
     print(f"  {name} started (pid {pid})")
     try:
         wait_for(f"{name} to be healthy", lambda: healthy(s), 120, svc=name)

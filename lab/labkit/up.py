@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .configs import cluster_id, mm2_connectors, write_configs
 from .health import connector_states, healthy, kcat_brokers
@@ -49,6 +49,11 @@ def cmd_up(argv):
         t["secure"] = secure.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
     except (OSError, RuntimeError) as e:
         die(f"test CA and certificates for the secured listeners: {e}", 2)
+    try:
+        t["kerberos"] = kerberos.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
+        t["oauth"] = oauth.ensure_material(S.STATE, S.PREFIX, up_addr)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+        die(f"Kerberos realm and OAuth keys for the SASL_PLAINTEXT listener: {e}", 2)
     if fresh:
         # A fresh lab: clean data so cluster ids and ZooKeeper registrations never go stale.
         for d in ("data", "conf", "run"):
@@ -137,6 +142,10 @@ def start_all(t, svcs, started):
             wait_for(f"{s.name} to be healthy", lambda s=s: healthy(s), timeout, svc=s.name)
 
     print("starting the lab:")
+    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
+    for s in extra:
+        if s.stage == "infra":  # what the brokers need at start (KDC, token endpoint)
+            launch([s], s.start_timeout)
     launch(by_kind.get("zookeeper", []), 60)
     launch(by_kind.get("wan-proxy", []), 10)
     brokers = by_kind.get("broker-upstream", []) + by_kind.get("broker-downstream", [])
@@ -167,7 +176,6 @@ def start_all(t, svcs, started):
     light = []
     for kind in ("node-exporter-lite", "kafka-exporter", "prometheus"):
         light += launch(by_kind.get(kind, []))
-    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
     light_extra = launch([s for s in extra if s.stage == "brokers"])
     # Topics the lab's users rely on: the mirror-exporter's probe topic, and a seed group so that the
     # checkpoint connector has a group (it runs no task until it finds one).
@@ -191,6 +199,7 @@ def start_all(t, svcs, started):
         if scram.returncode != 0:
             raise StartFailure(None, f"kafka-configs (SCRAM user) failed:\n{out[-2000:]}")
         check_secure(t)
+        check_sasl_plaintext(t)
         subprocess.run(["kcat", "-b", t["upstream"], "-P", "-t", "lab-seed"], input="seed\n", text=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
         subprocess.run(["kcat", "-b", t["upstream"], "-G", "lab-seed", "-X", "auto.offset.reset=earliest", "-e",
@@ -227,6 +236,20 @@ def check_secure(t):
                  interval=0.2)
     print(f"  secured listeners SASL_SSL :{secure.SASL_SSL_PORT} (PLAIN, SCRAM-SHA-512) and SSL "
           f":{secure.SSL_PORT} (client certificate) answer  [{time.time() - T0:.1f}s]", flush=True)
+
+
+def check_sasl_plaintext(t):
+    """The SASL_PLAINTEXT listener answers kcat with exporter.keytab (GSSAPI); OAUTHBEARER is checked by the tests
+    (kcat's librdkafka 2.0.2 has no OIDC client: it is built without libcurl)."""
+    if not t.get("kerberos"):
+        return
+    args = kerberos.kcat_args(t["kerberos"], t["upstream_sasl_plaintext"])
+    env = dict(os.environ, **kerberos.env(S.STATE), KRB5CCNAME=f"FILE:{kerberos.kdir(S.STATE)}/kcat.ccache")
+    wait_for("kcat -L on the SASL_PLAINTEXT listener (GSSAPI)",
+             lambda: subprocess.run(["kcat", *args, "-L", "-m", "5"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=env, timeout=15).returncode == 0, 30, interval=0.5)
+    print(f"  SASL_PLAINTEXT :{kerberos.SASL_PORT} (GSSAPI with realm {kerberos.REALM}, OAUTHBEARER) answers  "
+          f"[{time.time() - T0:.1f}s]", flush=True)
 
 
 def configure_mm2(t):
