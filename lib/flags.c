@@ -130,7 +130,7 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
                 const char *version_line, int argc, char **argv, char *err, size_t errlen)
 {
     int rc = -1;
-    bool disable_defaults = false;
+    bool disable_defaults = false, version = false;
     bool *list_given = calloc(n ? n : 1, sizeof(bool));
     if (!list_given)
         abort();
@@ -153,9 +153,8 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
         if (strcmp(arg, "--no-help") == 0 || strcmp(arg, "--no-version") == 0)
             continue;
         if (strcmp(arg, "--version") == 0) {
-            printf("%s\n", version_line ? version_line : progname);
-            rc = 1;
-            goto out;
+            version = true; /* printed once the rest is known to be good: a bad flag fails as ever */
+            continue;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             snprintf(err, errlen, "unexpected argument \"%s\" (flags start with --)", arg);
@@ -250,9 +249,23 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
     if (disable_defaults)
         collectors_disable_defaults(c);
     rc = 0;
+    if (version) {
+        printf("%s\n", version_line ? version_line : progname);
+        rc = 1;
+    }
 out:
     free(list_given);
     return rc;
+}
+
+const char *flag_quote(const char *value, char *out, size_t outlen)
+{
+    size_t n = strlen(value);
+    if (n <= 64)
+        snprintf(out, outlen, "\"%s\"", value);
+    else
+        snprintf(out, outlen, "\"%.48s...\" (%zu bytes)", value, n);
+    return out;
 }
 
 void flags_free(const flag *table, size_t n)

@@ -52,4 +52,8 @@ void flags_usage(const flag *table, size_t n, struct collectors *c, const char *
 void strlist_add(strlist *l, const char *s);
 void strlist_free(strlist *l);
 
+/* A flag's value quoted for an error message: the whole value if short, else its first 48 bytes, "..."
+ * and its length, so a long value never pushes the reason after it out of the line. Returns out. */
+const char *flag_quote(const char *value, char *out, size_t outlen);
+
 #endif

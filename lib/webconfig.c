@@ -243,12 +243,25 @@ static int parse_tls(wc_parse *p, const yaml_node_t *map, webconfig *wc)
     return 0;
 }
 
-static int valid_bcrypt(const char *h)
+/* NULL if h is a whole bcrypt hash as Go's bcrypt makes and checks them: "$2a$", "$2b$" or "$2y$", a
+ * two-digit cost 04-31, "$", then 22 salt and 31 hash characters of bcrypt's alphabet; else why not.
+ * (A bad one accepted here would answer 401 to every request instead of failing at start.) */
+static const char *bcrypt_problem(const char *h)
 {
-    if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') ||
-        h[3] != '$' || h[4] < '0' || h[4] > '3' || h[5] < '0' || h[5] > '9' || h[6] != '$')
-        return 0;
-    return 1;
+    static const char alphabet[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if (h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') || h[3] != '$')
+        return "it does not start with $2a$, $2b$ or $2y$";
+    if (h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9' || h[6] != '$')
+        return "the cost is not two digits followed by $";
+    int cost = (h[4] - '0') * 10 + (h[5] - '0');
+    if (cost < 4 || cost > 31)
+        return "the cost is outside 04-31";
+    size_t n = strlen(h + 7);
+    if (n != 53)
+        return "the salt and hash are not 22 + 31 characters";
+    if (strspn(h + 7, alphabet) != 53)
+        return "the salt or hash has a character outside bcrypt's alphabet (./A-Za-z0-9)";
+    return NULL;
 }
 
 static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
@@ -272,10 +285,10 @@ static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
         const char *hash = scalar(p, v, "basic_auth_users value");
         if (!hash)
             return -1;
-        if (!valid_bcrypt(hash))
-            return fail_at(p, v,
-                           "basic_auth_users: the hash of user \"%s\" is not a bcrypt hash ($2y$/$2b$/$2a$)",
-                           user);
+        const char *why = bcrypt_problem(hash);
+        if (why)
+            return fail_at(p, v, "basic_auth_users: the hash of user \"%s\" is not a bcrypt hash: %s", user,
+                           why);
         for (size_t i = 0; i < wc->nusers; i++)
             if (strcmp(wc->users[i].name, user) == 0)
                 return fail_at(p, k, "basic_auth_users: user \"%s\" appears twice", user);

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "exporter.h"
 #include "kx.h"
+#include "listen.h"
 #include "log.h"
 #include "rdk.h"
 #include "snapshot.h"
@@ -171,6 +172,22 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (st->opt.kafka_servers.n == 0 && st->opt.zookeeper_servers.n == 0) {
         snprintf(err, errlen, "give --kafka.server (repeatable) or --zookeeper.server");
         return -1;
+    }
+    for (size_t i = 0; i < st->opt.kafka_servers.n; i++)
+        if (listen_check_peers("kafka.server", st->opt.kafka_servers.items[i], err, errlen) < 0)
+            return -1;
+    for (size_t i = 0; i < st->opt.zookeeper_servers.n; i++) {
+        /* host:port[,host:port...][/chroot]: the addresses before the chroot */
+        char *hosts = strdup(st->opt.zookeeper_servers.items[i]);
+        if (!hosts)
+            abort();
+        char *chroot = strchr(hosts, '/');
+        if (chroot)
+            *chroot = '\0';
+        int bad = listen_check_peers("zookeeper.server", hosts, err, errlen);
+        free(hosts);
+        if (bad < 0)
+            return -1;
     }
     if (st->opt.compat_zk_lag)
         log_warn("--use.consumelag.zookeeper is not supported: ZooKeeper-stored offsets are not read", NULL);

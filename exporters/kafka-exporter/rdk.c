@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sasl.h"
@@ -43,9 +44,18 @@ static void *poll_run(void *arg)
     return NULL;
 }
 
+/* While rd_kafka_new runs, librdkafka's warnings (OpenSSL's, for a bad CA file) go to debug: a failure
+ * comes back in its errstr, which is the one line the start-up error prints. */
+static atomic_bool creating;
+
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
+    if (atomic_load(&creating)) {
+        if (log_enabled(LOG_LEVEL_DEBUG))
+            log_kv(LOG_LEVEL_DEBUG, "librdkafka", "facility", fac, "detail", buf, NULL);
+        return;
+    }
     /* syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug. Connection
      * failures go to debug: kafka_up and one log line per outage (scrape.c) say it. */
     int lvl = level <= 3 && strcmp(fac, "FAIL") != 0 && strcmp(fac, "SASLREFRESH") != 0 &&
@@ -156,6 +166,16 @@ static int secure(rd_kafka_conf_t *conf, kx_state *st, char *err, size_t errlen)
         memset(&password_file_stat, 0, sizeof password_file_stat);
     client_cert_given = o->tls_enabled && o->tls_cert_file;
     if (o->tls_enabled) {
+        /* Unreadable files named here, in one line, before librdkafka and OpenSSL word it. */
+        const char *files[][2] = {{"tls.ca-file", o->tls_ca_file},
+                                  {"tls.cert-file", o->tls_cert_file},
+                                  {"tls.key-file", o->tls_key_file}};
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            if (files[i][1] && access(files[i][1], R_OK) != 0) {
+                snprintf(err, errlen, "--%s %s: %s", files[i][0], files[i][1], strerror(errno));
+                goto out;
+            }
+        }
         if ((o->tls_ca_file && set(conf, "ssl.ca.location", o->tls_ca_file, err, errlen)) ||
             (o->tls_cert_file && set(conf, "ssl.certificate.location", o->tls_cert_file, err, errlen)) ||
             (o->tls_key_file && set(conf, "ssl.key.location", o->tls_key_file, err, errlen)))
@@ -196,7 +216,9 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
     char errstr[512];
+    atomic_store(&creating, true);
     st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    atomic_store(&creating, false);
     if (!st->rk) {
         snprintf(err, errlen, "kafka client: %s", errstr);
         goto out;
