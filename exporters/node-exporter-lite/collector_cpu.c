@@ -14,7 +14,7 @@
 #include "parsers.h"
 #include "procfile.h"
 #include "readfile.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "textutil.h"
 
 enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_GUEST, M_GUEST_NICE, M_N };
@@ -233,7 +233,7 @@ static void field_info(expo *w, const char *list, const regex_t *re, const char 
     char *f = copy, *tok;
     expo_family *fam = expo_family_get(w, name, help, EXPO_GAUGE);
     while ((tok = text_next_field(&f)))
-        if (regex_compat_match(re, tok))
+        if (goregex_match(re, tok))
             expo_sample(fam, 1, label, tok, NULL);
 }
 

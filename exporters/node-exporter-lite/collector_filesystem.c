@@ -15,7 +15,7 @@
 #include "log.h"
 #include "node.h"
 #include "parsers.h"
-#include "regex_compat.h"
+#include "goregex.h"
 
 static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
 static fsstat *fs_stat;
@@ -133,8 +133,7 @@ static int pick_mounts(char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         const mount_rec *m = &table.list.items[i];
         const char *mp = label_mountpoint(m->mountpoint);
-        if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
-            regex_compat_match(&node_cfg.fs_types_re, m->fstype))
+        if (goregex_match(&node_cfg.fs_mp_re, mp) || goregex_match(&node_cfg.fs_types_re, m->fstype))
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)

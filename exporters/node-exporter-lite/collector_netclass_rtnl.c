@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "node.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "rtnl.h"
 
 enum { MAX_MODES = 256 };
@@ -21,7 +21,7 @@ typedef struct nc_scrape {
 
 static int ignored(const char *dev)
 {
-    return node_cfg.netclass_ignored_custom && regex_compat_match(&node_cfg.netclass_ignored_re, dev);
+    return node_cfg.netclass_ignored_custom && goregex_match(&node_cfg.netclass_ignored_re, dev);
 }
 
 static void push(expo *w, const char *prop, double v, int counter, const char *dev)

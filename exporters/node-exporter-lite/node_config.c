@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "regex_compat.h"
+#include "goregex.h"
 
 node_config node_cfg;
 
@@ -93,7 +93,7 @@ const size_t node_nflags = sizeof(node_flags) / sizeof(node_flags[0]);
 static int compile(regex_t *re, const char *flagname, const char *pattern, char *err, size_t errlen)
 {
     char why[256];
-    if (regex_compat_compile(re, pattern, why, sizeof why) < 0) {
+    if (goregex_compile(re, pattern, why, sizeof why) < 0) {
         snprintf(err, errlen, "bad --%s \"%s\": %s", flagname, pattern, why);
         return -1;
     }
@@ -240,9 +240,9 @@ int devfilter_ignored(const devfilter *f, const char *name)
 {
     switch (f->mode) {
     case DEVFILTER_EXCLUDE:
-        return regex_compat_match(&f->re, name);
+        return goregex_match(&f->re, name);
     case DEVFILTER_INCLUDE:
-        return !regex_compat_match(&f->re, name);
+        return !goregex_match(&f->re, name);
     default:
         return 0;
     }
