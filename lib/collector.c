@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 struct collectors {
     char *ns;
@@ -19,16 +20,10 @@ struct collectors {
 
 collectors *collectors_new(const char *ns, const collector *table, size_t n)
 {
-    collectors *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
-    size_t nslen = strlen(ns) + 1;
-    c->ns = malloc(nslen);
-    c->enabled = calloc(n ? n : 1, sizeof(bool));
-    c->explicit_choice = calloc(n ? n : 1, sizeof(bool));
-    if (!c->ns || !c->enabled || !c->explicit_choice)
-        abort();
-    memcpy(c->ns, ns, nslen);
+    collectors *c = xcalloc(1, sizeof(*c));
+    c->ns = xstrdup(ns);
+    c->enabled = xcalloc(n, sizeof(bool));
+    c->explicit_choice = xcalloc(n, sizeof(bool));
     c->table = table;
     c->n = n;
     for (size_t i = 0; i < n; i++)
@@ -95,10 +90,8 @@ void collectors_scrape(collectors *c, expo *w, void *state, double deadline)
     size_t nen = 0;
     for (size_t i = 0; i < c->n; i++)
         nen += c->enabled[i];
-    double *dur = calloc(nen ? nen : 1, sizeof(double));
-    int *ok = calloc(nen ? nen : 1, sizeof(int));
-    if (!dur || !ok)
-        abort();
+    double *dur = xcalloc(nen, sizeof(double));
+    int *ok = xcalloc(nen, sizeof(int));
     size_t k = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (!c->enabled[i])

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 #define EXPO_MAX_LABELS 64
 
@@ -53,30 +54,6 @@ struct expo {
     char **cnames, **cvalues;
     size_t nconst;
 };
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = xmalloc(n);
-    memcpy(p, s, n);
-    return p;
-}
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {

@@ -17,6 +17,7 @@
 #include "scraper.h"
 #include "secretargs.h"
 #include "webconfig.h"
+#include "xalloc.h"
 
 #ifndef EXP_VERSION
 #define EXP_VERSION "0.0.0"
@@ -162,9 +163,7 @@ static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaul
     };
     size_t nc = sizeof(common) / sizeof(common[0]);
     *n = nc + def->nflags;
-    flag *all = calloc(*n, sizeof(flag));
-    if (!all)
-        abort();
+    flag *all = xcalloc(*n, sizeof(flag));
     memcpy(all, common, sizeof(common));
     for (size_t i = 0; i < def->nflags; i++) {
         for (size_t j = 0; j < nc + i; j++) {

@@ -17,6 +17,7 @@
 #include "collector.h"
 #include "log.h"
 #include "parse.h"
+#include "xalloc.h"
 
 #define HTTP_REALM "exporter"
 #define HTTP_CONN_MEMORY (16 * 1024) /* caps URL + headers: larger requests get 414/431 */
@@ -308,9 +309,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 
 http_server *http_start(const http_opts *opts, char *err, size_t errlen)
 {
-    http_server *s = calloc(1, sizeof(*s));
-    if (!s)
-        abort();
+    http_server *s = xcalloc(1, sizeof(*s));
     s->o = *opts;
     atomic_init(&s->inflight, 0);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 #define WEB_FILE_LIMIT (1024 * 1024)
 
@@ -49,13 +50,6 @@ __attribute__((format(printf, 3, 4))) static int fail_at(wc_parse *p, const yaml
     return -1;
 }
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
 
 /* The scalar text of node, or NULL (with an error) if it is not a non-empty scalar. */
 static const char *scalar(wc_parse *p, const yaml_node_t *node, const char *what)
@@ -258,9 +252,7 @@ static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
     if (map->type != YAML_MAPPING_NODE)
         return fail_at(p, map, "basic_auth_users: want a mapping of user to bcrypt hash");
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-    wc->users = calloc(n ? n : 1, sizeof(web_user));
-    if (!wc->users)
-        abort();
+    wc->users = xcalloc(n, sizeof(web_user));
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
         yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
         yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
@@ -353,9 +345,7 @@ int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
     memset(wc, 0, sizeof(*wc));
     wc_parse p = {.path = path, .err = err, .errlen = errlen};
     const char *slash = strrchr(path, '/');
-    p.dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
-    if (!p.dir)
-        abort();
+    p.dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
     yaml_parser_t parser;
     yaml_document_t doc;
     int have_doc = 0;
@@ -378,9 +368,7 @@ int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
     p.doc = &doc;
     if (parse_root(&p, wc) < 0)
         goto out;
-    pthread_mutex_t *m = malloc(sizeof(*m));
-    if (!m)
-        abort();
+    pthread_mutex_t *m = xmalloc(sizeof(*m));
     pthread_mutex_init(m, NULL);
     wc->lock = m;
     pthread_once(&mac_key_once, mac_key_init);

@@ -63,7 +63,5 @@ typedef struct kx_state {
  * same scrape share it. The fetch also writes kafka_up into w and feeds the
  * lag histories. Call with st->lock held. Never NULL. */
 struct kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline);
-/* The values of a repeatable flag joined by ',' (bootstrap and ZooKeeper connect strings); caller frees. */
-char *kx_join_list(const strlist *l);
 
 #endif

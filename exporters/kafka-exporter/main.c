@@ -141,7 +141,7 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (kx_rdk_start(st, err, errlen) != 0)
         return -1;
     if (st->opt.zookeeper_servers.n > 0) {
-        char *connect = kx_join_list(&st->opt.zookeeper_servers);
+        char *connect = strlist_join(&st->opt.zookeeper_servers, ",");
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)

@@ -160,23 +160,6 @@ static const char *sasl_mechanism(const char *flag)
     return NULL;
 }
 
-char *kx_join_list(const strlist *l)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->items[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        abort();
-    size_t off = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
-        if (n > 0)
-            off += (size_t)n;
-    }
-    return s;
-}
-
 static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t errlen)
 {
     int rc = -1;
@@ -234,7 +217,7 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     snprintf(st->security_protocol, sizeof st->security_protocol, "%s%s", o->sasl_enabled ? "SASL_" : "",
              o->tls_enabled ? "SSL" : (o->sasl_enabled ? "PLAINTEXT" : "PLAINTEXT"));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char *servers = kx_join_list(&o->kafka_servers);
+    char *servers = strlist_join(&o->kafka_servers, ",");
     int rc = -1;
     if ((servers[0] && set(conf, "bootstrap.servers", servers, err, errlen)) ||
         set(conf, "client.id", o->client_id ? o->client_id : "kafka-exporter", err, errlen) ||

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "rdk.h"
 #include "snapshot.h"
+#include "xalloc.h"
 
 const collector kx_collectors[] = {
     {"brokers", true, "Brokers and controller from metadata (kafka_brokers, kafka_broker_info).",
@@ -48,7 +49,7 @@ static void poll_zookeeper(kx_state *st, double deadline)
         log_info("brokers from zookeeper", "brokers", list, NULL);
         kx_rdk_add_brokers(st, list);
         free(st->zk_bootstrap);
-        st->zk_bootstrap = strdup(list);
+        st->zk_bootstrap = xstrdup(list);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "collector.h"
 #include "log.h"
 #include "zkparse.h"
+#include "xalloc.h"
 
 struct kx_zk {
     char *connect;
@@ -72,12 +73,8 @@ static void batch_unref_locked(zk_batch *b)
 
 static zk_batch *batch_new(size_t nreads)
 {
-    zk_batch *b = calloc(1, sizeof *b);
-    if (!b)
-        abort();
-    b->reads = calloc(nreads, sizeof *b->reads);
-    if (!b->reads)
-        abort();
+    zk_batch *b = xcalloc(1, sizeof *b);
+    b->reads = xcalloc(nreads, sizeof *b->reads);
     b->nreads = nreads;
     b->refs = 1;
     pthread_mutex_init(&b->lock, NULL);
@@ -87,9 +84,7 @@ static zk_batch *batch_new(size_t nreads)
 
 static zk_cookie *cookie_new(zk_batch *b, size_t idx)
 {
-    zk_cookie *c = malloc(sizeof *c);
-    if (!c)
-        abort();
+    zk_cookie *c = xmalloc(sizeof *c);
     c->b = b;
     c->idx = idx;
     pthread_mutex_lock(&b->lock);
@@ -186,14 +181,12 @@ static int open_handle(kx_zk *z)
 
 kx_zk *kx_zk_new(const char *connect, double session_timeout, char *err, size_t errlen)
 {
-    kx_zk *z = calloc(1, sizeof *z);
-    if (!z)
-        abort();
-    z->connect = strdup(connect);
+    kx_zk *z = xcalloc(1, sizeof *z);
+    z->connect = xstrdup(connect);
     z->timeout_ms = session_timeout > 0 ? (int)(session_timeout * 1000) : 10000;
     pthread_mutex_init(&z->lock, NULL);
     zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-    if (!z->connect || open_handle(z) != 0) {
+    if (open_handle(z) != 0) {
         snprintf(err, errlen, "--zookeeper.server %s: %s", connect, strerror(errno ? errno : EINVAL));
         kx_zk_free(z);
         return NULL;
@@ -243,13 +236,9 @@ static void read_brokers(kx_zk *z, const zk_read *ids, const char *protocol, con
             finish(c, ZSYSTEMERROR, NULL, 0, NULL);
     }
     batch_wait(b, deadline);
-    st->broker_ids = calloc(n, sizeof *st->broker_ids);
-    size_t cap = 1;
-    for (size_t i = 0; i < n; i++)
-        cap += 300;
-    st->bootstrap = calloc(1, cap);
-    if (!st->broker_ids || !st->bootstrap)
-        abort();
+    st->broker_ids = xcalloc(n, sizeof *st->broker_ids);
+    size_t cap = 1 + n * 300;
+    st->bootstrap = xcalloc(1, cap);
     size_t off = 0;
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < n; i++) {
