@@ -343,12 +343,15 @@ int kx_zk_poll(kx_zk *z, const char *protocol, const char *listener, double dead
         if (zkparse_controller(ctl->data, (size_t)ctl->len, &st->controller_id, why, sizeof why))
             log_warn("zookeeper: unusable /controller", "reason", why, NULL);
     }
-    if (!ids->done || ids->rc != ZOK)
+    /* Decided under the lock: a completion arriving after the deadline writes ids under it. Once done, a
+     * read is never written again, so ids may be read unlocked (and stays allocated: this function holds a
+     * reference to b until below). */
+    bool ids_ok = ids->done && ids->rc == ZOK;
+    if (!ids_ok)
         snprintf(st->err, sizeof st->err, "zookeeper: /brokers/ids: %s",
                  ids->done ? zerror(ids->rc) : "no answer before the deadline");
     pthread_mutex_unlock(&b->lock);
-    /* ids stays valid: this function holds a reference to b until here. */
-    if (ids->done && ids->rc == ZOK)
+    if (ids_ok)
         read_brokers(z, ids, protocol, listener, deadline, st);
     pthread_mutex_lock(&b->lock);
     batch_unref_locked(b);
