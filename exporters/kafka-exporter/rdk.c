@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "secret.h"
+#include "xalloc.h"
 
 static pthread_t poll_thread;
 static atomic_bool poll_stop;
@@ -116,28 +118,6 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
     return 0;
 }
 
-/* Reads a secret file, dropping one trailing newline. Returns a malloc'd string or NULL. */
-static char *read_secret(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "--sasl.password-file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    if (n < 0) {
-        free(line);
-        snprintf(err, errlen, "--sasl.password-file %s: empty", path);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
 static const char *sasl_mechanism(const char *flag)
 {
     static const struct {
@@ -174,12 +154,15 @@ static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
         if (o->sasl_password_file) {
             if (stat(o->sasl_password_file, &password_file_stat) != 0)
                 memset(&password_file_stat, 0, sizeof password_file_stat);
-            if (!(password = read_secret(o->sasl_password_file, err, errlen)))
+            char why[512];
+            if (!(password = secret_read_line(o->sasl_password_file, SECRET_MAX, why, sizeof why))) {
+                snprintf(err, errlen, "--sasl.password-file %s", why);
                 goto out;
+            }
         } else if (getenv("KAFKA_SASL_PASSWORD")) {
-            password = strdup(getenv("KAFKA_SASL_PASSWORD"));
+            password = xstrdup(getenv("KAFKA_SASL_PASSWORD"));
         } else if (o->sasl_password) {
-            password = strdup(o->sasl_password);
+            password = xstrdup(o->sasl_password);
         }
         if (!password || !o->sasl_username) {
             snprintf(err, errlen,
@@ -204,10 +187,7 @@ static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
     }
     rc = 0;
 out:
-    if (password) {
-        memset(password, 0, strlen(password));
-        free(password);
-    }
+    secret_free(password); /* explicit_bzero: a memset before free may be dropped */
     return rc;
 }
 
@@ -278,8 +258,8 @@ int kx_rdk_reload_password(kx_state *st)
     if (!st->rk || !o->sasl_enabled || !o->sasl_password_file || stat(o->sasl_password_file, &now) != 0 ||
         same_file_version(&now, &password_file_stat))
         return 0;
-    char err[256];
-    char *password = read_secret(o->sasl_password_file, err, sizeof err);
+    char err[512];
+    char *password = secret_read_line(o->sasl_password_file, SECRET_MAX, err, sizeof err);
     if (!password) {
         log_warn("cannot read the SASL password file again", "error", err, NULL);
         return -1;
@@ -295,8 +275,7 @@ int kx_rdk_reload_password(kx_state *st)
         log_info("SASL password file changed: read again", "file", o->sasl_password_file, NULL);
         rc = 1;
     }
-    memset(password, 0, strlen(password));
-    free(password);
+    secret_free(password);
     return rc;
 }
 

@@ -80,7 +80,7 @@ static size_t nisolated;
 static int read_u64_file(const char *path, uint64_t *out)
 {
     char text[64];
-    return readfile_small(path, text, sizeof text) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
+    return readfile_buf(path, text, sizeof text, NULL) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
 }
 
 static void add_throttle(unsigned package, unsigned core, int is_core, const char *path)
@@ -125,7 +125,7 @@ static void scan_sysfs(void)
         return;
     char text[4096], err[128];
     snprintf(path, sizeof path, "%s/isolated", dir);
-    if (readfile_small(path, text, sizeof text) == 0 &&
+    if (readfile_buf(path, text, sizeof text, NULL) == 0 &&
         cpulist_parse(text, on_isolated, NULL, err, sizeof err) < 0)
         log_warn("cannot parse isolated CPUs", "path", path, "err", err, NULL);
     /* In name order, as node_exporter's glob: the first thread of a core is the one read. */

@@ -16,6 +16,7 @@
 #include "node.h"
 #include "parsers.h"
 #include "goregex.h"
+#include "readfile.h"
 
 static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
 static fsstat *fs_stat;
@@ -191,32 +192,17 @@ static int table_refresh(char *err, size_t errlen)
     table.text = NULL;
     table.list.n = 0;
     table.list.oom = 0;
-    size_t cap = 0, used = 0;
-    for (;;) {
-        if (cap - used < 2) {
-            size_t ncap = cap ? cap * 2 : 8192;
-            char *n = ncap <= (16u << 20) ? realloc(table.text, ncap) : NULL;
-            if (!n) {
-                snprintf(err, errlen, "mount table too large");
-                return -1;
-            }
-            table.text = n;
-            cap = ncap;
-        }
-        ssize_t r = pread(table.fd, table.text + used, cap - used - 1, (off_t)used);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "reading mounts: %s", strerror(errno));
-            close(table.fd);
-            table.fd = -1;
+    size_t cap = 0;
+    if (readfile_fd(table.fd, 16u << 20, &table.text, &cap, NULL) < 0) {
+        if (errno == EFBIG || errno == ENOMEM) {
+            snprintf(err, errlen, "mount table too large");
             return -1;
         }
-        if (r == 0)
-            break;
-        used += (size_t)r;
+        snprintf(err, errlen, "reading mounts: %s", strerror(errno));
+        close(table.fd);
+        table.fd = -1;
+        return -1;
     }
-    table.text[used] = '\0';
     if (mounts_parse(table.text, on_mount, &table.list, err, errlen) < 0)
         return -1;
     if (table.list.oom) {
