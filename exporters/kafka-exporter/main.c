@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors.h"
 #include "exporter.h"
 #include "kx.h"
 #include "log.h"
@@ -12,7 +11,7 @@
 #include "snapshot.h"
 #include "zk.h"
 
-static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static kx_state state;
 
 #define OPT(field) (&state.opt.field)
 static const flag kx_flags[] = {
@@ -92,6 +91,10 @@ static int parse_labels(kx_state *st, char *err, size_t errlen)
     return 0;
 }
 
+static void kx_stop(void *arg);
+
+/* exporter_def.start: on failure it undoes itself (exporter.h), the librdkafka handle and its poll
+ * thread included; the filters and labels are plain memory that main() frees either way. */
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
@@ -112,15 +115,18 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (parse_labels(st, err, errlen) != 0)
         return -1;
     if (kx_rdk_start(st, err, errlen) != 0)
-        return -1;
+        goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
         char *connect = strlist_join(&st->opt.zookeeper_servers, ",");
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
-            return -1;
+            goto fail;
     }
     return 0;
+fail:
+    kx_stop(st);
+    return -1;
 }
 
 static void kx_scrape_begin(void *arg, expo *w)
@@ -128,9 +134,6 @@ static void kx_scrape_begin(void *arg, expo *w)
     kx_state *st = arg;
     for (size_t i = 0; i + 1 < st->nlabels; i += 2)
         expo_const_label(w, st->labels[i], st->labels[i + 1]);
-    pthread_mutex_lock(&st->lock);
-    st->scrape_seq++;
-    pthread_mutex_unlock(&st->lock);
 }
 
 static void kx_stop(void *arg)
@@ -169,6 +172,7 @@ int main(int argc, char **argv)
         .state = &state,
         .start = kx_start,
         .scrape_begin = kx_scrape_begin,
+        .prepare = kx_prepare,
         .stop = kx_stop,
     };
     int rc = exporter_main(&def, argc, argv);

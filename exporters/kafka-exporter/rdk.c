@@ -2,8 +2,8 @@
  *
  * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
  * group.id, never subscribes) for the whole process. librdkafka's own threads
- * do all I/O. Scrapes run on the HTTP server's thread, one at a time, and make
- * only calls bounded by the scrape deadline: rd_kafka_metadata(),
+ * do all I/O. Scrapes run on the one scrape worker thread, one at a time
+ * (lib/README.md, "Threads"), and make only calls bounded by the scrape deadline: rd_kafka_metadata(),
  * rd_kafka_list_groups() and rd_kafka_offsets_for_times() with a timeout, and
  * admin calls whose results arrive on a private queue polled until the
  * deadline. The offset queries run in short-lived threads, two per leader
@@ -28,7 +28,8 @@ static atomic_bool poll_stop;
 static bool poll_started;
 
 /* A wrong password or certificate shows in a scrape only as a metadata timeout: the last
- * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. */
+ * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. Locked:
+ * librdkafka's threads write it (on_log), the scrape worker reads it. */
 static pthread_mutex_t cause_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_cause[768];
 static bool client_cert_given;

@@ -350,13 +350,16 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
         else
             leader_job_run(&jobs[k]);
     }
+    /* All joined before any result is read: the end job's check below reads its start job's error too
+     * (read before that thread was joined, it was a data race: TSan, tests/run tsan). */
+    for (size_t k = 0; k < njobs; k++)
+        if (jobs[k].list && jobs[k].started)
+            pthread_join(jobs[k].thread, NULL);
     int failed = 0;
     for (size_t k = 0; k < njobs; k++) {
         leader_job *j = &jobs[k];
         if (!j->list)
             continue;
-        if (j->started)
-            pthread_join(j->thread, NULL);
         /* Count a broker once, on its end-offsets job, if either of its jobs failed. */
         if (k % 2 == 0 && (j->err || jobs[k + 1].err)) {
             failed++;

@@ -15,7 +15,8 @@ from .processes import group_pids, log_file, pid_file, rss_kb, running_pid, spaw
 from .settings import PROFILES, LabError, StartFailure
 from .state import read_state, services_from_state
 from .topology import hostname, topology, up_addr
-from .up import cmd_up, configure_mm2
+from .apps import cmd_app
+from .up import cmd_up, configure_mm2, fetch_components
 from .util import die, tail
 
 
@@ -221,6 +222,7 @@ def cmd_fetch(argv):
         die(f"unknown profile {' '.join(argv)!r}; profiles: {', '.join(PROFILES)}", 2)
     try:
         print(ensure_libs(PROFILES[profile][0]))
+        fetch_components(topology(profile))
     except LabError as e:
         die(str(e), 1)
     return 0
@@ -234,7 +236,7 @@ def main(doc):
         return 0
     cmds = {"up": cmd_up, "status": cmd_status, "down": cmd_down, "wan": cmd_wan, "load": cmd_load,
             "tool": cmd_tool, "env": cmd_env, "restart": cmd_restart, "stop": cmd_stop,
-            "logs": cmd_logs, "fetch": cmd_fetch}
+            "logs": cmd_logs, "fetch": cmd_fetch, "app": cmd_app}
     if argv[0] not in cmds:
         die(f"unknown command {argv[0]!r}; see lab --help", 2)
     if argv[0] in ("up", "down", "stop", "restart"):

@@ -1,8 +1,10 @@
 """The project's exporters as lab services: where the binaries are, which flags they take."""
 import os
+import re
 import subprocess
 
 from . import settings as S
+from .settings import LabError
 
 
 def exporter_bin(name):
@@ -18,11 +20,16 @@ def exporter_help(path):
         return ""
 
 
-def flags_supported(path, flags):
-    """Keep the flags the binary's --help mentions (the exporters are built in parallel with the lab)."""
+def check_flags(path, flags):
+    """Raises LabError naming every flag of `flags` that the binary's --help does not list (a binary built
+    before the flag existed, or a flag misspelt here): the lab never runs an exporter with flags left out."""
     text = exporter_help(path)
-    keep, dropped = [], []
-    for f in flags:
-        key = f.split("=", 1)[0]
-        (keep if key in text else dropped).append(f)
-    return keep, dropped
+    if not text.strip():
+        raise LabError(f"{path} --help printed nothing: cannot check its flags")
+    listed = set()
+    for neg, name in re.findall(r"--(\[no-\])?([A-Za-z0-9][A-Za-z0-9_.-]*)", text):
+        listed |= {name, "no-" + name} if neg else {name}
+    unknown = [f for f in flags if f.startswith("--") and f[2:].split("=", 1)[0] not in listed]
+    if unknown:
+        raise LabError(f"{path} does not list {' '.join(f.split('=', 1)[0] for f in unknown)} in --help "
+                       "(built from older sources? rebuild it: cmake --build build)")

@@ -177,3 +177,34 @@ def run_tool(flavour, name, args, check=True):
     if check and r.returncode != 0:
         raise StartFailure(None, f"{name} {' '.join(args)} failed:\n{r.stdout[-2000:]}")
     return r.stdout
+
+
+def build_once(name, pom, goals, built, clean=(), extra=()):
+    """Runs `mvn -q -f POM GOALS` unless built() says the output is there and POM and the sources beside it
+    (src/) are unchanged since the last build (a stamp lab/target/NAME.pom.sha256). Raises LabError with
+    Maven's last lines on failure."""
+    import hashlib
+    h = hashlib.sha256()
+    for path in [pom] + sorted(glob.glob(os.path.join(os.path.dirname(pom), "src", "**", "*"), recursive=True)):
+        if os.path.isfile(path):
+            h.update(path.encode())
+            with open(path, "rb") as f:
+                h.update(f.read())
+    pom_sum = h.hexdigest()
+    stamp = os.path.join(LAB_DIR, "target", f"{name}.pom.sha256")
+    try:
+        with open(stamp) as f:
+            if f.read().strip() == pom_sum and built():
+                return
+    except OSError:
+        pass
+    if not shutil.which("mvn"):
+        raise LabError(f"Maven (mvn) is not installed; it is needed once to build {name} (apt-get install maven)")
+    for d in clean:
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"lab: building {name} from Maven Central ({os.path.relpath(pom, LAB_DIR)}) ...", flush=True)
+    r = subprocess.run(["mvn", "-q", "-f", pom, *extra, *goals], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    if r.returncode != 0 or not built():
+        raise LabError(f"mvn {' '.join(goals)} for {name} failed:\n" + r.stdout[-3000:])
+    write(stamp, pom_sum + "\n")

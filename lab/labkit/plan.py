@@ -5,15 +5,17 @@ other part of the lab is a component: a module of labkit, one line in COMPONENTS
   services(t)          -> [Service, ...]      (t: the topology dict; stage= says when each starts)
   configs(t, svcs)     -> {file name: text}   optional; written under $LAB_STATE/conf on a fresh `up`
   after_start(t, svcs)                        optional; runs once its services are healthy (seeding etc.)
+  topics(t)            -> {topic: partitions} optional; made upstream on a fresh `up`, before the mm2 stage
+  fetch(t)                                    optional; builds or fetches what its services run (`up`, `fetch`)
 """
 import os
 import shutil
 import sys
 
-from . import secure
+from . import apps, registry, secure, sink
 from . import settings as S
 from .configs import jmx_rules
-from .exporters import exporter_bin, flags_supported
+from .exporters import check_flags, exporter_bin
 from .java import java_cmd
 from .service import Service
 from .settings import LAB_DIR, PROFILES, REPO
@@ -21,7 +23,8 @@ from .topology import dn_addr, hostname, up_addr, wan_addr
 
 
 def plan(t):
-    """Every service of the profile, in start order, with the command that runs it."""
+    """Every service of the profile, in start order, with the command that runs it. Raises LabError when a
+    built exporter does not know a flag the lab gives it."""
     flavour, zks, brokers = PROFILES[t["profile"]]
     svcs = []
     for n in range(1, zks + 1):
@@ -97,12 +100,9 @@ def plan(t):
         elif not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
             s.skip_reason = f"binary missing: {exe}"
         elif s.kind in ("node-exporter-lite", "kafka-exporter", "mirror-exporter"):
-            keep, dropped = flags_supported(exe, s.cmd[1:])
-            s.cmd = [exe] + keep
-            if dropped:
-                s.note = "flags not in --help, left out: " + " ".join(dropped)
+            check_flags(exe, s.cmd[1:])
     return svcs
 
 
 # The lab's components beyond the core, in start order (see the module comment): one line each.
-COMPONENTS = []
+COMPONENTS = [registry, sink, apps]

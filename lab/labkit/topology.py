@@ -31,6 +31,7 @@ def topology(profile):
         "prometheus": f"http://{up_addr(1)}:9090",
         "brokers": brokers,
         "hosts": {},
+        "datapath": profile in S.DATAPATH_PROFILES,
     }
     t.update(secure.bootstraps(up_addr, brokers))
     if zks:

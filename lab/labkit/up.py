@@ -41,6 +41,7 @@ def cmd_up(argv):
     flavour = t["flavour"]
     try:
         ensure_libs(flavour)
+        fetch_components(t)
     except LabError as e:
         die(str(e), 2)
     fresh = not live_old
@@ -56,7 +57,10 @@ def cmd_up(argv):
             shutil.rmtree(os.path.join(S.STATE, "logs.prev"), ignore_errors=True)
             os.rename(os.path.join(S.STATE, "logs"), os.path.join(S.STATE, "logs.prev"))
     os.makedirs(S.STATE, exist_ok=True)
-    svcs = plan(t)
+    try:
+        svcs = plan(t)
+    except LabError as e:
+        die(str(e), 2)
     # Ports first: nothing starts if another process holds one of ours.
     busy = []
     for s in svcs:
@@ -69,7 +73,10 @@ def cmd_up(argv):
         die("port(s) in use by another process: " + ", ".join(busy) +
             "\n     another lab? run yours beside it with LAB_PREFIX=127.N LAB_STATE=/some/dir", 2)
     if fresh or not os.path.exists(os.path.join(S.STATE, "conf", "connect.properties")):
-        write_configs(t, svcs)
+        try:
+            write_configs(t, svcs)
+        except LabError as e:
+            die(str(e), 2)
     save_state(t, svcs)
     started = []
     try:
@@ -91,6 +98,13 @@ def cmd_up(argv):
     print_where(t, svcs)
     with open(os.path.join(S.STATE, "up-seconds"), "w") as f:
         f.write(f"{took:.1f}\n")
+
+
+def fetch_components(t):
+    """Each component's build step (e.g. Maven for the registry and the sink): what `up` and `fetch` run."""
+    for c in COMPONENTS:
+        if hasattr(c, "fetch") and t.get("datapath"):
+            c.fetch(t)
 
 
 def start_all(t, svcs, started):
@@ -162,10 +176,13 @@ def start_all(t, svcs, started):
         # The SCRAM user, made through the brokers as users do; a JVM beside the two below.
         scram = subprocess.Popen(tool_cmd(flavour, "kafka-configs", secure.scram_tool_args(t["secure"], t["upstream"])),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        topics = {"mirror-probe": rf, "lab-seed": rf}
+        for c in COMPONENTS:
+            topics.update({k: str(v) for k, v in (c.topics(t) if hasattr(c, "topics") else {}).items()})
         creators = [subprocess.Popen(tool_cmd(flavour, "kafka-topics", [
             "--bootstrap-server", t["upstream"], "--create", "--if-not-exists", "--topic", topic,
-            "--partitions", rf, "--replication-factor", rf]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True) for topic in ("mirror-probe", "lab-seed")]  # in parallel: a JVM start each
+            "--partitions", parts, "--replication-factor", rf]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True) for topic, parts in topics.items()]  # in parallel: a JVM start each
         for c in creators:
             out = c.communicate()[0]
             if c.returncode != 0:
@@ -178,7 +195,7 @@ def start_all(t, svcs, started):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
         subprocess.run(["kcat", "-b", t["upstream"], "-G", "lab-seed", "-X", "auto.offset.reset=earliest", "-e",
                         "-q", "lab-seed"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        print(f"  topics mirror-probe, lab-seed and group lab-seed upstream  [{time.time() - T0:.1f}s]", flush=True)
+        print(f"  topics {', '.join(topics)} and group lab-seed upstream  [{time.time() - T0:.1f}s]", flush=True)
     wait_healthy(connect, 120)
     configure_mm2(t)
     light += launch(by_kind.get("mirror-exporter", []))
