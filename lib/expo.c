@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "xalloc.h"
+#include "parse.h"
 
 #define EXPO_MAX_LABELS 64
 
@@ -445,7 +446,8 @@ void expo_format_double(double v, char *out, size_t outlen)
      * the same double is the shortest such form (below 15 digits, %.15g is exact). */
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(out, outlen, "%.*g", prec, v);
-        if (strtod(out, NULL) == v)
+        double back;
+        if (parse_double(out, &back) == 0 && back == v)
             return;
     }
 }

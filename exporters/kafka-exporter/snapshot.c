@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "log.h"
 #include "xalloc.h"
+#include "parse.h"
 
 int kx_remaining_ms(double deadline)
 {
@@ -418,12 +419,10 @@ static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
             const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rr[i], &nc);
             for (size_t c = 0; c < nc; c++) {
                 const char *v = rd_kafka_ConfigEntry_value(ce[c]);
-                char *end;
-                long x;
+                int64_t x;
                 if (strcmp(rd_kafka_ConfigEntry_name(ce[c]), "min.insync.replicas") != 0 || !v)
                     continue;
-                x = strtol(v, &end, 10);
-                if (*end == '\0' && end != v && x >= 0 && x < 1000)
+                if (parse_int64(v, &x) == 0 && x >= 0 && x < 1000)
                     t->min_isr = (int)x;
             }
         }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "zkparse.h"
 #include "xalloc.h"
+#include "parse.h"
 
 struct kx_zk {
     char *connect;
@@ -242,10 +243,8 @@ static void read_brokers(kx_zk *z, const zk_read *ids, const char *protocol, con
     size_t off = 0;
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < n; i++) {
-        char *end;
-        errno = 0;
-        long id = strtol(ids->children[i], &end, 10);
-        if (errno || *end || end == ids->children[i] || id < 0 || id > INT32_MAX)
+        int64_t id;
+        if (parse_int64(ids->children[i], &id) < 0 || id < 0 || id > INT32_MAX)
             continue;
         st->broker_ids[st->nbrokers++] = (int32_t)id;
         const zk_read *r = &b->reads[i];
