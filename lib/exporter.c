@@ -241,7 +241,22 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
         snprintf(err, sizeof(err), "bad --scrape.timeout: must be above zero");
         goto out;
     }
-    if (cf.web_config) {
+    char *flag_yaml = NULL;
+    if (def->web_config_yaml && def->web_config_yaml(def->state, &flag_yaml, err, sizeof(err)) < 0)
+        goto out;
+    if (flag_yaml && cf.web_config) {
+        free(flag_yaml);
+        snprintf(err, sizeof(err), "give --web.config.file or the --server.tls.* flags, not both");
+        goto out;
+    }
+    if (flag_yaml) {
+        int lr = webconfig_load_text("--server.tls flags", flag_yaml, &wc, err, sizeof(err));
+        explicit_bzero(flag_yaml, strlen(flag_yaml));
+        free(flag_yaml);
+        if (lr < 0)
+            goto out;
+        have_wc = 1;
+    } else if (cf.web_config) {
         if (webconfig_load(cf.web_config, &wc, err, sizeof(err)) < 0)
             goto out;
         have_wc = 1;

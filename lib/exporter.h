@@ -42,6 +42,10 @@ typedef struct exporter_def {
     const char *const *secret_flags;
     const char *const *secret_option_flags;
     void *state; /* handed to collectors and hooks */
+    /* After flags are parsed, before the web config is read: web-config YAML built from the exporter's
+     * own flags (danielqsj's --server.tls.*) into *yaml (malloc'd; left NULL: none). Returns 0, or -1
+     * with a reason (exit 2). May be NULL. */
+    int (*web_config_yaml)(void *state, char **yaml, char *err, size_t errlen);
     /* After flags are parsed. Returns 0, or -1 with a reason (exit 2: bad config). On -1 it has
      * undone itself: no thread it started runs, nothing it made is left for `stop` (which is then
      * not called) and the state may be freed. May be NULL. */

@@ -265,9 +265,7 @@ static int check_basic_auth(http_server *s, struct MHD_Connection *conn)
 
 http_stats *http_stats_new(void)
 {
-    http_stats *st = calloc(1, sizeof(*st));
-    if (!st)
-        abort();
+    http_stats *st = xcalloc(1, sizeof(*st));
     return st;
 }
 
@@ -399,9 +397,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 {
     http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        conn_slot *c = calloc(1, sizeof(*c));
-        if (!c)
-            abort();
+        conn_slot *c = xcalloc(1, sizeof(*c));
         const union MHD_ConnectionInfo *fdi =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         const union MHD_ConnectionInfo *ai =
@@ -473,9 +469,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
     (void)conn;
-    req_ctx *r = calloc(1, sizeof(*r));
-    if (!r)
-        abort();
+    req_ctx *r = xcalloc(1, sizeof(*r));
     r->target = uri;
     r->target_len = strlen(uri);
     for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {

@@ -1,6 +1,8 @@
 /* filter.c -- include/exclude regex pairs for topics and groups. */
 #include "filter.h"
 
+#include "flags.h"
+
 #include <stdio.h>
 
 #include "goregex.h"
@@ -9,8 +11,9 @@ static int compile(regex_t *re, const char *pattern, const char *flag, char *err
 {
     char why[256];
     if (goregex_compile(re, pattern, why, sizeof why) != 0) {
-        snprintf(err, errlen, "--%s \"%s\": invalid or unsupported regular expression: %s", flag, pattern,
-                 why);
+        char q[96];
+        snprintf(err, errlen, "--%s %s: invalid or unsupported regular expression: %s", flag,
+                 flag_quote(pattern, q, sizeof q), why);
         return -1;
     }
     return 0;

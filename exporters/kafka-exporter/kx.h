@@ -25,6 +25,14 @@ typedef struct kx_options {
     bool offset_show_all;
     bool sasl_enabled;
     char *sasl_mechanism, *sasl_username, *sasl_password, *sasl_password_file;
+    /* Kerberos (GSSAPI), OAUTHBEARER and AWS IAM, as danielqsj names them (sasl.c). */
+    char *sasl_service_name, *sasl_kerberos_config_path, *sasl_realm, *sasl_kerberos_auth_type,
+        *sasl_keytab_path;
+    bool sasl_disable_pafxfast;
+    char *sasl_oauthbearer_token_url, *sasl_aws_region;
+    /* danielqsj's web TLS flags, mapped onto the web-config machinery (main.c). */
+    bool server_tls_enabled, server_tls_mutual;
+    char *server_tls_ca_file, *server_tls_cert_file, *server_tls_key_file;
     bool tls_enabled, tls_insecure;
     char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_key_password_file;
     strlist zookeeper_servers;
@@ -41,6 +49,7 @@ typedef struct kx_state {
     kx_options opt;
     kx_filter topics, groups;
     char security_protocol[16]; /* PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL */
+    char sasl_mechanism[16];    /* librdkafka's name (PLAIN, SCRAM-SHA-512, GSSAPI...); "" without SASL */
     /* Label pairs parsed from --kafka.labels, as name,value,name,value. */
     char **labels;
     size_t nlabels;

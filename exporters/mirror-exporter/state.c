@@ -1,11 +1,13 @@
 /* state.c -- derived names and the small tables of the shared state (state.h). */
 #include "state.h"
-#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "listen.h"
+#include "xalloc.h"
 
 void mirror_remote_name(const mirror_state *s, const char *t, char *out, size_t outlen)
 {
@@ -23,10 +25,29 @@ int mirror_state_derive(mirror_state *s, char *err, size_t errlen)
         snprintf(err, errlen, "need --source.kafka.server and --target.kafka.server");
         return -1;
     }
+    for (size_t i = 0; i < c->source_servers.n; i++)
+        if (listen_check_peers("source.kafka.server", c->source_servers.items[i], err, errlen) < 0)
+            return -1;
+    for (size_t i = 0; i < target->n; i++)
+        if (listen_check_peers(target == &c->target_servers ? "target.kafka.server" : "kafka.server",
+                               target->items[i], err, errlen) < 0)
+            return -1;
+    if (!c->source_alias || !*c->source_alias || !c->target_alias || !*c->target_alias) {
+        snprintf(err, errlen, "--source.alias and --target.alias may not be empty");
+        return -1;
+    }
+    if (!c->separator || !*c->separator) {
+        snprintf(err, errlen, "--replication.separator may not be empty (MM2's default is \".\")");
+        return -1;
+    }
+    if (c->exporter_id && !*c->exporter_id) {
+        snprintf(err, errlen, "--probe.exporter-id may not be empty (leave it out for the host name)");
+        return -1;
+    }
     /* Each item may itself hold commas: one bootstrap string either way. */
     s->source_bootstrap = strlist_join(&c->source_servers, ",");
     s->target_bootstrap = strlist_join(target, ",");
-    if (c->exporter_id && *c->exporter_id) {
+    if (c->exporter_id) {
         if (!probe_valid_id(c->exporter_id)) {
             snprintf(err, errlen, "--probe.exporter-id must be 1..64 printable characters without spaces");
             return -1;

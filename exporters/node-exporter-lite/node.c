@@ -1,6 +1,8 @@
 /* node.c -- what node-exporter-lite's collectors share: device filters, regex flags, paths (node.h). */
 #include "node.h"
 
+#include "flags.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +12,8 @@ int node_regex_flag(regex_t *re, const char *flagname, const char *pattern, char
 {
     char why[256];
     if (goregex_compile(re, pattern, why, sizeof why) < 0) {
-        snprintf(err, errlen, "bad --%s \"%s\": %s", flagname, pattern, why);
+        char q[96];
+        snprintf(err, errlen, "bad --%s %s: %s", flagname, flag_quote(pattern, q, sizeof q), why);
         return -1;
     }
     return 0;

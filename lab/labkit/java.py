@@ -59,7 +59,7 @@ def jar(flavour, pattern):
     return hits[-1] if hits else None
 
 
-def java_cmd(flavour, heap, main, args, name, agent=None):
+def java_cmd(flavour, heap, main, args, name, agent=None, jvm=()):
     java = shutil.which("java")
     if not java:
         raise LabError("Java is not installed (apt-get install openjdk-17-jre-headless)")
@@ -67,6 +67,7 @@ def java_cmd(flavour, heap, main, args, name, agent=None):
     cmd = [java, f"-Xmx{heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", f"-Dlab.service={name}",
            f"-Dlog4j.configuration=file:{log4j}", f"-Dlog4j2.configurationFile={log4j}"]
+    cmd += list(jvm)
     if agent:
         cmd.append(f"-javaagent:{jar(flavour, 'jmx_prometheus_javaagent-*.jar')}={agent}")
     cmd += ["-cp", os.path.join(libs_dir(flavour), "*"), main] + args

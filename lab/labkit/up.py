@@ -7,11 +7,12 @@ import subprocess
 import sys
 import time
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .configs import cluster_id, mm2_connectors, write_configs
 from .health import connector_states, healthy, kcat_brokers
 from .java import ensure_libs, tool_cmd
+from .load import cmd_load, load_state
 from .plan import COMPONENTS, plan
 from .processes import log_file, running_pid, spawn, stop_pids, wait_for
 from .settings import PROFILES, T0, LabError, StartFailure
@@ -21,6 +22,8 @@ from .util import die, http, port_free, tail, write
 
 
 def cmd_up(argv):
+    load = "--load" in argv  # start the load too (scripts/demo), then print where to look
+    argv = [a for a in argv if a != "--load"]
     profile = argv[0] if argv else "default"
     if profile not in PROFILES or len(argv) > 1:
         die(f"unknown profile {' '.join(argv)!r}; profiles: {', '.join(PROFILES)}", 2)
@@ -49,6 +52,11 @@ def cmd_up(argv):
         t["secure"] = secure.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
     except (OSError, RuntimeError) as e:
         die(f"test CA and certificates for the secured listeners: {e}", 2)
+    try:
+        t["kerberos"] = kerberos.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
+        t["oauth"] = oauth.ensure_material(S.STATE, S.PREFIX, up_addr)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+        die(f"Kerberos realm and OAuth keys for the SASL_PLAINTEXT listener: {e}", 2)
     if fresh:
         # A fresh lab: clean data so cluster ids and ZooKeeper registrations never go stale.
         for d in ("data", "conf", "run"):
@@ -94,8 +102,11 @@ def cmd_up(argv):
         stop_pids(list(reversed(started)), timeout=15, quiet=True)
         sys.exit(130)
     took = time.time() - t0
+    # Load processes a `load start` started and that died since: `up` starts what is missing, them too.
+    if load or "died" in load_state().values():
+        cmd_load(["start"])
     print(f"\nlab up ({profile}) in {took:.1f}s; state and logs in {S.STATE}")
-    print_where(t, svcs)
+    print_where(t, svcs, load or any(v == "running" for v in load_state().values()))
     with open(os.path.join(S.STATE, "up-seconds"), "w") as f:
         f.write(f"{took:.1f}\n")
 
@@ -137,6 +148,10 @@ def start_all(t, svcs, started):
             wait_for(f"{s.name} to be healthy", lambda s=s: healthy(s), timeout, svc=s.name)
 
     print("starting the lab:")
+    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
+    for s in extra:
+        if s.stage == "infra":  # what the brokers need at start (KDC, token endpoint)
+            launch([s], s.start_timeout)
     launch(by_kind.get("zookeeper", []), 60)
     launch(by_kind.get("wan-proxy", []), 10)
     brokers = by_kind.get("broker-upstream", []) + by_kind.get("broker-downstream", [])
@@ -167,7 +182,6 @@ def start_all(t, svcs, started):
     light = []
     for kind in ("node-exporter-lite", "kafka-exporter", "prometheus"):
         light += launch(by_kind.get(kind, []))
-    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
     light_extra = launch([s for s in extra if s.stage == "brokers"])
     # Topics the lab's users rely on: the mirror-exporter's probe topic, and a seed group so that the
     # checkpoint connector has a group (it runs no task until it finds one).
@@ -191,6 +205,7 @@ def start_all(t, svcs, started):
         if scram.returncode != 0:
             raise StartFailure(None, f"kafka-configs (SCRAM user) failed:\n{out[-2000:]}")
         check_secure(t)
+        check_sasl_plaintext(t)
         subprocess.run(["kcat", "-b", t["upstream"], "-P", "-t", "lab-seed"], input="seed\n", text=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
         subprocess.run(["kcat", "-b", t["upstream"], "-G", "lab-seed", "-X", "auto.offset.reset=earliest", "-e",
@@ -229,6 +244,20 @@ def check_secure(t):
           f":{secure.SSL_PORT} (client certificate) answer  [{time.time() - T0:.1f}s]", flush=True)
 
 
+def check_sasl_plaintext(t):
+    """The SASL_PLAINTEXT listener answers kcat with exporter.keytab (GSSAPI); OAUTHBEARER is checked by the tests
+    (kcat's librdkafka 2.0.2 has no OIDC client: it is built without libcurl)."""
+    if not t.get("kerberos"):
+        return
+    args = kerberos.kcat_args(t["kerberos"], t["upstream_sasl_plaintext"])
+    env = dict(os.environ, **kerberos.env(S.STATE), KRB5CCNAME=f"FILE:{kerberos.kdir(S.STATE)}/kcat.ccache")
+    wait_for("kcat -L on the SASL_PLAINTEXT listener (GSSAPI)",
+             lambda: subprocess.run(["kcat", *args, "-L", "-m", "5"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=env, timeout=15).returncode == 0, 30, interval=0.5)
+    print(f"  SASL_PLAINTEXT :{kerberos.SASL_PORT} (GSSAPI with realm {kerberos.REALM}, OAUTHBEARER) answers  "
+          f"[{time.time() - T0:.1f}s]", flush=True)
+
+
 def configure_mm2(t):
     for name, cfg in mm2_connectors(t).items():
         code, body = http("GET", f"{t['connect']}/connectors/{name}/config", timeout=10)
@@ -251,21 +280,43 @@ def configure_mm2(t):
     print(f"  MM2 connectors and their tasks RUNNING  [{time.time() - T0:.1f}s]", flush=True)
 
 
-def print_where(t, svcs):
-    print(f"  upstream bootstrap    {t['upstream']}   (MM2 reads it over the WAN: {t['upstream_wan']})")
-    print(f"  downstream bootstrap  {t['downstream']}")
+def prometheus_ui(base):
+    """The path prefix of Prometheus' web UI: Debian's 2.42 serves it under /classic/ (its React UI is not
+    packaged; /graph, /targets, /alerts are 404 there), an upstream build at the root."""
+    code, _ = http("GET", f"{base}/classic/targets", timeout=3)
+    return "/classic" if code == 200 else ""
+
+
+def where(t, svcs, load_running):
+    """The lines `up` ends with: every address to look at, each one a URL that answers 200 (tested)."""
+    live = [s for s in svcs if not s.skip_reason]
+    names = {s.name for s in live}
+    lines = [f"  upstream bootstrap    {t['upstream']}   (MM2 reads it over the WAN: {t['upstream_wan']})",
+             f"  downstream bootstrap  {t['downstream']}"]
     if t.get("zookeeper"):
-        print(f"  zookeeper             {t['zookeeper_upstream']}  {t['zookeeper_downstream']}")
-    print(f"  connect REST          {t['connect']}/connectors?expand=status")
-    names = {s.name for s in svcs if not s.skip_reason}
+        lines.append(f"  zookeeper             {t['zookeeper_upstream']}  {t['zookeeper_downstream']}")
+    lines.append(f"  connect REST          {t['connect']}/connectors?expand=status")
     if "prometheus" in names:
-        print(f"  prometheus            {t['prometheus']}/targets")
-    for s in svcs:
-        if s.kind in ("kafka-exporter", "mirror-exporter") and not s.skip_reason:
-            print(f"  {s.name:21} http://{s.host}:{s.ports[0]}/metrics")
+        ui = t["prometheus"] + prometheus_ui(t["prometheus"])
+        lines.append(f"  prometheus            {ui}/targets  {ui}/graph  {ui}/alerts")
+        lines.append(f"  consoles              {t['prometheus']}/consoles/index.html")
+    for kind in ("kafka-exporter", "mirror-exporter", "node-exporter-lite"):
+        urls = [f"http://{s.host}:{s.ports[0]}/metrics" for s in live if s.kind == kind]
+        for i in range(0, len(urls), 2):  # two to a line: six hosts in the full profile
+            lines.append(f"  {kind if i == 0 else '':21} {'  '.join(urls[i:i + 2])}")
     skipped = [s.name for s in svcs if s.skip_reason and s.kind != "node-exporter-lite"]
     if any(s.kind == "node-exporter-lite" and s.skip_reason for s in svcs):
         skipped.append("node-exporter-lite")
     if skipped:
-        print(f"  not started           {', '.join(skipped)} (see `lab status`)")
-    print("  next: lab/lab status | lab/lab load start | lab/lab wan delay 200 | lab/lab down")
+        lines.append(f"  not started           {', '.join(skipped)} (see `lab status`)")
+    if load_running:
+        lines.append("  load                  groups load-upstream (upstream) and load-downstream (downstream); "
+                     "lab/lab load status")
+        lines.append("  next: lab/lab status | lab/lab wan delay 200 | lab/lab load stop | lab/lab down")
+    else:
+        lines.append("  next: lab/lab status | lab/lab load start | lab/lab wan delay 200 | lab/lab down")
+    return lines
+
+
+def print_where(t, svcs, load_running=False):
+    print("\n".join(where(t, svcs, load_running)))
