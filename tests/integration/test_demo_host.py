@@ -25,10 +25,11 @@ def service_state(c, svc):
 
 def in_net(c, *cmd, env=None, timeout=900):
     """A command of this machine (its files, its build, its Java) as if it ran on the host: in the host's network
-    namespace, and with the host's /run/systemd over ours (a mount namespace of its own), so that systemctl there
-    talks to the host's systemd, as on a user's machine."""
-    mount = ('mkdir -p /run/systemd && mount --bind "/proc/$0/root/run/systemd" /run/systemd && '
-             'systemctl is-system-running >/dev/null; exec "$@"')
+    namespace, and (in a mount namespace of its own) with a /run/systemd whose private socket is the host's, so that
+    systemctl there talks to the host's systemd, as on a user's machine. (A bind mount from another mount namespace
+    is refused; a symlink to the socket through /proc/PID/root is followed by connect().)"""
+    mount = ('mount -t tmpfs lab-systemd /run/systemd && mkdir /run/systemd/system && '
+             'ln -s "/proc/$0/root/run/systemd/private" /run/systemd/private && exec "$@"')
     return subprocess.run(["nsenter", f"--net=/proc/{c.pid}/ns/net", "--", "unshare", "--mount",
                            "--propagation", "private", "--", "sh", "-c", mount, str(c.pid), *cmd], env=env,
                           capture_output=True, text=True, timeout=timeout)

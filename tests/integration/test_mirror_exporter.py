@@ -44,14 +44,9 @@ class Exporter:
                 f"--source.kafka.server={source or lab.upstream}", f"--target.kafka.server={lab.downstream}",
                 f"--probe.topic={self.topic}", f"--probe.exporter-id={self.id}", "--mirror.poll-interval=1s",
                 "--kafka.timeout=3s", *flags]
-<<<<<<< HEAD
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for("exporter serving", lambda: self.try_scrape() is not None, 15)
-=======
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=dict(os.environ, **env) if env else None)
-        wait_for(lambda: self.try_scrape() is not None, 15, "exporter serving")
->>>>>>> main
+        wait_for("exporter serving", lambda: self.try_scrape() is not None, 15)
 
     def try_scrape(self):
         try:

@@ -49,7 +49,7 @@ def test_mirror_probes_through_kerberos_source(lab, exporters, tmp_path):
             "sasl.kerberos.principal": krb["principal"], "sasl.kerberos.keytab": krb["keytab"]}
     e = exporters("krb", *[f"--source.kafka.option={k}={v}" for k, v in opts.items()], source=krb["bootstrap"],
                   env={"KRB5_CONFIG": krb["krb5_conf"], "KRB5CCNAME": f"FILE:{tmp_path}/ccache"})
-    wait_for(lambda: e.value("mirror_up", side="source") == 1, 30, "source up over SASL_PLAINTEXT/GSSAPI")
+    wait_for("source up over SASL_PLAINTEXT/GSSAPI", lambda: e.value("mirror_up", side="source") == 1, 30)
     steady(e, timeout=90)
     assert e.total("mirror_probe_lost_total", e.metrics()) == 0
     e.stop()
