@@ -22,6 +22,8 @@
 
 #include "log.h"
 #include "sasl.h"
+#include "secret.h"
+#include "xalloc.h"
 
 static pthread_t poll_thread;
 static atomic_bool poll_stop;
@@ -138,23 +140,6 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
     return 0;
 }
 
-char *kx_join_list(const strlist *l)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->items[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        abort();
-    size_t off = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
-        if (n > 0)
-            off += (size_t)n;
-    }
-    return s;
-}
-
 static int secure(rd_kafka_conf_t *conf, kx_state *st, char *err, size_t errlen)
 {
     const kx_options *o = &st->opt;
@@ -195,7 +180,7 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     snprintf(st->security_protocol, sizeof st->security_protocol, "%s%s", o->sasl_enabled ? "SASL_" : "",
              o->tls_enabled ? "SSL" : (o->sasl_enabled ? "PLAINTEXT" : "PLAINTEXT"));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char *servers = kx_join_list(&o->kafka_servers);
+    char *servers = strlist_join(&o->kafka_servers, ",");
     int rc = -1;
     if ((servers[0] && set(conf, "bootstrap.servers", servers, err, errlen)) ||
         set(conf, "client.id", o->client_id ? o->client_id : "kafka-exporter", err, errlen) ||
@@ -284,8 +269,7 @@ int kx_rdk_reload_password(kx_state *st)
         log_info("SASL password file changed: read again", "file", o->sasl_password_file, NULL);
         rc = 1;
     }
-    memset(password, 0, strlen(password));
-    free(password);
+    secret_free(password);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "rdk.h"
 #include "records.h"
 #include "snapshot.h"
+#include "xalloc.h"
 
 #define COLLECTOR(symbol) extern const collector symbol;
 #include "collectors.def"
@@ -265,7 +266,7 @@ static void poll_zookeeper(kx_state *st, double deadline, kx_zk_status *zst)
         log_info("brokers from zookeeper", "brokers", list, NULL);
         kx_rdk_add_brokers(st, list);
         free(st->zk_bootstrap);
-        st->zk_bootstrap = strdup(list);
+        st->zk_bootstrap = xstrdup(list);
     }
 }
 
