@@ -66,9 +66,10 @@ COLLECTORS = ("brokers", "topics", "consumergroups", "zookeeper")
 
 
 def test_hung_broker_time_is_the_prepare_stage_and_kafka_up_stays():
-    """No lab: a broker address that takes connections and never answers. The snapshot's wait shows as
-    kafka_scrape_prepare_duration_seconds, every collector's own duration is ~0, and kafka_up 0 is served
-    with every collector disabled (it used to come from the first collector, and went with them)."""
+    """No lab: a broker address that takes connections and never answers. A fresh exporter's first scrape
+    waits for the first collection in its prepare stage (kafka_scrape_prepare_duration_seconds), every
+    collector's own duration is ~0, and kafka_up 0 is served with every collector disabled (it used to come
+    from the first collector, and went with them)."""
     import socket
     hung = socket.socket()
     hung.bind(("127.0.0.1", 0))
@@ -104,8 +105,7 @@ def test_broker_hung_killed_and_down_at_start(lab):
         os.kill(pid, signal.SIGSTOP)
         m = scrape_in_time(exp)
         assert value(m, "kafka_up") == 0 or value(m, "kafka_scrape_collector_success", collector="topics") == 0
-        # The wait for the hung broker is the prepare stage's (the snapshot), not the first collector's.
-        assert value(m, "kafka_scrape_prepare_duration_seconds") > TIMEOUT / 4
+        # Whatever waits for the hung broker (the collection thread), no collector does.
         for c in COLLECTORS:
             assert value(m, "kafka_scrape_collector_duration_seconds", collector=c) < 0.1, c
         # Killed while a scrape is waiting on it.
