@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates the four Grafana dashboards (dashboards/*.json) from one description, so every panel shares the same
+"""Generates the Grafana dashboards (dashboards/*.json) from one description, so every panel shares the same
 datasource variable, labels and conventions. Run `dashboards/build.py` after editing; tests check the JSON is current."""
 import json
 import pathlib
@@ -330,6 +330,22 @@ def mirrormaker2():
         target(f"sum by (connector) (kafka_connect_worker_connector_failed_task_count{{{c}}})",
                "failed {{connector}}", "B")]), 8, 8)
 
+    lay.row("Kafka Connect's view (REST API)")
+    lay.add(stat("Connect REST reachable", [target(f'mirror_up{{{c}, side="connect"}}', "{{cluster}}")],
+                 thresholds=RED_IF_NONE,
+                 desc="mirror-exporter asks GET /connectors?expand=status each scrape (--connect.url)."), 4, 8)
+    lay.add(stat("Tasks FAILED", [
+        target(f'count(mirror_connect_failed_info{{{c}}}) or vector(0)', "failed")], thresholds=RED_IF_ANY,
+        desc="MirrorMakerTaskFailed fires. curl <connect>/connectors/<name>/status for the trace, fix the cause, "
+             "then POST <connect>/connectors/<name>/restart?includeTasks=true&onlyFailed=true."), 4, 8)
+    lay.add(table("Connector and task states", [
+        target(f'mirror_connect_task_state{{{c}}} == 1', "", "A", fmt="table", instant=True)],
+        desc="One row per task: its state and worker (mirror_connect_failed_info names a FAILED one's exception "
+             "class)."), 10, 8)
+    lay.add(timeseries("Time in state", [
+        target(f'mirror_connect_task_state_age_seconds{{{c}}}', "{{connector}}/{{task}}")], unit="s",
+        desc="Since the task entered its state, as the exporter saw it."), 6, 8)
+
     lay.row("MirrorMaker 2's own JMX metrics")
     lay.add(timeseries("Replication latency (MM2 JMX, max)", [
         target(f"max by (topic) (kafka_connect_mirror_source_connector_replication_latency_ms_max{{{cjt}}})",
@@ -439,8 +455,74 @@ def hosts():
                      "queries are those of \"Node Exporter Full\").", ["hosts", "node"], variables, lay)
 
 
+def datapath():
+    # The data path to the index (docs/datapath.md): every hop per topic, named by its upstream name.
+    t = 'topic=~"$topic"'
+    lay = Layout()
+    lay.row("Is every message in the index?")
+    lay.add(stat("Records missing from the index", [target(f"sum(topic:datapath_missing_records:sum{{{t}}})", "missing")],
+                 thresholds=RED_IF_ANY, desc="Records upstream for longer than the deadline (index_audit_deadline_seconds) "
+                 "that the index does not hold, counted by index-audit from the index itself (IndexRecordsMissing)."),
+            5, 5)
+    lay.add(stat("Index audit working", [target("min(index_audit_up) * min(index_audit_offsets_up)", "audit")],
+                 thresholds=RED_IF_NONE), 4, 5)
+    lay.add(stat("Deadline", [target("max(index_audit_deadline_seconds)", "deadline")], unit="s"), 3, 5)
+    lay.add(table("Hop by hop: records per topic", [
+        target(f"topic:datapath_upstream_records:sum{{{t}}}", "upstream", "A", fmt="table", instant=True),
+        target(f"topic:datapath_mirrored_records:sum{{{t}}}", "mirrored", "B", fmt="table", instant=True),
+        target(f"topic:datapath_consumer2_committed_records:sum{{{t}}}", "consumer-2 committed", "C", fmt="table",
+               instant=True),
+        target(f"topic:datapath_indexed_records:sum{{{t}}}", "in the index", "D", fmt="table", instant=True)],
+        desc="A: produced upstream, B: mirrored downstream (src.<topic>), C: consumer-2's committed position, "
+             "D: documents in the index (with -invalid). Equal when the path is idle."), 12, 5)
+    lay.add(table("Missing per partition", [
+        target(f"index_audit_missing_records{{{t}}} > 0", "", "A", fmt="table", instant=True)],
+        desc="Topic and partition of each record past the deadline and not in the index."), 12, 6)
+    lay.add(timeseries("Hops over time (records)", [
+        target(f"topic:datapath_upstream_records:sum{{{t}}}", "upstream {{topic}}", "A"),
+        target(f"topic:datapath_mirrored_records:sum{{{t}}}", "mirrored {{topic}}", "B"),
+        target(f"topic:datapath_consumer2_committed_records:sum{{{t}}}", "consumer-2 {{topic}}", "C"),
+        target(f"topic:datapath_indexed_records:sum{{{t}}}", "index {{topic}}", "D")]), 12, 6)
+
+    lay.row("consumer-2: lag and retention risk")
+    lay.add(timeseries("consumer-2 lag (records)", [
+        target(f"topic:datapath_consumer2_lag:sum{{{t}}}", "{{topic}}")]), 12, 7)
+    lay.add(timeseries("consumer-2 lag (seconds)", [
+        target('max by (topic) (kafka_consumergroup_lag_seconds{cluster="downstream",consumergroup="consumer-2"})',
+               "{{topic}}")], unit="s",
+        desc="How old consumer-2's next record is; near the topic's retention it is about to lose records."), 12, 7)
+
+    lay.row("Schema Registry")
+    lay.add(stat("Registry up", [target('up{job="schema-registry", cluster=~"$cluster"}', "{{instance}}")], thresholds=RED_IF_NONE), 4, 5)
+    lay.add(stat("Subjects / versions", [target('sum(registry_artifacts)', "subjects", "A"),
+                                          target('sum(registry_artifact_versions)', "versions", "B")]), 6, 5)
+    lay.add(timeseries("Requests by status (req/s)", [
+        target('sum by (status_code_group) (rate(rest_requests_counter_total{job="schema-registry"}[$__rate_interval]))',
+               "{{status_code_group}}")], unit="reqps"), 7, 5)
+    lay.add(timeseries("Request latency, mean (s)", [
+        target('sum(rate(rest_requests_seconds_sum{job="schema-registry"}[$__rate_interval])) / '
+               'sum(rate(rest_requests_seconds_count{job="schema-registry"}[$__rate_interval]))', "mean")], unit="s"),
+            7, 5)
+
+    lay.row("The index (OpenSearch / Elasticsearch)")
+    lay.add(stat("Cluster green", [target('max(elasticsearch_cluster_health_status{color="green", cluster=~"$cluster"})', "green")],
+                 thresholds=RED_IF_NONE), 4, 5)
+    lay.add(timeseries("Documents per index", [
+        target('sum by (index) (elasticsearch_indices_docs_primary{cluster=~"$cluster"})', "{{index}}")]), 10, 5)
+    lay.add(timeseries("Indexing rate (docs/s)", [
+        target("sum by (index) (rate(elasticsearch_indices_indexing_index_total[$__rate_interval]))", "{{index}}")]),
+            10, 5)
+    return dashboard("datapath", "Data path to the index",
+                     "producer-1 -> upstream -> MirrorMaker 2 -> downstream -> consumer-2 -> the index: is every "
+                     "message there, per topic and partition (docs/datapath.md).", ["datapath"],
+                     [query_var("cluster", "Cluster", "label_values(up, cluster)", multi=True, include_all=True),
+                      query_var("topic", "Topic", "label_values(index_audit_upstream_records, topic)", multi=True,
+                                include_all=True)], lay)
+
+
 DASHBOARDS = {"kafka-clusters.json": kafka_clusters, "consumer-lag.json": consumer_lag,
-              "mirrormaker2.json": mirrormaker2, "hosts.json": hosts}
+              "mirrormaker2.json": mirrormaker2, "hosts.json": hosts,
+              "datapath.json": datapath}
 
 
 def render():

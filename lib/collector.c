@@ -1,4 +1,4 @@
-/* collector.c -- the collector registry and the per-collector scrape metrics (collector.h). */
+/* collector.c -- the collector registry: switches, flags, lifecycle and the scrape metrics (collector.h). */
 #include "collector.h"
 
 #include <stdio.h>
@@ -10,29 +10,42 @@
 
 struct collectors {
     char *ns;
-    const collector *table;
+    const collector *const *table;
     size_t n;
     bool *enabled;
     bool *explicit_choice; /* set by a flag, which --collector.disable-defaults keeps */
     const char *const *foreign;
+    collector_fn prepare;
+    void **self; /* each collector's state, from its init */
+    bool *made;  /* init succeeded: release is due */
+    double *dur; /* per scrape, reused: the worker is the only user */
+    int *ok;
 };
 
-collectors *collectors_new(const char *ns, const collector *table, size_t n)
+static void *xcalloc_or_abort(size_t n, size_t size)
 {
-    collectors *c = calloc(1, sizeof(*c));
-    if (!c)
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
         abort();
+    return p;
+}
+
+collectors *collectors_new(const char *ns, const collector *const *table, size_t n)
+{
+    collectors *c = xcalloc_or_abort(1, sizeof(*c));
     size_t nslen = strlen(ns) + 1;
-    c->ns = malloc(nslen);
-    c->enabled = calloc(n ? n : 1, sizeof(bool));
-    c->explicit_choice = calloc(n ? n : 1, sizeof(bool));
-    if (!c->ns || !c->enabled || !c->explicit_choice)
-        abort();
+    c->ns = xcalloc_or_abort(nslen, 1);
     memcpy(c->ns, ns, nslen);
+    c->enabled = xcalloc_or_abort(n, sizeof(bool));
+    c->explicit_choice = xcalloc_or_abort(n, sizeof(bool));
+    c->self = xcalloc_or_abort(n, sizeof(void *));
+    c->made = xcalloc_or_abort(n, sizeof(bool));
+    c->dur = xcalloc_or_abort(n, sizeof(double));
+    c->ok = xcalloc_or_abort(n, sizeof(int));
     c->table = table;
     c->n = n;
     for (size_t i = 0; i < n; i++)
-        c->enabled[i] = table[i].enabled_by_default;
+        c->enabled[i] = table[i]->enabled_by_default;
     return c;
 }
 
@@ -43,13 +56,22 @@ void collectors_free(collectors *c)
     free(c->ns);
     free(c->enabled);
     free(c->explicit_choice);
+    free(c->self);
+    free(c->made);
+    free(c->dur);
+    free(c->ok);
     free(c);
+}
+
+void collectors_set_prepare(collectors *c, collector_fn prepare)
+{
+    c->prepare = prepare;
 }
 
 int collectors_set(collectors *c, const char *name, bool enabled)
 {
     for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->table[i].name, name) == 0) {
+        if (strcmp(c->table[i]->name, name) == 0) {
             c->enabled[i] = enabled;
             c->explicit_choice[i] = true;
             return 0;
@@ -73,6 +95,64 @@ void collectors_disable_defaults(collectors *c)
             c->enabled[i] = false;
 }
 
+flag *collectors_flags(const collectors *c, const flag *head, size_t n, size_t *total, char *err,
+                       size_t errlen)
+{
+    size_t all = n;
+    for (size_t i = 0; i < c->n; i++)
+        all += c->table[i]->nflags;
+    flag *out = xcalloc_or_abort(all, sizeof(flag));
+    if (n)
+        memcpy(out, head, n * sizeof(flag));
+    size_t k = n;
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = 0; j < c->table[i]->nflags; j++)
+            out[k++] = c->table[i]->flags[j];
+    for (size_t i = 0; i < all; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(out[i].name, out[j].name) == 0) {
+                snprintf(err, errlen, "flag --%s is defined twice (a bug in this exporter)", out[i].name);
+                free(out);
+                return NULL;
+            }
+        }
+    }
+    *total = all;
+    return out;
+}
+
+int collectors_init(collectors *c, void *exporter_state, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const collector *col = c->table[i];
+        if (!c->enabled[i] || c->made[i])
+            continue;
+        c->self[i] = NULL;
+        if (col->init) {
+            char why[768] = "";
+            if (col->init(exporter_state, &c->self[i], why, sizeof(why)) < 0) {
+                snprintf(err, errlen, "collector %s: %s", col->name, why[0] ? why : "failed to start");
+                collectors_release(c);
+                return -1;
+            }
+        }
+        c->made[i] = true;
+    }
+    return 0;
+}
+
+void collectors_release(collectors *c)
+{
+    for (size_t i = c->n; i-- > 0;) {
+        if (!c->made[i])
+            continue;
+        if (c->table[i]->release)
+            c->table[i]->release(c->self[i]);
+        c->self[i] = NULL;
+        c->made[i] = false;
+    }
+}
+
 size_t collectors_count(const collectors *c)
 {
     return c->n;
@@ -84,56 +164,66 @@ const collector *collectors_at(const collectors *c, size_t i, bool *enabled)
         return NULL;
     if (enabled)
         *enabled = c->enabled[i];
-    return &c->table[i];
+    return c->table[i];
+}
+
+/* Runs one stage (a collector, or prepare when name is NULL) unless the deadline has passed;
+ * returns whether it succeeded, its duration in *dur. */
+static int run_stage(collector_fn fn, const char *name, expo *w, void *state, void *self, double deadline,
+                     double *dur)
+{
+    char err[512] = "";
+    int ok;
+    double t0 = now_monotonic();
+    if (t0 >= deadline) {
+        /* Running it after the deadline would only delay the answer. */
+        snprintf(err, sizeof(err), "scrape deadline passed before it ran");
+        ok = 0;
+    } else {
+        collector_ctx ctx = {
+            .state = state, .self = self, .deadline = deadline, .err = err, .errlen = sizeof(err)};
+        ok = fn(w, &ctx) == 0;
+    }
+    *dur = now_monotonic() - t0;
+    if (!ok)
+        log_debug(name ? "collector failed" : "scrape prepare stage failed", "collector", name ? name : "",
+                  "err", err[0] ? err : "unknown", NULL);
+    return ok;
+}
+
+/* One gauge family "<ns>_scrape_<what>" with node_exporter's style of help text. */
+static expo_family *scrape_family(const collectors *c, expo *w, const char *what, const char *help)
+{
+    char name[256], text[256];
+    snprintf(name, sizeof(name), "%s_scrape_%s", c->ns, what);
+    snprintf(text, sizeof(text), "%s_exporter: %s", c->ns, help);
+    return expo_family_get(w, name, text, EXPO_GAUGE);
 }
 
 void collectors_scrape(collectors *c, expo *w, void *state, double deadline)
 {
-    char name[256];
-    snprintf(name, sizeof(name), "%s_scrape_collector_duration_seconds", c->ns);
-    expo_family *fdur = NULL, *fok = NULL;
-    size_t nen = 0;
+    double prep_dur = 0;
+    int prep_ok = 0;
+    if (c->prepare)
+        prep_ok = run_stage(c->prepare, NULL, w, state, NULL, deadline, &prep_dur);
     for (size_t i = 0; i < c->n; i++)
-        nen += c->enabled[i];
-    double *dur = calloc(nen ? nen : 1, sizeof(double));
-    int *ok = calloc(nen ? nen : 1, sizeof(int));
-    if (!dur || !ok)
-        abort();
-    size_t k = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->enabled[i])
-            continue;
-        const collector *col = &c->table[i];
-        char err[512] = "";
-        double t0 = now_monotonic();
-        if (t0 >= deadline) {
-            /* Running a collector after the deadline would only delay the answer. */
-            snprintf(err, sizeof(err), "scrape deadline passed before the collector ran");
-            ok[k] = 0;
-        } else {
-            collector_ctx ctx = {.state = state, .deadline = deadline, .err = err, .errlen = sizeof(err)};
-            ok[k] = col->collect(w, &ctx) == 0;
-        }
-        dur[k] = now_monotonic() - t0;
-        if (!ok[k])
-            log_debug("collector failed", "collector", col->name, "err", err[0] ? err : "unknown", NULL);
-        k++;
+        if (c->enabled[i])
+            c->ok[i] = run_stage(c->table[i]->collect, c->table[i]->name, w, state, c->self[i], deadline,
+                                 &c->dur[i]);
+    if (c->prepare) {
+        expo_sample(scrape_family(c, w, "prepare_duration_seconds",
+                                  "Duration of the scrape's prepare stage, the work all collectors share."),
+                    prep_dur, NULL);
+        expo_sample(scrape_family(c, w, "prepare_success", "Whether the scrape's prepare stage succeeded."),
+                    prep_ok ? 1.0 : 0.0, NULL);
     }
     /* "node_exporter: ..." is node_exporter's own help text; dashboards and comparisons see the same. */
-    char help[256];
-    snprintf(help, sizeof(help), "%s_exporter: Duration of a collector scrape.", c->ns);
-    fdur = expo_family_get(w, name, help, EXPO_GAUGE);
-    snprintf(name, sizeof(name), "%s_scrape_collector_success", c->ns);
-    snprintf(help, sizeof(help), "%s_exporter: Whether a collector succeeded.", c->ns);
-    fok = expo_family_get(w, name, help, EXPO_GAUGE);
-    k = 0;
+    expo_family *fdur = scrape_family(c, w, "collector_duration_seconds", "Duration of a collector scrape.");
+    expo_family *fok = scrape_family(c, w, "collector_success", "Whether a collector succeeded.");
     for (size_t i = 0; i < c->n; i++) {
         if (!c->enabled[i])
             continue;
-        expo_sample(fdur, dur[k], "collector", c->table[i].name, NULL);
-        expo_sample(fok, ok[k] ? 1.0 : 0.0, "collector", c->table[i].name, NULL);
-        k++;
+        expo_sample(fdur, c->dur[i], "collector", c->table[i]->name, NULL);
+        expo_sample(fok, c->ok[i] ? 1.0 : 0.0, "collector", c->table[i]->name, NULL);
     }
-    free(dur);
-    free(ok);
 }

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "process.h"
 #include "scraper.h"
 #include "secretargs.h"
 #include "webconfig.h"
@@ -43,9 +44,11 @@ typedef struct common_flags {
     char *telemetry_path;
     char *web_config;
     long max_requests;
+    long max_connections;
     double scrape_timeout;
     char *log_level;
     char *log_format;
+    bool disable_exporter_metrics;
 } common_flags;
 
 #define EXPORTER_SCRAPE_GRACE 0.25 /* seconds past the deadline before answering 503 */
@@ -54,6 +57,8 @@ typedef struct scrape_ctx {
     const exporter_def *def;
     collectors *cols;
     scraper *worker;
+    bool process_metrics;
+    http_stats *http; /* the server's counters, written into every scrape */
 } scrape_ctx;
 
 /* Fills one scrape; runs on the scraper's worker thread. */
@@ -73,6 +78,11 @@ static void fill_scrape(void *arg, expo *w, double deadline)
     expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), 1, "version", exporter_version(), "revision",
                 exporter_revision(), NULL);
     collectors_scrape(sc->cols, w, def->state, deadline);
+    /* process_* as every client library serves them: always, not a collector (process.h). */
+    char err[256];
+    if (sc->process_metrics && process_collect(w, err, sizeof err) < 0)
+        log_debug("process metrics incomplete", "err", err, NULL);
+    http_stats_write(sc->http, w, def->ns);
 }
 
 /* The HTTP server's scrape callback. */
@@ -135,9 +145,9 @@ static char *landing_page(const exporter_def *def, const char *path)
     return buf_steal(&b, NULL);
 }
 
-/* The common flags followed by the exporter's own; NULL (with err) on a name clash. */
-static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaults, size_t dlen, size_t *n,
-                         char *err, size_t errlen)
+/* The common flags, the exporter's own, then every collector's; NULL (with err) on a name clash. */
+static flag *merge_flags(const exporter_def *def, const collectors *cols, common_flags *cf, char *defaults,
+                         size_t dlen, size_t *n, char *err, size_t errlen)
 {
     snprintf(defaults, dlen, "%gs", def->default_scrape_timeout > 0 ? def->default_scrape_timeout : 10.0);
     /* "%gs" may give "1.5s", which parse_duration rejects; fall back to milliseconds. */
@@ -152,6 +162,10 @@ static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaul
          "Path to a web-config YAML file enabling TLS and/or basic auth (exporter-toolkit format).", 0, 0},
         {"web.max-requests", FLAG_INT, &cf->max_requests, "40",
          "Maximum number of scrapes served at once; more get 503.", 1, 100000},
+        {"web.max-connections", FLAG_INT, &cf->max_connections, "256",
+         "Maximum number of open connections; over it (or over a quarter of it from one address) a new one "
+         "replaces the oldest that waits for a request.",
+         1, 100000},
         {"scrape.timeout", FLAG_DURATION, &cf->scrape_timeout, defaults,
          "Time a scrape may take; collectors stop at this deadline.", 0, 0},
         {"log.level", FLAG_STRING, &cf->log_level, "info",
@@ -159,24 +173,18 @@ static flag *merge_flags(const exporter_def *def, common_flags *cf, char *defaul
          "info, warn, error.",
          0, 0},
         {"log.format", FLAG_STRING, &cf->log_format, "logfmt", "Log format: logfmt or json.", 0, 0},
+        {"web.disable-exporter-metrics", FLAG_BOOL, &cf->disable_exporter_metrics, "false",
+         "Exclude metrics about the exporter itself (process_*), as node_exporter's flag does.", 0, 0},
     };
     size_t nc = sizeof(common) / sizeof(common[0]);
-    *n = nc + def->nflags;
-    flag *all = calloc(*n, sizeof(flag));
-    if (!all)
+    flag *head = calloc(nc + def->nflags, sizeof(flag));
+    if (!head)
         abort();
-    memcpy(all, common, sizeof(common));
-    for (size_t i = 0; i < def->nflags; i++) {
-        for (size_t j = 0; j < nc + i; j++) {
-            if (strcmp(all[j].name, def->flags[i].name) == 0) {
-                snprintf(err, errlen, "flag --%s is defined twice (a bug in this exporter)",
-                         def->flags[i].name);
-                free(all);
-                return NULL;
-            }
-        }
-        all[nc + i] = def->flags[i];
-    }
+    memcpy(head, common, sizeof(common));
+    if (def->nflags)
+        memcpy(head + nc, def->flags, def->nflags * sizeof(flag));
+    flag *all = collectors_flags(cols, head, nc + def->nflags, n, err, errlen);
+    free(head);
     return all;
 }
 
@@ -193,10 +201,14 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     char *landing = NULL;
     http_server *srv = NULL;
     size_t nflags = 0;
-    scrape_ctx sc = {.def = def};
+    scrape_ctx sc = {.def = def, .http = http_stats_new()};
+    /* The time zone is read once here, before any thread: localtime_r would otherwise load it on first
+     * use, on whichever thread, under a libc lock that ThreadSanitizer cannot see. */
+    tzset();
     sc.cols = collectors_new(def->ns, def->collectors, def->ncollectors);
     collectors_set_foreign(sc.cols, def->foreign_collectors);
-    flag *flags = merge_flags(def, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
+    collectors_set_prepare(sc.cols, def->prepare);
+    flag *flags = merge_flags(def, sc.cols, &cf, tmo_default, sizeof(tmo_default), &nflags, err, sizeof(err));
     if (!flags)
         goto out;
 
@@ -211,6 +223,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     if (fr < 0)
         goto out;
     hide_secret_args(argc, argv, def->secret_flags, def->secret_option_flags);
+    sc.process_metrics = !cf.disable_exporter_metrics;
     if (log_setup(cf.log_level, "logfmt") < 0) {
         snprintf(err, sizeof(err), "bad --log.level \"%s\": want debug, info, warn or error", cf.log_level);
         goto out;
@@ -229,7 +242,22 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
         snprintf(err, sizeof(err), "bad --scrape.timeout: must be above zero");
         goto out;
     }
-    if (cf.web_config) {
+    char *flag_yaml = NULL;
+    if (def->web_config_yaml && def->web_config_yaml(def->state, &flag_yaml, err, sizeof(err)) < 0)
+        goto out;
+    if (flag_yaml && cf.web_config) {
+        free(flag_yaml);
+        snprintf(err, sizeof(err), "give --web.config.file or the --server.tls.* flags, not both");
+        goto out;
+    }
+    if (flag_yaml) {
+        int lr = webconfig_load_text("--server.tls flags", flag_yaml, &wc, err, sizeof(err));
+        explicit_bzero(flag_yaml, strlen(flag_yaml));
+        free(flag_yaml);
+        if (lr < 0)
+            goto out;
+        have_wc = 1;
+    } else if (cf.web_config) {
         if (webconfig_load(cf.web_config, &wc, err, sizeof(err)) < 0)
             goto out;
         have_wc = 1;
@@ -238,8 +266,14 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     fd = listen_open(cf.listen, bound, sizeof(bound), err, sizeof(err));
     if (fd < 0)
         goto out;
+    /* The collectors first: their flags are checked before start touches the network or makes threads. */
+    if (collectors_init(sc.cols, def->state, err, sizeof(err)) < 0) {
+        close(fd); /* the collectors released what they made */
+        goto out;
+    }
     if (def->start && def->start(def->state, err, sizeof(err)) < 0) {
-        close(fd);
+        close(fd); /* start undid itself (exporter.h) */
+        collectors_release(sc.cols);
         goto out;
     }
     started = 1;
@@ -263,6 +297,8 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
                     .telemetry_path = cf.telemetry_path,
                     .landing_html = landing,
                     .max_requests = cf.max_requests,
+                    .max_connections = cf.max_connections,
+                    .stats = sc.http,
                     .scrape_timeout = cf.scrape_timeout,
                     .conn_timeout = EXPORTER_CONN_TIMEOUT,
                     .max_response = EXPORTER_MAX_SCRAPE_BYTES,
@@ -295,15 +331,20 @@ out:
                 *p = ' '; /* the promise is one line */
         fprintf(stderr, "%s: %s\n", def->name, err[0] ? err : "failed to start");
     }
-    if (started && def->stop)
-        def->stop(def->state);
+    if (started) {
+        if (def->stop)
+            def->stop(def->state);
+        collectors_release(sc.cols);
+    }
     if (flags)
         flags_free(flags, nflags);
     free(flags);
     free(landing);
     if (have_wc)
         webconfig_free(&wc);
-    if (!collectors_stuck)
+    if (!collectors_stuck) {
         collectors_free(sc.cols);
+        http_stats_free(sc.http);
+    }
     return rc;
 }

@@ -130,7 +130,7 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
                 const char *version_line, int argc, char **argv, char *err, size_t errlen)
 {
     int rc = -1;
-    bool disable_defaults = false;
+    bool disable_defaults = false, version = false;
     bool *list_given = calloc(n ? n : 1, sizeof(bool));
     if (!list_given)
         abort();
@@ -138,15 +138,23 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
         goto out;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        /* kingpin's spellings too (--help-long, --help-man, --no-help, --no-version): Prometheus
+         * exporters' unit files and scripts use them. */
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "--help-long") == 0) {
             flags_usage(table, n, c, progname);
             rc = 1;
             goto out;
         }
-        if (strcmp(arg, "--version") == 0) {
-            printf("%s\n", version_line ? version_line : progname);
+        if (strcmp(arg, "--help-man") == 0) {
+            flags_man(table, n, c, progname, version_line);
             rc = 1;
             goto out;
+        }
+        if (strcmp(arg, "--no-help") == 0 || strcmp(arg, "--no-version") == 0)
+            continue;
+        if (strcmp(arg, "--version") == 0) {
+            version = true; /* printed once the rest is known to be good: a bad flag fails as ever */
+            continue;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             snprintf(err, errlen, "unexpected argument \"%s\" (flags start with --)", arg);
@@ -241,9 +249,23 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
     if (disable_defaults)
         collectors_disable_defaults(c);
     rc = 0;
+    if (version) {
+        printf("%s\n", version_line ? version_line : progname);
+        rc = 1;
+    }
 out:
     free(list_given);
     return rc;
+}
+
+const char *flag_quote(const char *value, char *out, size_t outlen)
+{
+    size_t n = strlen(value);
+    if (n <= 64)
+        snprintf(out, outlen, "\"%s\"", value);
+    else
+        snprintf(out, outlen, "\"%.48s...\" (%zu bytes)", value, n);
+    return out;
 }
 
 void flags_free(const flag *table, size_t n)
@@ -256,6 +278,59 @@ void flags_free(const flag *table, size_t n)
         } else if (table[i].kind == FLAG_LIST) {
             strlist_free(table[i].target);
         }
+    }
+}
+
+/* Prints s for roff: backslashes doubled, '-' as \- (a real minus, so flags can be searched for). */
+static void roff(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\\\", stdout);
+        else if (*s == '-')
+            fputs("\\-", stdout);
+        else
+            putchar(*s);
+    }
+}
+
+void flags_man(const flag *table, size_t n, struct collectors *c, const char *progname,
+               const char *version_line)
+{
+    static const char *const kind_meta[] = {"=STRING", "=VALUE", "", "=INT", "=DURATION", "=NUMBER"};
+    printf(".TH ");
+    roff(progname);
+    printf(" 1 \"\" \"");
+    roff(version_line ? version_line : progname);
+    printf("\"\n.SH NAME\n");
+    roff(progname);
+    printf("\n.SH SYNOPSIS\n.B ");
+    roff(progname);
+    printf("\n[\\fIflags\\fR]\n.SH FLAGS\n");
+    printf(".TP\n\\fB\\-\\-help\\fR\nShow the help and exit.\n");
+    printf(".TP\n\\fB\\-\\-version\\fR\nShow the version and exit.\n");
+    for (size_t i = 0; i < n; i++) {
+        const flag *f = &table[i];
+        printf(".TP\n\\fB\\-\\-");
+        roff(f->kind == FLAG_BOOL ? "[no-]" : "");
+        roff(f->name);
+        printf("\\fR%s\n", kind_meta[f->kind]);
+        roff(f->help ? f->help : "");
+        if (f->defval) {
+            printf(" (default: ");
+            roff(f->defval);
+            printf(")");
+        }
+        printf("\n");
+    }
+    for (size_t i = 0; c && i < collectors_count(c); i++) {
+        bool on;
+        const collector *col = collectors_at(c, i, &on);
+        printf(".TP\n\\fB\\-\\-[no\\-]collector.");
+        roff(col->name);
+        printf("\\fR\n");
+        roff(col->help ? col->help : "");
+        printf(" (default: %s)\n", col->enabled_by_default ? "enabled" : "disabled");
     }
 }
 

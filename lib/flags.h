@@ -35,17 +35,25 @@ typedef struct flag {
 struct collectors;
 
 /* Parses argv against `table` (and the collector switches of `c`, which may be NULL).
- * Returns 0 to go on, 1 if --help or --version was printed (exit 0), and -1 on a
+ * Returns 0 to go on, 1 if --help (--help-long, --help-man: a man page) or --version was printed
+ * (exit 0; --no-help and --no-version are accepted and do nothing, as kingpin's), and -1 on a
  * bad command line, with a one-line reason in err (exit 2). */
 int flags_parse(const flag *table, size_t n, struct collectors *c, const char *progname,
                 const char *version_line, int argc, char **argv, char *err, size_t errlen);
 /* Frees strings and lists that flags_parse allocated into the targets. */
 void flags_free(const flag *table, size_t n);
+/* Prints the same as a man page (roff, for --help-man) to stdout. */
+void flags_man(const flag *table, size_t n, struct collectors *c, const char *progname,
+               const char *version_line);
 /* Prints the usage text of `table` (and the collectors) to stdout. */
 void flags_usage(const flag *table, size_t n, struct collectors *c, const char *progname);
 
 /* Appends a copy of s (aborts on out-of-memory, as the flag parser does). */
 void strlist_add(strlist *l, const char *s);
 void strlist_free(strlist *l);
+
+/* A flag's value quoted for an error message: the whole value if short, else its first 48 bytes, "..."
+ * and its length, so a long value never pushes the reason after it out of the line. Returns out. */
+const char *flag_quote(const char *value, char *out, size_t outlen);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "flags.h"
 #include "parse.h"
 
 int listen_split(const char *addr, char *host, size_t hostlen, unsigned *port, char *err, size_t errlen)
@@ -52,6 +53,75 @@ int listen_split(const char *addr, char *host, size_t hostlen, unsigned *port, c
     host[hl] = '\0';
     *port = (unsigned)p;
     return 0;
+}
+
+static int check_peer(const char *flag, const char *a, size_t n, char *err, size_t errlen)
+{
+    char q[96], one[300];
+    if (n >= sizeof one) {
+        snprintf(err, errlen, "--%s: address of %zu bytes is too long", flag, n);
+        return -1;
+    }
+    memcpy(one, a, n);
+    one[n] = '\0';
+    flag_quote(one, q, sizeof q);
+    const char *colon = one[0] == '[' ? strstr(one, "]:") : strrchr(one, ':');
+    if (one[0] == '[') {
+        char v6[64];
+        struct in6_addr ia;
+        size_t hl = colon ? (size_t)(colon - one - 1) : 0;
+        if (hl > 0 && hl < sizeof v6) {
+            memcpy(v6, one + 1, hl);
+            v6[hl] = '\0';
+        }
+        if (hl == 0 || hl >= sizeof v6 || inet_pton(AF_INET6, v6, &ia) != 1) {
+            snprintf(err, errlen, "--%s %s: want [ipv6]:port", flag, q);
+            return -1;
+        }
+        colon++;
+    } else if (!colon) {
+        snprintf(err, errlen, "--%s %s: missing port (want host:port)", flag, q);
+        return -1;
+    } else if (colon == one) {
+        snprintf(err, errlen, "--%s %s: missing host (want host:port)", flag, q);
+        return -1;
+    } else {
+        for (const char *h = one; h < colon; h++) {
+            if (*h == ':') {
+                snprintf(err, errlen, "--%s %s: put IPv6 addresses in brackets, [::1]:port", flag, q);
+                return -1;
+            }
+            if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') || (*h >= '0' && *h <= '9') ||
+                  *h == '.' || *h == '-' || *h == '_')) {
+                snprintf(err, errlen, "--%s %s: bad character in the host name", flag, q);
+                return -1;
+            }
+        }
+    }
+    uint64_t port;
+    if (parse_uint64(colon + 1, &port) < 0 || port == 0 || port > 65535) {
+        snprintf(err, errlen, "--%s %s: bad port (want 1-65535)", flag, q);
+        return -1;
+    }
+    return 0;
+}
+
+int listen_check_peers(const char *flag, const char *list, char *err, size_t errlen)
+{
+    const char *p = list;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 0) {
+            snprintf(err, errlen, "--%s: empty address (want host:port)", flag);
+            return -1;
+        }
+        if (check_peer(flag, p, n, err, errlen) < 0)
+            return -1;
+        if (!end)
+            return 0;
+        p = end + 1;
+    }
 }
 
 /* Binds and listens on one address; returns the socket or -1 with errno set. */

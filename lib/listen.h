@@ -12,5 +12,9 @@ int listen_open(const char *addr, char *bound, size_t boundlen, char *err, size_
 /* Splits "host:port" / "[host]:port" / ":port"; host may come back empty.
  * Returns -1 with a reason in err if malformed. Exposed for tests. */
 int listen_split(const char *addr, char *host, size_t hostlen, unsigned *port, char *err, size_t errlen);
+/* Checks an address to connect to, as given in flag --`flag` (a Kafka bootstrap server): "host:port" or
+ * "[ipv6]:port", several separated by commas; the host may not be empty, the port is 1-65535. 0, or -1
+ * with a one-line reason naming the flag in err. */
+int listen_check_peers(const char *flag, const char *list, char *err, size_t errlen);
 
 #endif

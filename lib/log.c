@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 
 /* Output that hits the line cap is cut short, which is fine for a log line. */
 static void bput(buf *b, const char *s)
@@ -156,4 +157,20 @@ void log_kv(int level, const char *msg, ...)
         }
     }
     buf_free(&b);
+}
+
+int log_every_due(log_every *e, double interval, char *count, size_t countlen)
+{
+    double now = now_monotonic();
+    int due = 0;
+    pthread_mutex_lock(&e->mu);
+    e->pending++;
+    if (e->last == 0 || now - e->last >= interval) {
+        snprintf(count, countlen, "%lu", e->pending);
+        e->pending = 0;
+        e->last = now;
+        due = 1;
+    }
+    pthread_mutex_unlock(&e->mu);
+    return due;
 }

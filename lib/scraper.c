@@ -47,8 +47,10 @@ static int run_job(scraper *s, scrape_job *j)
     expo *w = expo_new(s->max_bytes);
     s->fn(s->arg, w, j->deadline);
     int rc = expo_render_consume(w, &j->out);
-    if (expo_truncated(w) || rc < 0)
-        log_warn("scrape output reached the size cap; samples dropped", NULL);
+    /* Never a 200 that looks complete: samples dropped at the cap fail the scrape (503, the reason in
+     * the body), which Prometheus records as up 0. */
+    if (expo_truncated(w))
+        rc = -1;
     if (expo_duplicates(w) > 0) {
         char n[32];
         snprintf(n, sizeof(n), "%zu", expo_duplicates(w));
@@ -149,7 +151,7 @@ int scraper_run(scraper *s, buf *out, double deadline, double grace, char *err, 
     if (!j->done) {
         snprintf(err, errlen, "collectors did not finish by the scrape deadline");
     } else if (j->rc < 0) {
-        snprintf(err, errlen, "scrape output larger than the cap");
+        snprintf(err, errlen, "scrape output over the cap of %zu bytes: samples dropped", s->max_bytes);
     } else {
         buf_free(out);
         *out = j->out; /* the job's storage moves to the caller */

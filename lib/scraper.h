@@ -1,10 +1,10 @@
 /* scraper.h -- runs scrapes on one worker thread, so an answer is due at the deadline even
  * if a collector overstays it.
  *
- * One scrape runs at a time (collector state needs no locks). The HTTP thread hands a
- * scrape over and waits until the deadline plus a grace period; if the collectors are
- * not done by then it answers 503 and the worker finishes (and frees) the scrape on its
- * own. A scrape that arrives while another still runs waits for it until its deadline. */
+ * One scrape runs at a time, so collector state needs no locks (lib/README.md, "Threads"). The HTTP thread
+ * hands a scrape over and waits until the deadline plus a grace period; if the collectors are not done by
+ * then it answers 503 and the worker finishes (and frees) the scrape on its own. A scrape that arrives while
+ * another still runs waits for it until its deadline. */
 #ifndef EXP_SCRAPER_H
 #define EXP_SCRAPER_H
 

@@ -2,8 +2,9 @@
 #ifndef EXP_SECRETARGS_H
 #define EXP_SECRETARGS_H
 
-/* Overwrites in place, with '*', the secrets in argv, so that ps and /proc/PID/cmdline stop showing
- * them. A secret is:
+/* Overwrites the secrets in argv with "***" (not one '*' per character: the length is a secret too) and
+ * moves the following arguments up over the freed bytes, so that ps and /proc/PID/cmdline show neither
+ * them nor their length (only the whole area's size, which ends in NULs, still counts them). A secret is:
  *  - the value of a flag named in `flags` ("--sasl.password": both the --f=V and the --f V forms);
  *  - in the value of a flag named in `option_flags`, which is a client option "name=value" (such as
  *    --source.kafka.option=sasl.password=V), the part after '=' when the name contains "password",

@@ -243,12 +243,25 @@ static int parse_tls(wc_parse *p, const yaml_node_t *map, webconfig *wc)
     return 0;
 }
 
-static int valid_bcrypt(const char *h)
+/* NULL if h is a whole bcrypt hash as Go's bcrypt makes and checks them: "$2a$", "$2b$" or "$2y$", a
+ * two-digit cost 04-31, "$", then 22 salt and 31 hash characters of bcrypt's alphabet; else why not.
+ * (A bad one accepted here would answer 401 to every request instead of failing at start.) */
+static const char *bcrypt_problem(const char *h)
 {
-    if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') ||
-        h[3] != '$' || h[4] < '0' || h[4] > '3' || h[5] < '0' || h[5] > '9' || h[6] != '$')
-        return 0;
-    return 1;
+    static const char alphabet[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if (h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') || h[3] != '$')
+        return "it does not start with $2a$, $2b$ or $2y$";
+    if (h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9' || h[6] != '$')
+        return "the cost is not two digits followed by $";
+    int cost = (h[4] - '0') * 10 + (h[5] - '0');
+    if (cost < 4 || cost > 31)
+        return "the cost is outside 04-31";
+    size_t n = strlen(h + 7);
+    if (n != 53)
+        return "the salt and hash are not 22 + 31 characters";
+    if (strspn(h + 7, alphabet) != 53)
+        return "the salt or hash has a character outside bcrypt's alphabet (./A-Za-z0-9)";
+    return NULL;
 }
 
 static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
@@ -272,10 +285,10 @@ static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
         const char *hash = scalar(p, v, "basic_auth_users value");
         if (!hash)
             return -1;
-        if (!valid_bcrypt(hash))
-            return fail_at(p, v,
-                           "basic_auth_users: the hash of user \"%s\" is not a bcrypt hash ($2y$/$2b$/$2a$)",
-                           user);
+        const char *why = bcrypt_problem(hash);
+        if (why)
+            return fail_at(p, v, "basic_auth_users: the hash of user \"%s\" is not a bcrypt hash: %s", user,
+                           why);
         for (size_t i = 0; i < wc->nusers; i++)
             if (strcmp(wc->users[i].name, user) == 0)
                 return fail_at(p, k, "basic_auth_users: user \"%s\" appears twice", user);
@@ -347,7 +360,9 @@ static int parse_root(wc_parse *p, webconfig *wc)
     return 0;
 }
 
-int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
+/* Loads from fp, or from text if fp is NULL; `path` names the source in errors, its directory anchors
+ * relative file names. */
+static int load(const char *path, FILE *fp, const char *text, webconfig *wc, char *err, size_t errlen)
 {
     int rc = -1;
     memset(wc, 0, sizeof(*wc));
@@ -359,15 +374,12 @@ int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
     yaml_parser_t parser;
     yaml_document_t doc;
     int have_doc = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fail_at(&p, NULL, "cannot open web config: %s", strerror(errno));
-        free(p.dir);
-        return -1;
-    }
     if (!yaml_parser_initialize(&parser))
         abort();
-    yaml_parser_set_input_file(&parser, fp);
+    if (fp)
+        yaml_parser_set_input_file(&parser, fp);
+    else
+        yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
     if (!yaml_parser_load(&parser, &doc)) {
         snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
                  parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error",
@@ -389,11 +401,28 @@ out:
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    fclose(fp);
     free(p.dir);
     if (rc < 0)
         webconfig_free(wc);
     return rc;
+}
+
+int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        memset(wc, 0, sizeof(*wc));
+        snprintf(err, errlen, "%s: cannot open web config: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = load(path, fp, NULL, wc, err, errlen);
+    fclose(fp);
+    return rc;
+}
+
+int webconfig_load_text(const char *name, const char *yaml, webconfig *wc, char *err, size_t errlen)
+{
+    return load(name, NULL, yaml, wc, err, errlen);
 }
 
 void webconfig_free(webconfig *wc)

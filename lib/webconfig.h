@@ -47,6 +47,8 @@ typedef struct webconfig {
 /* Loads `path` into wc (which the caller zero-initialises). On error returns -1
  * with "path:line:column: reason" in err, and wc holds nothing to free. */
 int webconfig_load(const char *path, webconfig *wc, char *err, size_t errlen);
+/* The same from YAML text; `name` stands for the file in errors (relative paths: the current directory). */
+int webconfig_load_text(const char *name, const char *yaml, webconfig *wc, char *err, size_t errlen);
 /* Frees everything webconfig_load allocated; the key is wiped first. */
 void webconfig_free(webconfig *wc);
 /* 1 if basic auth is configured. */

@@ -1,19 +1,16 @@
 /* collector_brokers.c -- brokers and controller, from the scrape's metadata. */
-#include <pthread.h>
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "kx.h"
 #include "snapshot.h"
 
-int kx_collect_brokers(expo *w, collector_ctx *ctx)
+static int collect_brokers(expo *w, collector_ctx *ctx)
 {
     kx_state *st = ctx->state;
-    pthread_mutex_lock(&st->lock);
-    const kx_snapshot *s = kx_current_snapshot(st, w, ctx->deadline);
+    const kx_snapshot *s = st->snap;
     int rc = -1;
-    if (!s->metadata_ok) {
-        snprintf(ctx->err, ctx->errlen, "%s", s->metadata_err);
+    if (!kx_snapshot_usable(s, ctx->err, ctx->errlen)) {
         goto out;
     }
     expo_sample(expo_family_get(w, "kafka_brokers", "Number of Brokers in the Kafka Cluster.", EXPO_GAUGE),
@@ -32,6 +29,11 @@ int kx_collect_brokers(expo *w, collector_ctx *ctx)
                 (double)s->controller_id, NULL);
     rc = 0;
 out:
-    pthread_mutex_unlock(&st->lock);
     return rc;
 }
+
+const collector kx_collector_brokers = {
+    .name = "brokers",
+    .enabled_by_default = true,
+    .help = "Brokers and controller from metadata (kafka_brokers, kafka_broker_info).",
+    .collect = collect_brokers};

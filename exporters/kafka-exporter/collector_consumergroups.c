@@ -1,10 +1,9 @@
 /* collector_consumergroups.c -- committed offsets, lag (messages and seconds), state and members per group.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "kx.h"
 #include "lag.h"
 #include "snapshot.h"
@@ -83,14 +82,12 @@ static int cmp_commit(const void *a, const void *b)
     return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-int kx_collect_consumergroups(expo *w, collector_ctx *ctx)
+static int collect_consumergroups(expo *w, collector_ctx *ctx)
 {
     kx_state *st = ctx->state;
-    pthread_mutex_lock(&st->lock);
-    kx_snapshot *s = kx_current_snapshot(st, w, ctx->deadline);
+    kx_snapshot *s = st->snap;
     int rc = -1;
-    if (!s->metadata_ok) {
-        snprintf(ctx->err, ctx->errlen, "%s", s->metadata_err);
+    if (!kx_snapshot_usable(s, ctx->err, ctx->errlen)) {
         goto out;
     }
     group_families f;
@@ -112,6 +109,11 @@ int kx_collect_consumergroups(expo *w, collector_ctx *ctx)
     else
         rc = 0;
 out:
-    pthread_mutex_unlock(&st->lock);
     return rc;
 }
+
+const collector kx_collector_consumergroups = {
+    .name = "consumergroups",
+    .enabled_by_default = true,
+    .help = "Consumer groups: committed offsets, lag in messages and seconds, state, members.",
+    .collect = collect_consumergroups};

@@ -1,8 +1,7 @@
 /* collector_topics.c -- per-topic and per-partition metrics (danielqsj/kafka_exporter names, plus health). */
-#include <pthread.h>
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "kx.h"
 #include "snapshot.h"
 
@@ -38,14 +37,12 @@ static void families(expo *w, topic_families *f)
                                  "min.insync.replicas of this Topic (from its configuration)", EXPO_GAUGE);
 }
 
-int kx_collect_topics(expo *w, collector_ctx *ctx)
+static int collect_topics(expo *w, collector_ctx *ctx)
 {
     kx_state *st = ctx->state;
-    pthread_mutex_lock(&st->lock);
-    const kx_snapshot *s = kx_current_snapshot(st, w, ctx->deadline);
+    const kx_snapshot *s = st->snap;
     int rc = -1;
-    if (!s->metadata_ok) {
-        snprintf(ctx->err, ctx->errlen, "%s", s->metadata_err);
+    if (!kx_snapshot_usable(s, ctx->err, ctx->errlen)) {
         goto out;
     }
     topic_families f;
@@ -93,6 +90,11 @@ int kx_collect_topics(expo *w, collector_ctx *ctx)
     else
         rc = 0;
 out:
-    pthread_mutex_unlock(&st->lock);
     return rc;
 }
+
+const collector kx_collector_topics = {
+    .name = "topics",
+    .enabled_by_default = true,
+    .help = "Partitions, offsets, replicas, ISR, under-replicated/under-min-ISR/offline partitions.",
+    .collect = collect_topics};

@@ -1,18 +1,15 @@
 /* collector_zookeeper.c -- ZooKeeper session health and what the brokers registered there. */
-#include <pthread.h>
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "kx.h"
 #include "snapshot.h"
 
-int kx_collect_zookeeper(expo *w, collector_ctx *ctx)
+static int collect_zookeeper(expo *w, collector_ctx *ctx)
 {
     kx_state *st = ctx->state;
     if (!st->zk)
         return 0; /* not in ZooKeeper mode: nothing to say */
-    pthread_mutex_lock(&st->lock);
-    kx_current_snapshot(st, w, ctx->deadline);
     const kx_zk_status *z = &st->zkst;
     expo_sample(expo_family_get(w, "kafka_zookeeper_up",
                                 "1 if the ZooKeeper session is connected and answered a read in this scrape.",
@@ -55,6 +52,11 @@ int kx_collect_zookeeper(expo *w, collector_ctx *ctx)
     } else {
         snprintf(ctx->err, ctx->errlen, "%s", z->err);
     }
-    pthread_mutex_unlock(&st->lock);
     return rc;
 }
+
+const collector kx_collector_zookeeper = {
+    .name = "zookeeper",
+    .enabled_by_default = true,
+    .help = "ZooKeeper session health and broker registrations (with --zookeeper.server).",
+    .collect = collect_zookeeper};

@@ -1,6 +1,8 @@
 /* filter.c -- include/exclude regex pairs for topics and groups. */
 #include "filter.h"
 
+#include "flags.h"
+
 #include <stdio.h>
 
 static int compile(regex_t *re, const char *pattern, const char *flag, char *err, size_t errlen)
@@ -9,7 +11,9 @@ static int compile(regex_t *re, const char *pattern, const char *flag, char *err
     if (rc != 0) {
         char why[128];
         regerror(rc, re, why, sizeof why);
-        snprintf(err, errlen, "--%s: invalid regular expression \"%s\": %s", flag, pattern, why);
+        char q[96];
+        snprintf(err, errlen, "--%s: invalid regular expression %s: %s", flag,
+                 flag_quote(pattern, q, sizeof q), why);
         return -1;
     }
     return 0;

@@ -8,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "collector.h"
 #include "expo.h"
 #include "filter.h"
 #include "flags.h"
@@ -24,6 +25,14 @@ typedef struct kx_options {
     bool offset_show_all;
     bool sasl_enabled;
     char *sasl_mechanism, *sasl_username, *sasl_password, *sasl_password_file;
+    /* Kerberos (GSSAPI), OAUTHBEARER and AWS IAM, as danielqsj names them (sasl.c). */
+    char *sasl_service_name, *sasl_kerberos_config_path, *sasl_realm, *sasl_kerberos_auth_type,
+        *sasl_keytab_path;
+    bool sasl_disable_pafxfast;
+    char *sasl_oauthbearer_token_url, *sasl_aws_region;
+    /* danielqsj's web TLS flags, mapped onto the web-config machinery (main.c). */
+    bool server_tls_enabled, server_tls_mutual;
+    char *server_tls_ca_file, *server_tls_cert_file, *server_tls_key_file;
     bool tls_enabled, tls_insecure;
     char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_key_password_file;
     strlist zookeeper_servers;
@@ -40,6 +49,7 @@ typedef struct kx_state {
     kx_options opt;
     kx_filter topics, groups;
     char security_protocol[16]; /* PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL */
+    char sasl_mechanism[16];    /* librdkafka's name (PLAIN, SCRAM-SHA-512, GSSAPI...); "" without SASL */
     /* Label pairs parsed from --kafka.labels, as name,value,name,value. */
     char **labels;
     size_t nlabels;
@@ -50,19 +60,21 @@ typedef struct kx_state {
     char *zk_bootstrap;     /* broker list last handed to librdkafka from ZooKeeper */
     bool kafka_down_logged; /* one log line per outage, not per scrape */
 
-    /* Scrapes are serialised: the snapshot and the histories are per process. */
-    pthread_mutex_t lock;
-    uint64_t scrape_seq;      /* bumped by scrape_begin */
-    uint64_t snapshot_seq;    /* scrape the snapshot belongs to */
-    struct kx_snapshot *snap; /* built by the first collector of a scrape */
+    /* Used by the scrape worker only, one scrape at a time (lib/README.md, "Threads"): no lock. */
+    struct kx_snapshot *snap; /* this scrape's, built by the prepare stage */
     kx_histories histories;   /* end-offset samples per partition, across scrapes */
 } kx_state;
 
-/* The snapshot of the current scrape, fetched on first use with the scrape's
- * deadline (ZooKeeper first, if configured, then Kafka); later collectors of the
- * same scrape share it. The fetch also writes kafka_up into w and feeds the
- * lag histories. Call with st->lock held. Never NULL. */
-struct kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline);
+/* The prepare stage of a scrape (exporter_def.prepare): fetches the snapshot every collector reads
+ * into st->snap with the scrape's deadline (ZooKeeper first, if configured, then Kafka), writes
+ * kafka_up into w whatever collectors are enabled, and feeds the lag histories. 0, or -1 (reason
+ * in ctx->err) if the cluster did not answer the metadata request. */
+int kx_prepare(expo *w, collector_ctx *ctx);
+/* True if s (st->snap) has metadata; else false with the reason in err. For the collectors. */
+bool kx_snapshot_usable(const struct kx_snapshot *s, char *err, size_t errlen);
+/* The collector table (collectors.def) for exporter_def. */
+extern const collector *const kx_collectors[];
+extern const size_t kx_ncollectors;
 /* The values of a repeatable flag joined by ',' (bootstrap and ZooKeeper connect strings); caller frees. */
 char *kx_join_list(const strlist *l);
 

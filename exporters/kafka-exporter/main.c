@@ -4,15 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors.h"
+#include "buf.h"
 #include "exporter.h"
 #include "kx.h"
+#include "listen.h"
 #include "log.h"
 #include "rdk.h"
 #include "snapshot.h"
 #include "zk.h"
 
-static kx_state state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static kx_state state;
 
 #define OPT(field) (&state.opt.field)
 static const flag kx_flags[] = {
@@ -30,17 +31,48 @@ static const flag kx_flags[] = {
     {"group.exclude", FLAG_STRING, OPT(group_exclude), "^$",
      "Regex that determines which consumer groups to exclude.", 0, 0},
     {"offset.show-all", FLAG_BOOL, OPT(offset_show_all), "true",
-     "Show offsets and lag of every consumer group; with --no-offset.show-all only groups with members.", 0,
-     0},
+     "Offsets and lag of consumer groups for all their committed partitions; with --no-offset.show-all, as "
+     "danielqsj's, only for the partitions assigned to a group's members (groups without assignments, such "
+     "as Empty ones, still show all).",
+     0, 0},
     {"sasl.enabled", FLAG_BOOL, OPT(sasl_enabled), "false", "Connect using SASL.", 0, 0},
     {"sasl.mechanism", FLAG_STRING, OPT(sasl_mechanism), "plain",
-     "SASL mechanism: plain, scram-sha256 or scram-sha512.", 0, 0},
-    {"sasl.username", FLAG_STRING, OPT(sasl_username), NULL, "SASL user name.", 0, 0},
+     "SASL mechanism, in any case: plain, scram-sha256, scram-sha512, gssapi (Kerberos) or oauthbearer. "
+     "awsiam (Amazon MSK only) is refused with what to use instead.",
+     0, 0},
+    {"sasl.username", FLAG_STRING, OPT(sasl_username), NULL,
+     "SASL user name; with gssapi the Kerberos principal (without @REALM if --sasl.realm), with oauthbearer "
+     "the OAuth client id.",
+     0, 0},
     {"sasl.password-file", FLAG_STRING, OPT(sasl_password_file), NULL,
-     "File holding the SASL password (first line). Else $KAFKA_SASL_PASSWORD, else --sasl.password.", 0, 0},
+     "File holding the SASL password (first line). Else $KAFKA_SASL_PASSWORD, else --sasl.password, else "
+     "$SASL_USER_PASSWORD.",
+     0, 0},
     {"sasl.password", FLAG_STRING, OPT(sasl_password), NULL,
-     "SASL password (visible in the process list: prefer --sasl.password-file or $KAFKA_SASL_PASSWORD).", 0,
-     0},
+     "SASL password (visible in the process list until parsed: prefer --sasl.password-file or "
+     "$KAFKA_SASL_PASSWORD).",
+     0, 0},
+    {"sasl.service-name", FLAG_STRING, OPT(sasl_service_name), NULL,
+     "Kerberos service name of the brokers (gssapi; default kafka).", 0, 0},
+    {"sasl.kerberos-config-path", FLAG_STRING, OPT(sasl_kerberos_config_path), NULL,
+     "krb5.conf to use (gssapi; sets $KRB5_CONFIG; default: libkrb5's, /etc/krb5.conf).", 0, 0},
+    {"sasl.realm", FLAG_STRING, OPT(sasl_realm), NULL,
+     "Kerberos realm appended to --sasl.username (gssapi; default: the krb5.conf default realm).", 0, 0},
+    {"sasl.kerberos-auth-type", FLAG_STRING, OPT(sasl_kerberos_auth_type), NULL,
+     "keytabAuth (--sasl.keytab-path) or userAuth (the SASL password); default keytabAuth if a keytab is "
+     "given.",
+     0, 0},
+    {"sasl.keytab-path", FLAG_STRING, OPT(sasl_keytab_path), NULL,
+     "Kerberos keytab file (gssapi, keytabAuth).", 0, 0},
+    {"sasl.disable-PA-FX-FAST", FLAG_BOOL, OPT(sasl_disable_pafxfast), "false",
+     "Accepted (danielqsj compatibility): MIT kinit uses FAST only with an armour cache, never given here.",
+     0, 0},
+    {"sasl.oauthbearer-token-url", FLAG_STRING, OPT(sasl_oauthbearer_token_url), NULL,
+     "OAuth 2.0 token endpoint (client-credentials grant; oauthbearer) for the client --sasl.username and "
+     "the SASL password. Else $SASL_OAUTHBEARER_TOKEN_URL.",
+     0, 0},
+    {"sasl.aws-region", FLAG_STRING, OPT(sasl_aws_region), NULL,
+     "Accepted (danielqsj compatibility): awsiam is not supported (Amazon MSK only).", 0, 0},
     {"tls.enabled", FLAG_BOOL, OPT(tls_enabled), "false", "Connect to Kafka using TLS.", 0, 0},
     {"tls.ca-file", FLAG_STRING, OPT(tls_ca_file), NULL, "CA certificate file to verify the brokers with.", 0,
      0},
@@ -48,6 +80,17 @@ static const flag kx_flags[] = {
     {"tls.key-file", FLAG_STRING, OPT(tls_key_file), NULL, "Client key file (mutual TLS).", 0, 0},
     {"tls.insecure-skip-tls-verify", FLAG_BOOL, OPT(tls_insecure), "false",
      "Do not verify the brokers' certificates (insecure).", 0, 0},
+    {"server.tls.enabled", FLAG_BOOL, OPT(server_tls_enabled), "false",
+     "Serve HTTPS with --server.tls.cert-file and --server.tls.key-file (as --web.config.file's "
+     "tls_server_config; min TLS 1.2).",
+     0, 0},
+    {"server.tls.mutual-auth-enabled", FLAG_BOOL, OPT(server_tls_mutual), "false",
+     "Require a client certificate signed by --server.tls.ca-file.", 0, 0},
+    {"server.tls.ca-file", FLAG_STRING, OPT(server_tls_ca_file), NULL,
+     "CA certificate for client certificates (--server.tls.mutual-auth-enabled).", 0, 0},
+    {"server.tls.cert-file", FLAG_STRING, OPT(server_tls_cert_file), NULL, "Web server certificate file.", 0,
+     0},
+    {"server.tls.key-file", FLAG_STRING, OPT(server_tls_key_file), NULL, "Web server key file.", 0, 0},
     {"zookeeper.server", FLAG_LIST, OPT(zookeeper_servers), NULL,
      "ZooKeeper connect string, chroot included (zk01:2181,zk02:2181/kafka3); repeatable. Finds the brokers "
      "in /brokers/ids and the controller in /controller, and exports ZooKeeper health.",
@@ -119,12 +162,32 @@ out:
     return rc;
 }
 
+static void kx_stop(void *arg);
+
+/* exporter_def.start: on failure it undoes itself (exporter.h), the librdkafka handle and its poll
+ * thread included; the filters and labels are plain memory that main() frees either way. */
 static int kx_start(void *arg, char *err, size_t errlen)
 {
     kx_state *st = arg;
     if (st->opt.kafka_servers.n == 0 && st->opt.zookeeper_servers.n == 0) {
         snprintf(err, errlen, "give --kafka.server (repeatable) or --zookeeper.server");
         return -1;
+    }
+    for (size_t i = 0; i < st->opt.kafka_servers.n; i++)
+        if (listen_check_peers("kafka.server", st->opt.kafka_servers.items[i], err, errlen) < 0)
+            return -1;
+    for (size_t i = 0; i < st->opt.zookeeper_servers.n; i++) {
+        /* host:port[,host:port...][/chroot]: the addresses before the chroot */
+        char *hosts = strdup(st->opt.zookeeper_servers.items[i]);
+        if (!hosts)
+            abort();
+        char *chroot = strchr(hosts, '/');
+        if (chroot)
+            *chroot = '\0';
+        int bad = listen_check_peers("zookeeper.server", hosts, err, errlen);
+        free(hosts);
+        if (bad < 0)
+            return -1;
     }
     if (st->opt.compat_zk_lag)
         log_warn("--use.consumelag.zookeeper is not supported: ZooKeeper-stored offsets are not read", NULL);
@@ -139,25 +202,98 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (parse_labels(st, err, errlen) != 0)
         return -1;
     if (kx_rdk_start(st, err, errlen) != 0)
-        return -1;
+        goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
         char *connect = kx_join_list(&st->opt.zookeeper_servers);
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
-            return -1;
+            goto fail;
     }
     return 0;
+fail:
+    kx_stop(st);
+    return -1;
 }
+
+/* Appends s as a YAML double-quoted scalar; -1 on a character YAML would need more than \\ or \" for. */
+static int yaml_quoted(buf *b, const char *s)
+{
+    if (buf_puts(b, "\"") < 0)
+        return -1;
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20)
+            return -1;
+        if ((*s == '"' || *s == '\\') && buf_puts(b, "\\") < 0)
+            return -1;
+        if (buf_append(b, s, 1) < 0)
+            return -1;
+    }
+    return buf_puts(b, "\"\n");
+}
+
+/* danielqsj's --server.tls.* as web-config YAML (exporter_def.web_config_yaml). */
+static int kx_web_config_yaml(void *arg, char **yaml, char *err, size_t errlen)
+{
+    kx_state *st = arg;
+    const kx_options *o = &st->opt;
+    *yaml = NULL;
+    if (!o->server_tls_enabled) {
+        if (o->server_tls_mutual || o->server_tls_cert_file || o->server_tls_key_file ||
+            o->server_tls_ca_file)
+            log_warn("--server.tls.* flags without --server.tls.enabled: serving plain HTTP", NULL);
+        return 0;
+    }
+    if (!o->server_tls_cert_file || !o->server_tls_key_file) {
+        snprintf(err, errlen, "--server.tls.enabled needs --server.tls.cert-file and --server.tls.key-file");
+        return -1;
+    }
+    if (o->server_tls_mutual && !o->server_tls_ca_file) {
+        snprintf(err, errlen, "--server.tls.mutual-auth-enabled needs --server.tls.ca-file");
+        return -1;
+    }
+    buf b;
+    buf_init(&b, 16384);
+    int bad = buf_puts(&b, "tls_server_config:\n  min_version: TLS12\n  cert_file: ") < 0 ||
+              yaml_quoted(&b, o->server_tls_cert_file) < 0 || buf_puts(&b, "  key_file: ") < 0 ||
+              yaml_quoted(&b, o->server_tls_key_file) < 0;
+    /* As danielqsj: the CA matters only with mutual auth. */
+    if (!bad && o->server_tls_mutual)
+        bad = buf_puts(&b, "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ") < 0 ||
+              yaml_quoted(&b, o->server_tls_ca_file) < 0;
+    if (bad) {
+        buf_free(&b);
+        snprintf(err, errlen, "--server.tls.*: a file name with control characters");
+        return -1;
+    }
+    *yaml = buf_steal(&b, NULL);
+    return 0;
+}
+
+/* Where the build ran, in Go's words (danielqsj's kafka_exporter_build_info labels). */
+#if defined(__x86_64__)
+#define KX_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define KX_GOARCH "arm64"
+#elif defined(__i386__)
+#define KX_GOARCH "386"
+#else
+#define KX_GOARCH "unknown"
+#endif
 
 static void kx_scrape_begin(void *arg, expo *w)
 {
     kx_state *st = arg;
     for (size_t i = 0; i + 1 < st->nlabels; i += 2)
         expo_const_label(w, st->labels[i], st->labels[i + 1]);
-    pthread_mutex_lock(&st->lock);
-    st->scrape_seq++;
-    pthread_mutex_unlock(&st->lock);
+    /* danielqsj's name beside our kafka_build_info, so its dashboards and alerts find the exporter. */
+    expo_sample(expo_family_get(w, "kafka_exporter_build_info",
+                                "A metric with a constant '1' value labeled by version, revision, branch, "
+                                "goversion from which kafka_exporter was built, and the goos and goarch for "
+                                "the build.",
+                                EXPO_GAUGE),
+                1, "branch", "", "goarch", KX_GOARCH, "goos", "linux", "goversion", "", "revision",
+                exporter_revision(), "tags", "", "version", exporter_version(), NULL);
 }
 
 static void kx_stop(void *arg)
@@ -194,8 +330,10 @@ int main(int argc, char **argv)
         .collectors = kx_collectors,
         .ncollectors = kx_ncollectors,
         .state = &state,
+        .web_config_yaml = kx_web_config_yaml,
         .start = kx_start,
         .scrape_begin = kx_scrape_begin,
+        .prepare = kx_prepare,
         .stop = kx_stop,
     };
     int rc = exporter_main(&def, argc, argv);

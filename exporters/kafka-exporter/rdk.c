@@ -2,8 +2,8 @@
  *
  * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
  * group.id, never subscribes) for the whole process. librdkafka's own threads
- * do all I/O. Scrapes run on the HTTP server's thread, one at a time, and make
- * only calls bounded by the scrape deadline: rd_kafka_metadata(),
+ * do all I/O. Scrapes run on the one scrape worker thread, one at a time
+ * (lib/README.md, "Threads"), and make only calls bounded by the scrape deadline: rd_kafka_metadata(),
  * rd_kafka_list_groups() and rd_kafka_offsets_for_times() with a timeout, and
  * admin calls whose results arrive on a private queue polled until the
  * deadline. The offset queries run in short-lived threads, two per leader
@@ -18,15 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "sasl.h"
 
 static pthread_t poll_thread;
 static atomic_bool poll_stop;
 static bool poll_started;
 
 /* A wrong password or certificate shows in a scrape only as a metadata timeout: the last
- * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. */
+ * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. Locked:
+ * librdkafka's threads write it (on_log), the scrape worker reads it. */
 static pthread_mutex_t cause_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_cause[768];
 static bool client_cert_given;
@@ -41,12 +44,24 @@ static void *poll_run(void *arg)
     return NULL;
 }
 
+/* While rd_kafka_new runs, librdkafka's warnings (OpenSSL's, for a bad CA file) go to debug: a failure
+ * comes back in its errstr, which is the one line the start-up error prints. */
+static atomic_bool creating;
+
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
+    if (atomic_load(&creating)) {
+        if (log_enabled(LOG_LEVEL_DEBUG))
+            log_kv(LOG_LEVEL_DEBUG, "librdkafka", "facility", fac, "detail", buf, NULL);
+        return;
+    }
     /* syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug. Connection
      * failures go to debug: kafka_up and one log line per outage (scrape.c) say it. */
-    int lvl = level <= 3 && strcmp(fac, "FAIL") != 0 ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG;
+    int lvl = level <= 3 && strcmp(fac, "FAIL") != 0 && strcmp(fac, "SASLREFRESH") != 0 &&
+                      strcmp(fac, "LIBSASL") != 0
+                  ? LOG_LEVEL_WARN
+                  : LOG_LEVEL_DEBUG;
     if (log_enabled(lvl))
         log_kv(lvl, "librdkafka", "facility", fac, "detail", buf, NULL);
 }
@@ -57,7 +72,9 @@ int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version,
         return -1;
     /* librdkafka words these after OpenSSL and its own setting names; say which flag to look at. */
     const char *hint = "";
-    if (strstr(reason, "certificate verify failed"))
+    if (strstr(reason, "(check "))
+        ; /* the reason has its hint already (oauth.c) */
+    else if (strstr(reason, "certificate verify failed"))
         hint = " (the broker's certificate is not trusted: check --tls.ca-file)";
     else if (!client_cert &&
              (strstr(reason, "alert bad certificate") || strstr(reason, "certificate required")))
@@ -65,6 +82,8 @@ int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version,
     else if (client_cert && (strstr(reason, "alert bad certificate") || strstr(reason, "alert unknown ca") ||
                              strstr(reason, "alert certificate unknown")))
         hint = " (the broker rejected the client certificate of --tls.cert-file)";
+    else if (strstr(reason, "No worthy mechs"))
+        hint = " (Cyrus SASL has no GSSAPI module: install libsasl2-modules-gssapi-mit)";
     else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && strstr(reason, "Unsupported SASL mechanism"))
         hint = " (check --sasl.mechanism)";
     else if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && strstr(reason, "SCRAM") && rdk_version < 0x020601ff)
@@ -79,6 +98,9 @@ int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version,
 
 void kx_rdk_last_cause(char *out, size_t outlen)
 {
+    /* A failed kinit says why in its own words; the GSSAPI error that follows only says "no credentials". */
+    if (kx_sasl_kerberos_cause(out, outlen))
+        return;
     pthread_mutex_lock(&cause_lock);
     snprintf(out, outlen, "%s", last_cause);
     pthread_mutex_unlock(&cause_lock);
@@ -116,50 +138,6 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
     return 0;
 }
 
-/* Reads a secret file, dropping one trailing newline. Returns a malloc'd string or NULL. */
-static char *read_secret(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "--sasl.password-file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    if (n < 0) {
-        free(line);
-        snprintf(err, errlen, "--sasl.password-file %s: empty", path);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
-static const char *sasl_mechanism(const char *flag)
-{
-    static const struct {
-        const char *flag, *mech;
-    } names[] = {
-        {"plain", "PLAIN"},
-        {"PLAIN", "PLAIN"},
-        {"scram-sha256", "SCRAM-SHA-256"},
-        {"scram-sha-256", "SCRAM-SHA-256"},
-        {"SCRAM-SHA-256", "SCRAM-SHA-256"},
-        {"scram-sha512", "SCRAM-SHA-512"},
-        {"scram-sha-512", "SCRAM-SHA-512"},
-        {"SCRAM-SHA-512", "SCRAM-SHA-512"},
-    };
-    if (!flag || !*flag)
-        return "PLAIN";
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(flag, names[i].flag) == 0)
-            return names[i].mech;
-    return NULL;
-}
-
 char *kx_join_list(const strlist *l)
 {
     size_t len = 1;
@@ -177,40 +155,27 @@ char *kx_join_list(const strlist *l)
     return s;
 }
 
-static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t errlen)
+static int secure(rd_kafka_conf_t *conf, kx_state *st, char *err, size_t errlen)
 {
+    const kx_options *o = &st->opt;
     int rc = -1;
-    char *password = NULL;
-    if (o->sasl_enabled) {
-        const char *mech = sasl_mechanism(o->sasl_mechanism);
-        if (!mech) {
-            snprintf(err, errlen, "--sasl.mechanism %s: use plain, scram-sha256 or scram-sha512",
-                     o->sasl_mechanism);
-            goto out;
-        }
-        if (o->sasl_password_file) {
-            if (stat(o->sasl_password_file, &password_file_stat) != 0)
-                memset(&password_file_stat, 0, sizeof password_file_stat);
-            if (!(password = read_secret(o->sasl_password_file, err, errlen)))
-                goto out;
-        } else if (getenv("KAFKA_SASL_PASSWORD")) {
-            password = strdup(getenv("KAFKA_SASL_PASSWORD"));
-        } else if (o->sasl_password) {
-            password = strdup(o->sasl_password);
-        }
-        if (!password || !o->sasl_username) {
-            snprintf(err, errlen,
-                     "--sasl.enabled needs --sasl.username and a password (--sasl.password-file, "
-                     "$KAFKA_SASL_PASSWORD or --sasl.password)");
-            goto out;
-        }
-        if (set(conf, "sasl.mechanisms", mech, err, errlen) ||
-            set(conf, "sasl.username", o->sasl_username, err, errlen) ||
-            set(conf, "sasl.password", password, err, errlen))
-            goto out;
-    }
+    st->sasl_mechanism[0] = '\0';
+    if (o->sasl_enabled && kx_sasl_configure(conf, o, st->sasl_mechanism, err, errlen) != 0)
+        goto out;
+    if (o->sasl_enabled && o->sasl_password_file && stat(o->sasl_password_file, &password_file_stat) != 0)
+        memset(&password_file_stat, 0, sizeof password_file_stat);
     client_cert_given = o->tls_enabled && o->tls_cert_file;
     if (o->tls_enabled) {
+        /* Unreadable files named here, in one line, before librdkafka and OpenSSL word it. */
+        const char *files[][2] = {{"tls.ca-file", o->tls_ca_file},
+                                  {"tls.cert-file", o->tls_cert_file},
+                                  {"tls.key-file", o->tls_key_file}};
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            if (files[i][1] && access(files[i][1], R_OK) != 0) {
+                snprintf(err, errlen, "--%s %s: %s", files[i][0], files[i][1], strerror(errno));
+                goto out;
+            }
+        }
         if ((o->tls_ca_file && set(conf, "ssl.ca.location", o->tls_ca_file, err, errlen)) ||
             (o->tls_cert_file && set(conf, "ssl.certificate.location", o->tls_cert_file, err, errlen)) ||
             (o->tls_key_file && set(conf, "ssl.key.location", o->tls_key_file, err, errlen)))
@@ -221,10 +186,6 @@ static int secure(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
     }
     rc = 0;
 out:
-    if (password) {
-        memset(password, 0, strlen(password));
-        free(password);
-    }
     return rc;
 }
 
@@ -249,12 +210,15 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
         /* A hung broker's connection is dropped after 10 s instead of 60 s: librdkafka
          * prefers recently used brokers for metadata, so until then it keeps asking it. */
         set(conf, "socket.timeout.ms", "10000", err, errlen) ||
-        set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) || secure(conf, o, err, errlen))
+        set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) ||
+        secure(conf, st, err, errlen))
         goto out;
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
     char errstr[512];
+    atomic_store(&creating, true);
     st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    atomic_store(&creating, false);
     if (!st->rk) {
         snprintf(err, errlen, "kafka client: %s", errstr);
         goto out;
@@ -272,14 +236,15 @@ out:
 
 void kx_rdk_stop(kx_state *st)
 {
-    if (!st->rk)
-        return;
-    atomic_store(&poll_stop, true);
-    if (poll_started)
-        pthread_join(poll_thread, NULL);
-    poll_started = false;
-    rd_kafka_destroy(st->rk);
-    st->rk = NULL;
+    if (st->rk) {
+        atomic_store(&poll_stop, true);
+        if (poll_started)
+            pthread_join(poll_thread, NULL);
+        poll_started = false;
+        rd_kafka_destroy(st->rk);
+        st->rk = NULL;
+    }
+    kx_sasl_cleanup(); /* also after a failed start: the ticket cache directory may exist */
 }
 
 static bool same_file_version(const struct stat *a, const struct stat *b)
@@ -292,11 +257,13 @@ int kx_rdk_reload_password(kx_state *st)
 {
     const kx_options *o = &st->opt;
     struct stat now;
-    if (!st->rk || !o->sasl_enabled || !o->sasl_password_file || stat(o->sasl_password_file, &now) != 0 ||
-        same_file_version(&now, &password_file_stat))
+    /* Only PLAIN and SCRAM hold the password in librdkafka; kinit reads the file itself each time. */
+    if (!st->rk || !o->sasl_enabled || !o->sasl_password_file ||
+        (strcmp(st->sasl_mechanism, "PLAIN") != 0 && strncmp(st->sasl_mechanism, "SCRAM", 5) != 0) ||
+        stat(o->sasl_password_file, &now) != 0 || same_file_version(&now, &password_file_stat))
         return 0;
     char err[256];
-    char *password = read_secret(o->sasl_password_file, err, sizeof err);
+    char *password = kx_sasl_read_secret(o->sasl_password_file, err, sizeof err);
     if (!password) {
         log_warn("cannot read the SASL password file again", "error", err, NULL);
         return -1;

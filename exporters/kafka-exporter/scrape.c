@@ -1,23 +1,22 @@
-/* scrape.c -- the per-scrape snapshot shared by the collectors, and the collector table. */
+/* scrape.c -- the prepare stage (the snapshot of the cluster every collector reads, and kafka_up) and the
+ * collector table. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "kx.h"
 #include "log.h"
 #include "rdk.h"
 #include "snapshot.h"
 
-const collector kx_collectors[] = {
-    {"brokers", true, "Brokers and controller from metadata (kafka_brokers, kafka_broker_info).",
-     kx_collect_brokers},
-    {"topics", true, "Partitions, offsets, replicas, ISR, under-replicated/under-min-ISR/offline partitions.",
-     kx_collect_topics},
-    {"consumergroups", true,
-     "Consumer groups: committed offsets, lag in messages and seconds, state, members.",
-     kx_collect_consumergroups},
-    {"zookeeper", true, "ZooKeeper session health and broker registrations (with --zookeeper.server).",
-     kx_collect_zookeeper},
+#define COLLECTOR(symbol) extern const collector symbol;
+#include "collectors.def"
+#undef COLLECTOR
+const collector *const kx_collectors[] = {
+#define COLLECTOR(symbol) &symbol,
+#include "collectors.def"
+#undef COLLECTOR
 };
 const size_t kx_ncollectors = sizeof kx_collectors / sizeof kx_collectors[0];
 
@@ -52,13 +51,13 @@ static void poll_zookeeper(kx_state *st, double deadline)
     }
 }
 
-kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
+int kx_prepare(expo *w, collector_ctx *ctx)
 {
-    if (st->snap && st->snapshot_seq == st->scrape_seq)
-        return st->snap;
+    kx_state *st = ctx->state;
+    double deadline = ctx->deadline;
     kx_snapshot_free(st->snap);
     st->snap = NULL;
-    /* The collectors that run after this one need time to write their samples, and the
+    /* The collectors that run after this stage need time to write their samples, and the
      * library skips a collector that starts past the deadline: keep a tenth back. */
     double now = now_monotonic();
     if (deadline > now)
@@ -68,7 +67,6 @@ kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
     kx_fetch_opts opts = {
         .topics = &st->topics, .groups = &st->groups, .offset_show_all = st->opt.offset_show_all};
     st->snap = kx_snapshot_fetch(st->rk, &opts, deadline);
-    st->snapshot_seq = st->scrape_seq;
     if (st->snap->metadata_ok)
         feed_histories(st, st->snap);
     char cause[1024] = "";
@@ -89,5 +87,16 @@ kx_snapshot *kx_current_snapshot(kx_state *st, expo *w, double deadline)
                                 "1 if the Kafka cluster answered the metadata request of this scrape.",
                                 EXPO_GAUGE),
                 st->snap->metadata_ok ? 1 : 0, NULL);
-    return st->snap;
+    if (!st->snap->metadata_ok)
+        snprintf(ctx->err, ctx->errlen, "%s", st->snap->metadata_err);
+    return st->snap->metadata_ok ? 0 : -1;
+}
+
+bool kx_snapshot_usable(const kx_snapshot *s, char *err, size_t errlen)
+{
+    if (!s)
+        snprintf(err, errlen, "no snapshot of the cluster in this scrape");
+    else if (!s->metadata_ok)
+        snprintf(err, errlen, "%s", s->metadata_err);
+    return s && s->metadata_ok;
 }

@@ -203,6 +203,11 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
         }
         g->members = gi->member_cnt;
         snprintf(g->state, sizeof g->state, "%s", gi->state ? gi->state : "");
+        /* An empty or undecodable assignment adds nothing, as in danielqsj's exporter. */
+        for (int m = 0; !opts->offset_show_all && m < gi->member_cnt; m++)
+            if (gi->members[m].member_assignment_size > 0)
+                (void)kx_assignment_add(&g->assigned, gi->members[m].member_assignment,
+                                        (size_t)gi->members[m].member_assignment_size);
     }
     rd_kafka_group_list_destroy(gl);
     if (s->ngroups > 1)
@@ -212,6 +217,7 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
     for (size_t i = 0; i < s->ngroups; i++) {
         if (w > 0 && strcmp(s->groups[w - 1].name, s->groups[i].name) == 0) {
             free(s->groups[i].name);
+            kx_assignment_free(&s->groups[i].assigned);
             continue;
         }
         s->groups[w++] = s->groups[i];
@@ -225,6 +231,9 @@ static kx_group *find_group(kx_snapshot *s, const char *name)
     return s->ngroups ? bsearch(&key, s->groups, s->ngroups, sizeof key, cmp_group) : NULL;
 }
 
+/* Keeps the group's commits (sorted by topic later); with an assignment (only with --no-offset.show-all)
+ * only those of assigned partitions: danielqsj asks the broker for just those, or, when no member has
+ * an assignment, for all (a null partition list). */
 static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_partition_list_t *l)
 {
     g->commits = xcalloc((size_t)l->cnt, sizeof *g->commits);
@@ -234,7 +243,7 @@ static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_parti
         if (p->err || p->offset < 0)
             continue;
         const kx_topic *t = kx_snapshot_topic(s, p->topic);
-        if (!t)
+        if (!t || (g->assigned.n > 0 && !kx_assignment_has(&g->assigned, p->topic, p->partition)))
             continue;
         kx_commit *c = &g->commits[g->ncommits++];
         c->topic = (int)(t - s->topics);
@@ -244,15 +253,13 @@ static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_parti
 }
 
 /* One OffsetFetch per group (librdkafka 2.0.2 takes one group per call), all in flight at once. */
-static void fetch_commits(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *s, double deadline)
+static void fetch_commits(rd_kafka_t *rk, kx_snapshot *s, double deadline)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, deadline);
     size_t sent = 0, got = 0, failed = 0;
     for (size_t i = 0; i < s->ngroups; i++) {
         kx_group *g = &s->groups[i];
-        if (!opts->offset_show_all && g->members <= 0)
-            continue;
         rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(g->name, NULL);
         rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
         rd_kafka_ListConsumerGroupOffsets_destroy(req);
@@ -367,13 +374,16 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
         else
             leader_job_run(&jobs[k]);
     }
+    /* All joined before any result is read: the end job's check below reads its start job's error too
+     * (read before that thread was joined, it was a data race: TSan, tests/run tsan). */
+    for (size_t k = 0; k < njobs; k++)
+        if (jobs[k].list && jobs[k].started)
+            pthread_join(jobs[k].thread, NULL);
     int failed = 0;
     for (size_t k = 0; k < njobs; k++) {
         leader_job *j = &jobs[k];
         if (!j->list)
             continue;
-        if (j->started)
-            pthread_join(j->thread, NULL);
         /* Count a broker once, on its end-offsets job, if either of its jobs failed. */
         if (k % 2 == 0 && (j->err || jobs[k + 1].err)) {
             failed++;
@@ -481,7 +491,7 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
      * 40% so that the committed offsets of the groups it did list can still be read. */
     list_groups(rk, opts, s, share_of(groups_deadline, 0.4));
     phase_done("list and describe groups", &t0);
-    fetch_commits(rk, opts, s, groups_deadline);
+    fetch_commits(rk, s, groups_deadline);
     phase_done("committed offsets", &t0);
     fetch_offsets(rk, s, share_of(deadline, 0.85));
     s->mono_time = now_monotonic();
@@ -504,6 +514,7 @@ void kx_snapshot_free(kx_snapshot *s)
     for (size_t i = 0; i < s->ngroups; i++) {
         free(s->groups[i].name);
         free(s->groups[i].commits);
+        kx_assignment_free(&s->groups[i].assigned);
     }
     free(s->brokers);
     free(s->topics);

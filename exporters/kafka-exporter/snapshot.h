@@ -17,6 +17,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "assignment.h"
 #include "filter.h"
 
 typedef struct kx_partition {
@@ -48,8 +49,9 @@ typedef struct kx_commit {
 
 typedef struct kx_group {
     char *name;
-    char state[24]; /* librdkafka's name: Stable, Empty, PreparingRebalance... */
-    int members;    /* -1 if not described */
+    char state[24];         /* librdkafka's name: Stable, Empty, PreparingRebalance... */
+    int members;            /* -1 if not described */
+    kx_assignment assigned; /* partitions of its members' assignments (--no-offset.show-all) */
     bool offsets_ok;
     kx_commit *commits;
     size_t ncommits;
@@ -77,7 +79,9 @@ typedef struct kx_snapshot {
 
 typedef struct kx_fetch_opts {
     const kx_filter *topics, *groups;
-    bool offset_show_all; /* false: only groups with members */
+    /* false: as danielqsj's --no-offset.show-all, a group's offsets only for the partitions assigned to its
+     * members; a group whose members have no assignment (Empty groups) shows all its offsets. */
+    bool offset_show_all;
 } kx_fetch_opts;
 
 /* Fetches a snapshot through `rk`, returning by `deadline` (monotonic seconds)

@@ -21,8 +21,8 @@ struct kx_zk {
     char *connect;
     int timeout_ms;
     zhandle_t *zh;
-    pthread_mutex_t lock;
-    int last_state; /* as the watcher last saw it */
+    pthread_mutex_t lock; /* the ZooKeeper client's event thread (watcher) and the scrape worker */
+    int last_state;       /* as the watcher last saw it */
     bool expired;
     uint64_t expirations;
     bool logged_down;

@@ -1,12 +1,12 @@
 /* collector_lag.c -- mirror lag of the real topics from MM2's offset syncs and end offsets. */
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "state.h"
 
 #define F(name, help, type) expo_family_get(w, name, help, type)
 
-int collect_lag(expo *w, collector_ctx *ctx)
+static int collect_lag(expo *w, collector_ctx *ctx)
 {
     mirror_state *s = ctx->state;
     double now = now_monotonic();
@@ -51,3 +51,8 @@ int collect_lag(expo *w, collector_ctx *ctx)
     }
     return 0;
 }
+
+const collector mirror_collector_lag = {.name = "lag",
+                                        .enabled_by_default = true,
+                                        .help = "mirror lag of the real topics from MM2 offset syncs",
+                                        .collect = collect_lag};

@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "state.h"
 
 #define F(name, help, type) expo_family_get(w, name, help, type)
 
-int collect_mm2(expo *w, collector_ctx *ctx)
+static int collect_mm2(expo *w, collector_ctx *ctx)
 {
     mirror_state *s = ctx->state;
     double now = now_realtime();
@@ -40,3 +40,9 @@ int collect_mm2(expo *w, collector_ctx *ctx)
     pthread_mutex_unlock(&s->mu);
     return 0;
 }
+
+const collector mirror_collector_mm2 = {
+    .name = "mm2",
+    .enabled_by_default = true,
+    .help = "MM2 heartbeat and checkpoint ages, internal topic errors, LogAppendTime",
+    .collect = collect_mm2};

@@ -2,12 +2,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "state.h"
 
 #define F(name, help, type) expo_family_get(w, name, help, type)
 
-int collect_probe(expo *w, collector_ctx *ctx)
+static int collect_probe(expo *w, collector_ctx *ctx)
 {
     mirror_state *s = ctx->state;
     double now = now_monotonic();
@@ -82,3 +82,8 @@ int collect_probe(expo *w, collector_ctx *ctx)
     pthread_mutex_unlock(&s->mu);
     return 0;
 }
+
+const collector mirror_collector_probe = {.name = "probe",
+                                          .enabled_by_default = true,
+                                          .help = "probe latency, loss, duplicates, reordering, stalls",
+                                          .collect = collect_probe};

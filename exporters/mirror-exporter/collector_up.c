@@ -1,10 +1,10 @@
 /* collector_up.c -- mirror_up{side}: did each cluster answer the poller's last metadata request. */
 #include <stdio.h>
 
-#include "collectors.h"
+#include "collector.h"
 #include "state.h"
 
-int collect_up(expo *w, collector_ctx *ctx)
+static int collect_up(expo *w, collector_ctx *ctx)
 {
     mirror_state *s = ctx->state;
     pthread_mutex_lock(&s->mu);
@@ -16,3 +16,6 @@ int collect_up(expo *w, collector_ctx *ctx)
     expo_sample(f, up_target, "side", "target", NULL);
     return 0;
 }
+
+const collector mirror_collector_up = {
+    .name = "up", .enabled_by_default = true, .help = "mirror_up per cluster", .collect = collect_up};

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 static char *xasprintf_name(const char *a, const char *b, const char *c)
 {
     char *out = NULL;
@@ -45,9 +47,28 @@ int mirror_state_derive(mirror_state *s, char *err, size_t errlen)
         snprintf(err, errlen, "need --source.kafka.server and --target.kafka.server");
         return -1;
     }
+    for (size_t i = 0; i < c->source_servers.n; i++)
+        if (listen_check_peers("source.kafka.server", c->source_servers.items[i], err, errlen) < 0)
+            return -1;
+    for (size_t i = 0; i < target->n; i++)
+        if (listen_check_peers(target == &c->target_servers ? "target.kafka.server" : "kafka.server",
+                               target->items[i], err, errlen) < 0)
+            return -1;
+    if (!c->source_alias || !*c->source_alias || !c->target_alias || !*c->target_alias) {
+        snprintf(err, errlen, "--source.alias and --target.alias may not be empty");
+        return -1;
+    }
+    if (!c->separator || !*c->separator) {
+        snprintf(err, errlen, "--replication.separator may not be empty (MM2's default is \".\")");
+        return -1;
+    }
+    if (c->exporter_id && !*c->exporter_id) {
+        snprintf(err, errlen, "--probe.exporter-id may not be empty (leave it out for the host name)");
+        return -1;
+    }
     s->source_bootstrap = join_servers(&c->source_servers);
     s->target_bootstrap = join_servers(target);
-    if (c->exporter_id && *c->exporter_id) {
+    if (c->exporter_id) {
         if (!probe_valid_id(c->exporter_id)) {
             snprintf(err, errlen, "--probe.exporter-id must be 1..64 printable characters without spaces");
             return -1;

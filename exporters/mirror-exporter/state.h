@@ -10,8 +10,9 @@
  *     (rd_kafka_offsets_for_times) and DescribeConfigs on both clusters, through the two
  *     consumers' handles (librdkafka calls are thread-safe); settles probes past the deadline
  *     once a second; creates the probe topic if missing.
- *   - scrapes (HTTP threads) only read this state under the mutex: a scrape never touches the
- *     network, so it is fast and bounded whatever the clusters do.
+ *   - scrapes (the one scrape worker thread, lib/README.md "Threads") only read this state under
+ *     the mutex: a scrape never touches the network, so it is fast and bounded whatever the
+ *     clusters do.
  * Everything below `mu` is guarded by it; the handles are set once before threads start. */
 #ifndef MIRROR_STATE_H
 #define MIRROR_STATE_H
@@ -36,7 +37,7 @@ typedef struct mirror_config {
     double probe_interval, deadline;
     long probe_partitions, replication_factor, window;
     bool probe_create;
-    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic, *connect_url;
+    char *heartbeats_topic, *checkpoints_topic, *offset_syncs_topic;
     double poll_interval, stall_window, kafka_timeout, config_interval;
 } mirror_config;
 

@@ -30,13 +30,31 @@ static void on_entry(void *arg, const char *device)
 }
 
 static procfile arp_file = PROCFILE_INIT;
+static struct {
+    char *include, *exclude; /* flag targets */
+    devfilter filter;
+} arp;
 
-int collect_arp(expo *w, collector_ctx *ctx)
+static const flag arp_flags[] = {
+    {"collector.arp.device-include", FLAG_STRING, &arp.include, NULL,
+     "Regexp of arp devices to include (mutually exclusive to device-exclude).", 0, 0},
+    {"collector.arp.device-exclude", FLAG_STRING, &arp.exclude, NULL,
+     "Regexp of arp devices to exclude (mutually exclusive to device-include).", 0, 0},
+};
+
+static int init_arp(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)self;
+    return devfilter_setup(&arp.filter, "arp", arp.exclude, arp.include, err, errlen);
+}
+
+static int collect_arp(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "net/arp") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/arp") < 0)
         return node_fail(ctx, "arp", "path too long");
-    if (procfile_read_locked(&arp_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&arp_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "arp", err);
     arp_count c;
     c.n = 0;
@@ -44,14 +62,24 @@ int collect_arp(expo *w, collector_ctx *ctx)
     if (rc == 0) {
         expo_family *f = expo_family_get(w, "node_arp_entries", "ARP entries by device", EXPO_GAUGE);
         for (size_t i = 0; i < c.n; i++)
-            if (!devfilter_ignored(&node_cfg.arp_filter, c.device[i]))
+            if (!devfilter_ignored(&arp.filter, c.device[i]))
                 expo_sample(f, (double)c.count[i], "device", c.device[i], NULL);
     }
-    procfile_unlock(&arp_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-void collector_arp_free(void)
+static void release_arp(void *self)
 {
+    (void)self;
     procfile_close(&arp_file);
+    devfilter_release(&arp.filter);
 }
+
+const collector node_collector_arp = {.name = "arp",
+                                      .enabled_by_default = true,
+                                      .help = "Exposes ARP statistics from /proc/net/arp.",
+                                      .collect = collect_arp,
+                                      .flags = arp_flags,
+                                      .nflags = 2,
+                                      .init = init_arp,
+                                      .release = release_arp};

@@ -31,16 +31,15 @@ static int ct_fail(collector_ctx *ctx, const char *err)
 static int read_u64(int i, const char *rel, uint64_t *out, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read_locked(&ct_files[i], path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&ct_files[i], path, 4096, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     int rc = text_u64(text_trim(text), out);
-    procfile_unlock(&ct_files[i]);
     return rc < 0 ? node_fail(ctx, path, "not a number") : 0;
 }
 
-int collect_conntrack(expo *w, collector_ctx *ctx)
+static int collect_conntrack(expo *w, collector_ctx *ctx)
 {
     uint64_t count, max;
     if (read_u64(0, "sys/net/netfilter/nf_conntrack_count", &count, ctx) < 0)
@@ -56,13 +55,12 @@ int collect_conntrack(expo *w, collector_ctx *ctx)
                 (double)max, NULL);
 
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "net/stat/nf_conntrack") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/stat/nf_conntrack") < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read_locked(&ct_files[2], path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&ct_files[2], path, 1 << 20, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     conntrack_stat st;
     int rc = conntrack_stat_parse(text, &st, err, sizeof err);
-    procfile_unlock(&ct_files[2]);
     if (rc < 0)
         return node_fail(ctx, path, err);
     char name[64];
@@ -74,8 +72,16 @@ int collect_conntrack(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-void collector_conntrack_free(void)
+static void release_conntrack(void *self)
 {
+    (void)self;
     for (int i = 0; i < 3; i++)
         procfile_close(&ct_files[i]);
 }
+
+const collector node_collector_conntrack = {
+    .name = "conntrack",
+    .enabled_by_default = true,
+    .help = "Shows conntrack statistics (does nothing if no /proc/sys/net/netfilter/ present).",
+    .collect = collect_conntrack,
+    .release = release_conntrack};

@@ -3,7 +3,6 @@
  * thermal throttle counters (bare metal) and node_cpu_isolated, as node_exporter 1.5. */
 #include <ctype.h>
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,47 @@ typedef struct cpu_seen {
     double v[M_N];
 } cpu_seen;
 
-static pthread_mutex_t cpu_mu = PTHREAD_MUTEX_INITIALIZER;
+static const char *sysfs_root; /* --path.sysfs, from init */
+static struct {
+    bool guest, info;                   /* flag targets */
+    char *flags_include, *bugs_include; /* flag targets */
+    regex_t flags_re, bugs_re;          /* compiled when the include pattern is not empty */
+    bool flags_custom, bugs_custom;
+} cpu;
+
+static const flag cpu_flags[] = {
+    {"collector.cpu.guest", FLAG_BOOL, &cpu.guest, "true", "Enables metric node_cpu_guest_seconds_total.", 0,
+     0},
+    {"collector.cpu.info", FLAG_BOOL, &cpu.info, "false", "Enables metric cpu_info.", 0, 0},
+    {"collector.cpu.info.flags-include", FLAG_STRING, &cpu.flags_include, "",
+     "Filter the `flags` field in cpuInfo with a value that must be a regular expression.", 0, 0},
+    {"collector.cpu.info.bugs-include", FLAG_STRING, &cpu.bugs_include, "",
+     "Filter the `bugs` field in cpuInfo with a value that must be a regular expression.", 0, 0},
+};
+
+static void release_cpu(void *self);
+
+static int init_cpu(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)self;
+    sysfs_root = ((const node_paths *)exporter_state)->sysfs;
+    /* As node_exporter: an include pattern turns --collector.cpu.info on. */
+    if (*cpu.flags_include) {
+        if (node_regex_flag(&cpu.flags_re, "collector.cpu.info.flags-include", cpu.flags_include, err,
+                            errlen) < 0)
+            return -1;
+        cpu.flags_custom = cpu.info = true;
+    }
+    if (*cpu.bugs_include) {
+        if (node_regex_flag(&cpu.bugs_re, "collector.cpu.info.bugs-include", cpu.bugs_include, err, errlen) <
+            0) {
+            release_cpu(NULL);
+            return -1;
+        }
+        cpu.bugs_custom = cpu.info = true;
+    }
+    return 0;
+}
 static cpu_seen *seen;
 static size_t nseen;
 
@@ -102,7 +141,6 @@ static void add_throttle(unsigned package, unsigned core, int is_core, const cha
     t->core = core;
     t->is_core = is_core;
     snprintf(t->path, sizeof t->path, "%s", path);
-    pthread_mutex_init(&t->file.mu, NULL);
     t->file.fd = -1;
 }
 
@@ -116,12 +154,11 @@ static void on_isolated(void *arg, unsigned cpu)
     }
 }
 
-/* Call with cpu_mu held. */
 static void scan_sysfs(void)
 {
     char dir[4096], path[4400];
     sysfs_scanned = 1;
-    if (node_path(dir, sizeof dir, node_cfg.sysfs, "devices/system/cpu") < 0)
+    if (node_path(dir, sizeof dir, sysfs_root, "devices/system/cpu") < 0)
         return;
     char text[4096], err[128];
     snprintf(path, sizeof path, "%s/isolated", dir);
@@ -153,7 +190,6 @@ static void scan_sysfs(void)
         free(names);
 }
 
-/* Call with cpu_mu held. */
 static void collect_sysfs(expo *w)
 {
     if (!sysfs_scanned)
@@ -162,10 +198,9 @@ static void collect_sysfs(expo *w)
     for (size_t i = 0; i < nthrottles; i++) {
         throttle *t = &throttles[i];
         uint64_t v;
-        if (procfile_read_locked(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
+        if (procfile_read(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
             continue;
         int ok = text_u64(text_trim(text), &v) == 0;
-        procfile_unlock(&t->file);
         if (!ok)
             continue;
         snprintf(a, sizeof a, "%u", t->package);
@@ -246,22 +281,22 @@ typedef struct info_ctx {
 static void on_cpuinfo(void *arg, const cpuinfo_rec *r)
 {
     info_ctx *c = arg;
-    char cpu[16];
-    snprintf(cpu, sizeof cpu, "%u", r->processor);
+    char processor[16];
+    snprintf(processor, sizeof processor, "%u", r->processor);
 #define S(x) ((x) ? (x) : "")
-    expo_sample(c->fam, 1, "package", S(r->physical_id), "core", S(r->core_id), "cpu", cpu, "vendor",
+    expo_sample(c->fam, 1, "package", S(r->physical_id), "core", S(r->core_id), "cpu", processor, "vendor",
                 S(r->vendor), "family", S(r->family), "model", S(r->model), "model_name", S(r->model_name),
                 "microcode", S(r->microcode), "stepping", S(r->stepping), "cachesize", S(r->cache_size),
                 NULL);
 #undef S
     if (c->first) {
         c->first = 0;
-        if (node_cfg.cpu_flags_custom)
-            field_info(c->w, r->flags, &node_cfg.cpu_flags_re, "node_cpu_flag_info",
+        if (cpu.flags_custom)
+            field_info(c->w, r->flags, &cpu.flags_re, "node_cpu_flag_info",
                        "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
                        "flag");
-        if (node_cfg.cpu_bugs_custom)
-            field_info(c->w, r->bugs, &node_cfg.cpu_bugs_re, "node_cpu_bug_info",
+        if (cpu.bugs_custom)
+            field_info(c->w, r->bugs, &cpu.bugs_re, "node_cpu_bug_info",
                        "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
                        "bug");
     }
@@ -273,42 +308,38 @@ static procfile stat_file = PROCFILE_INIT, cpuinfo_file = PROCFILE_INIT;
 static int collect_info(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "cpuinfo") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "cpuinfo") < 0)
         return node_fail(ctx, "cpuinfo", "path too long");
-    if (procfile_read_locked(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
     info_ctx c = {w, expo_family_get(w, "node_cpu_info", "CPU information from /proc/cpuinfo.", EXPO_GAUGE),
                   1};
     int rc = cpuinfo_parse(text, on_cpuinfo, &c, err, sizeof err);
-    procfile_unlock(&cpuinfo_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-int collect_cpu(expo *w, collector_ctx *ctx)
+static int collect_cpu(expo *w, collector_ctx *ctx)
 {
-    if (node_cfg.cpu_info && collect_info(w, ctx) < 0)
+    if (cpu.info && collect_info(w, ctx) < 0)
         return -1;
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "stat") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
     cpu_lines lines = {0};
     stat_rec st;
     int prc = stat_parse(text, &st, on_cpu_line, &lines, err, sizeof err);
-    procfile_unlock(&stat_file);
     if (prc < 0 || lines.oom || !lines.n) {
         free(lines.v);
         return node_fail(ctx, path, prc < 0 ? err : lines.oom ? "out of memory" : "no cpuN lines");
     }
-    pthread_mutex_lock(&cpu_mu);
     expo_family *fcpu =
         expo_family_get(w, "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", EXPO_COUNTER);
     expo_family *fguest =
-        node_cfg.cpu_guest
-            ? expo_family_get(w, "node_cpu_guest_seconds_total",
-                              "Seconds the CPUs spent in guests (VMs) for each mode.", EXPO_COUNTER)
-            : NULL;
+        cpu.guest ? expo_family_get(w, "node_cpu_guest_seconds_total",
+                                    "Seconds the CPUs spent in guests (VMs) for each mode.", EXPO_COUNTER)
+                  : NULL;
     if (nseen != lines.n)
         nseen = 0; /* CPUs came or went: start over, as node_exporter */
     for (size_t i = 0; i < lines.n; i++) {
@@ -328,13 +359,12 @@ int collect_cpu(expo *w, collector_ctx *ctx)
     }
     free(lines.v);
     collect_sysfs(w);
-    pthread_mutex_unlock(&cpu_mu);
     return 0;
 }
 
-void collector_cpu_free(void)
+static void release_cpu(void *self)
 {
-    pthread_mutex_lock(&cpu_mu);
+    (void)self;
     procfile_close(&stat_file);
     procfile_close(&cpuinfo_file);
     free(seen);
@@ -342,7 +372,6 @@ void collector_cpu_free(void)
     nseen = 0;
     for (size_t i = 0; i < nthrottles; i++) {
         procfile_close(&throttles[i].file);
-        pthread_mutex_destroy(&throttles[i].file.mu);
     }
     free(throttles);
     throttles = NULL;
@@ -351,5 +380,18 @@ void collector_cpu_free(void)
     isolated = NULL;
     nisolated = 0;
     sysfs_scanned = 0;
-    pthread_mutex_unlock(&cpu_mu);
+    if (cpu.flags_custom)
+        regfree(&cpu.flags_re);
+    if (cpu.bugs_custom)
+        regfree(&cpu.bugs_re);
+    cpu.flags_custom = cpu.bugs_custom = false;
 }
+
+const collector node_collector_cpu = {.name = "cpu",
+                                      .enabled_by_default = true,
+                                      .help = "Exposes CPU statistics.",
+                                      .collect = collect_cpu,
+                                      .flags = cpu_flags,
+                                      .nflags = 4,
+                                      .init = init_cpu,
+                                      .release = release_cpu};

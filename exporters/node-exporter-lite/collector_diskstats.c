@@ -93,6 +93,39 @@ static const char *const udev_keys[U_N] = {
     "ID_ATA_ROTATION_RATE_RPM",
 };
 
+#define DISK_EXCLUDE_DEFAULT "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$"
+
+/* The exclude flag has no textual default: the include flag must tell "not given" from "given", as
+ * node_exporter's mutual-exclusion rule needs. */
+static struct {
+    char *exclude, *include, *ignored_old; /* flag targets */
+    devfilter filter;
+} disk;
+
+static const flag diskstats_flags[] = {
+    {"collector.diskstats.device-exclude", FLAG_STRING, &disk.exclude, NULL,
+     "Regexp of diskstats devices to exclude (mutually exclusive to device-include). "
+     "Default: " DISK_EXCLUDE_DEFAULT,
+     0, 0},
+    {"collector.diskstats.device-include", FLAG_STRING, &disk.include, NULL,
+     "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", 0, 0},
+    {"collector.diskstats.ignored-devices", FLAG_STRING, &disk.ignored_old, NULL,
+     "DEPRECATED: use --collector.diskstats.device-exclude.", 0, 0},
+};
+
+static int init_diskstats(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)self;
+    const char *exclude;
+    if (node_pick_deprecated(disk.exclude, disk.ignored_old, "collector.diskstats.device-exclude",
+                             "collector.diskstats.ignored-devices", &exclude, err, errlen) < 0)
+        return -1;
+    if (!exclude && !(disk.include && *disk.include))
+        exclude = DISK_EXCLUDE_DEFAULT;
+    return devfilter_setup(&disk.filter, "diskstats", exclude, disk.include, err, errlen);
+}
+
 typedef struct udev_props {
     const char *v[U_N];
 } udev_props;
@@ -107,6 +140,7 @@ static void on_udev(void *arg, const char *key, const char *value)
 
 typedef struct disk_scrape {
     expo *w;
+    const char *udev_data;
     int udev;                         /* the udev data directory exists */
     expo_family *fams[DISKSTATS_MAX]; /* looked up once per scrape */
 } disk_scrape;
@@ -114,14 +148,14 @@ typedef struct disk_scrape {
 static void on_disk(void *arg, const diskstats_rec *d)
 {
     disk_scrape *ds = arg;
-    if (devfilter_ignored(&node_cfg.disk_filter, d->name))
+    if (devfilter_ignored(&disk.filter, d->name))
         return;
     udev_props props = {{0}};
     char *udev_text = NULL;
     if (ds->udev) {
         char path[4096], rel[64], err[256];
         snprintf(rel, sizeof rel, "b%u:%u", d->major, d->minor);
-        if (node_path(path, sizeof path, node_cfg.udev_data, rel) == 0 &&
+        if (node_path(path, sizeof path, ds->udev_data, rel) == 0 &&
             (udev_text = readfile(path, 1 << 16, NULL, err, sizeof err)) &&
             udev_parse(udev_text, on_udev, &props, err, sizeof err) < 0)
             memset(&props, 0, sizeof props);
@@ -171,15 +205,32 @@ static void on_disk(void *arg, const diskstats_rec *d)
 
 static procfile diskstats_file = PROCFILE_INIT;
 
-int collect_diskstats(expo *w, collector_ctx *ctx)
+static void release_diskstats(void *self)
+{
+    (void)self;
+    procfile_close(&diskstats_file);
+    devfilter_release(&disk.filter);
+}
+
+static int collect_diskstats(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "diskstats") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "diskstats") < 0)
         return node_fail(ctx, "diskstats", "path too long");
-    if (procfile_read_locked(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "diskstats", err);
-    disk_scrape ds = {.w = w, .udev = access(node_cfg.udev_data, R_OK | X_OK) == 0};
+    disk_scrape ds = {.w = w,
+                      .udev_data = NODE_PATHS(ctx)->udev_data,
+                      .udev = access(NODE_PATHS(ctx)->udev_data, R_OK | X_OK) == 0};
     int rc = diskstats_parse(text, on_disk, &ds, err, sizeof err);
-    procfile_unlock(&diskstats_file);
     return rc < 0 ? node_fail(ctx, "diskstats", err) : 0;
 }
+
+const collector node_collector_diskstats = {.name = "diskstats",
+                                            .enabled_by_default = true,
+                                            .help = "Exposes disk I/O statistics.",
+                                            .collect = collect_diskstats,
+                                            .flags = diskstats_flags,
+                                            .nflags = 3,
+                                            .init = init_diskstats,
+                                            .release = release_diskstats};

@@ -9,7 +9,7 @@
 static int read_bits(const char *rel, uint64_t *out, collector_ctx *ctx)
 {
     char path[4096], text[64], err[128];
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "entropy", "path too long");
     if (readfile_small(path, text, sizeof text) < 0)
         return node_fail(ctx, path, strerror(errno));
@@ -18,7 +18,7 @@ static int read_bits(const char *rel, uint64_t *out, collector_ctx *ctx)
     return 0;
 }
 
-int collect_entropy(expo *w, collector_ctx *ctx)
+static int collect_entropy(expo *w, collector_ctx *ctx)
 {
     uint64_t avail, pool;
     if (read_bits("sys/kernel/random/entropy_avail", &avail, ctx) < 0 ||
@@ -30,3 +30,8 @@ int collect_entropy(expo *w, collector_ctx *ctx)
                 (double)pool, NULL);
     return 0;
 }
+
+const collector node_collector_entropy = {.name = "entropy",
+                                          .enabled_by_default = true,
+                                          .help = "Exposes available entropy.",
+                                          .collect = collect_entropy};

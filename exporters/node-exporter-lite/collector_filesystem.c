@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,66 @@
 #include "parsers.h"
 #include "regex_compat.h"
 
-static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
 static fsstat *fs_stat;
+
+/* node_exporter 1.5's upstream defaults (Debian's build changes some; we follow upstream). The exclude
+ * flags have no textual default, so a deprecated flag given alone can take their place. */
+#define FS_MP_EXCLUDE_DEFAULT                                                                                \
+    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
+#define FS_TYPES_EXCLUDE_DEFAULT                                                                             \
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|"   \
+    "nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+
+static struct {
+    char *mp_exclude, *types_exclude, *mp_ignored_old, *types_ignored_old; /* flag targets */
+    double mount_timeout;                                                  /* flag target */
+    const node_paths *paths;
+    regex_t mp_re, types_re;
+    unsigned compiled; /* bits: mp_re, types_re */
+} fs;
+
+static const flag filesystem_flags[] = {
+    {"collector.filesystem.mount-points-exclude", FLAG_STRING, &fs.mp_exclude, NULL,
+     "Regexp of mount points to exclude for filesystem collector. Default: " FS_MP_EXCLUDE_DEFAULT, 0, 0},
+    {"collector.filesystem.ignored-mount-points", FLAG_STRING, &fs.mp_ignored_old, NULL,
+     "DEPRECATED: use --collector.filesystem.mount-points-exclude.", 0, 0},
+    {"collector.filesystem.fs-types-exclude", FLAG_STRING, &fs.types_exclude, NULL,
+     "Regexp of filesystem types to exclude for filesystem collector. Default: " FS_TYPES_EXCLUDE_DEFAULT, 0,
+     0},
+    {"collector.filesystem.ignored-fs-types", FLAG_STRING, &fs.types_ignored_old, NULL,
+     "DEPRECATED: use --collector.filesystem.fs-types-exclude.", 0, 0},
+    {"collector.filesystem.mount-timeout", FLAG_DURATION, &fs.mount_timeout, "5s",
+     "How long to wait for a mount to respond before marking it as stale.", 0, 0},
+};
+
+static void release_filesystem(void *self);
+
+static int init_filesystem(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)self;
+    fs.paths = exporter_state;
+    const char *mp, *types;
+    if (node_pick_deprecated(fs.mp_exclude, fs.mp_ignored_old, "collector.filesystem.mount-points-exclude",
+                             "collector.filesystem.ignored-mount-points", &mp, err, errlen) < 0 ||
+        node_pick_deprecated(fs.types_exclude, fs.types_ignored_old, "collector.filesystem.fs-types-exclude",
+                             "collector.filesystem.ignored-fs-types", &types, err, errlen) < 0)
+        return -1;
+    if (fs.mount_timeout <= 0) {
+        snprintf(err, errlen, "bad --collector.filesystem.mount-timeout: must be above zero");
+        return -1;
+    }
+    if (node_regex_flag(&fs.mp_re, "collector.filesystem.mount-points-exclude",
+                        mp ? mp : FS_MP_EXCLUDE_DEFAULT, err, errlen) < 0)
+        return -1;
+    fs.compiled |= 1;
+    if (node_regex_flag(&fs.types_re, "collector.filesystem.fs-types-exclude",
+                        types ? types : FS_TYPES_EXCLUDE_DEFAULT, err, errlen) < 0) {
+        release_filesystem(NULL);
+        return -1;
+    }
+    fs.compiled |= 2;
+    return 0;
+}
 
 typedef struct mount_list {
     mount_rec *items;
@@ -51,7 +108,7 @@ static int same_labels(const mount_rec *a, const mount_rec *b)
 /* The mountpoint label: node_exporter strips --path.rootfs from it. */
 static const char *label_mountpoint(const char *mp)
 {
-    const char *root = node_cfg.rootfs;
+    const char *root = fs.paths->rootfs;
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
         rl--;
@@ -89,7 +146,7 @@ static void emit(expo *w, const mount_rec *m, const char *mp, int error, const s
 
 /* The mount table, parsed, kept between scrapes: procfs flags a change of the
  * table with POLLPRI on an open mounts file, so an unchanged table (the usual
- * case) costs one poll() instead of a read and a parse. Guarded by fs_mu. */
+ * case) costs one poll() instead of a read and a parse. */
 static struct {
     int fd;
     int procfs; /* the fd is on procfs, so POLLPRI means something */
@@ -133,8 +190,7 @@ static int pick_mounts(char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         const mount_rec *m = &table.list.items[i];
         const char *mp = label_mountpoint(m->mountpoint);
-        if (regex_compat_match(&node_cfg.fs_mp_re, mp) ||
-            regex_compat_match(&node_cfg.fs_types_re, m->fstype))
+        if (regex_compat_match(&fs.mp_re, mp) || regex_compat_match(&fs.types_re, m->fstype))
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
@@ -142,7 +198,7 @@ static int pick_mounts(char *err, size_t errlen)
                 same_labels(&table.list.items[j], m); /* the same labels twice would be a duplicate series */
         if (dup)
             continue;
-        if (node_path(path, sizeof path, node_cfg.rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
+        if (node_path(path, sizeof path, fs.paths->rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
             continue; /* longer than any real path: not a mount we can stat */
         offset[table.npick] = paths.len;
         if (buf_append(&paths, path, strlen(path) + 1) < 0)
@@ -169,12 +225,12 @@ static int table_refresh(char *err, size_t errlen)
     char path[4096];
     if (table.fd < 0) {
         /* PID 1's view: ours may be a private mount namespace (node_exporter does the same). */
-        if (node_path(path, sizeof path, node_cfg.procfs, "1/mounts") == 0)
+        if (node_path(path, sizeof path, fs.paths->procfs, "1/mounts") == 0)
             table.fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (table.fd < 0 && errno == ENOENT && node_path(path, sizeof path, node_cfg.procfs, "mounts") == 0)
+        if (table.fd < 0 && errno == ENOENT && node_path(path, sizeof path, fs.paths->procfs, "mounts") == 0)
             table.fd = open(path, O_RDONLY | O_CLOEXEC);
         if (table.fd < 0) {
-            snprintf(err, errlen, "%s/1/mounts: %s", node_cfg.procfs, strerror(errno));
+            snprintf(err, errlen, "%s/1/mounts: %s", fs.paths->procfs, strerror(errno));
             return -1;
         }
         struct statfs sf;
@@ -228,11 +284,10 @@ static int table_refresh(char *err, size_t errlen)
     return 0;
 }
 
-int collect_filesystem(expo *w, collector_ctx *ctx)
+static int collect_filesystem(expo *w, collector_ctx *ctx)
 {
     char err[256];
     int rc = 0;
-    pthread_mutex_lock(&fs_mu);
     if (!fs_stat)
         fs_stat = fsstat_new(NULL);
     if (!fs_stat) {
@@ -247,7 +302,7 @@ int collect_filesystem(expo *w, collector_ctx *ctx)
         rc = node_fail(ctx, "filesystem", err);
         goto out;
     }
-    fsstat_stat_all(fs_stat, table.reqs, table.npick, node_cfg.fs_mount_timeout, ctx->deadline);
+    fsstat_stat_all(fs_stat, table.reqs, table.npick, fs.mount_timeout, ctx->deadline);
     for (size_t k = 0; k < table.npick; k++) {
         const mount_rec *m = &table.list.items[table.pick[k]];
         const char *mp = label_mountpoint(m->mountpoint);
@@ -258,13 +313,12 @@ int collect_filesystem(expo *w, collector_ctx *ctx)
         emit(w, m, mp, r->rc != FSSTAT_OK, &r->st);
     }
 out:
-    pthread_mutex_unlock(&fs_mu);
     return rc;
 }
 
-void collector_filesystem_free(void)
+static void release_filesystem(void *self)
 {
-    pthread_mutex_lock(&fs_mu);
+    (void)self;
     fsstat_free(fs_stat);
     fs_stat = NULL;
     if (table.fd >= 0)
@@ -276,5 +330,19 @@ void collector_filesystem_free(void)
     memset(&table.list, 0, sizeof table.list);
     table.text = NULL;
     table.valid = 0;
-    pthread_mutex_unlock(&fs_mu);
+    if (fs.compiled & 1)
+        regfree(&fs.mp_re);
+    if (fs.compiled & 2)
+        regfree(&fs.types_re);
+    fs.compiled = 0;
 }
+
+const collector node_collector_filesystem = {.name = "filesystem",
+                                             .enabled_by_default = true,
+                                             .help =
+                                                 "Exposes filesystem statistics, such as disk space used.",
+                                             .collect = collect_filesystem,
+                                             .flags = filesystem_flags,
+                                             .nflags = 5,
+                                             .init = init_filesystem,
+                                             .release = release_filesystem};

@@ -5,16 +5,15 @@
 
 static procfile loadavg_file = PROCFILE_INIT;
 
-int collect_loadavg(expo *w, collector_ctx *ctx)
+static int collect_loadavg(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     double l[3];
-    if (node_path(path, sizeof path, node_cfg.procfs, "loadavg") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "loadavg") < 0)
         return node_fail(ctx, "loadavg", "path too long");
-    if (procfile_read_locked(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
         return node_fail(ctx, "loadavg", err);
     int rc = loadavg_parse(text, l, err, sizeof err);
-    procfile_unlock(&loadavg_file);
     if (rc < 0)
         return node_fail(ctx, path, err);
     expo_sample(expo_family_get(w, "node_load1", "1m load average.", EXPO_GAUGE), l[0], NULL);
@@ -23,7 +22,14 @@ int collect_loadavg(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-void collector_loadavg_free(void)
+static void release_loadavg(void *self)
 {
+    (void)self;
     procfile_close(&loadavg_file);
 }
+
+const collector node_collector_loadavg = {.name = "loadavg",
+                                          .enabled_by_default = true,
+                                          .help = "Exposes load average.",
+                                          .collect = collect_loadavg,
+                                          .release = release_loadavg};

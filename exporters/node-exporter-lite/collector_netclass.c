@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,37 @@ typedef struct nc_dev {
     int seen;
 } nc_dev;
 
-static pthread_mutex_t nc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *ignored;                                  /* flag targets */
+    bool ignore_invalid_speed, netlink, rtnl_stats; /* flag targets */
+    regex_t ignored_re;
+    bool ignored_custom; /* not the default "^$" (which matches no device): the regex is compiled */
+} nc;
+
+#define NETCLASS_IGNORED_DEFAULT "^$"
+
+static const flag netclass_flags[] = {
+    {"collector.netclass.ignored-devices", FLAG_STRING, &nc.ignored, NETCLASS_IGNORED_DEFAULT,
+     "Regexp of net devices to ignore for netclass collector.", 0, 0},
+    {"collector.netclass.ignore-invalid-speed", FLAG_BOOL, &nc.ignore_invalid_speed, "false",
+     "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.", 0, 0},
+    {"collector.netclass.netlink", FLAG_BOOL, &nc.netlink, "false",
+     "Use netlink to gather stats instead of /proc/net/dev.", 0, 0},
+    {"collector.netclass_rtnl.with-stats", FLAG_BOOL, &nc.rtnl_stats, "false",
+     "Expose the statistics for each network device, replacing netdev collector.", 0, 0},
+};
+
+static int init_netclass(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)self;
+    if (strcmp(nc.ignored, NETCLASS_IGNORED_DEFAULT) == 0)
+        return 0;
+    if (node_regex_flag(&nc.ignored_re, "collector.netclass.ignored-devices", nc.ignored, err, errlen) < 0)
+        return -1;
+    nc.ignored_custom = true;
+    return 0;
+}
 static nc_dev *nc_devs;
 static size_t nc_ndevs, nc_capdevs;
 
@@ -136,7 +165,7 @@ static int attr_read(nc_dev *d, const char *dir, int i, const char *file, char *
 static int dev_ignored(const char *name)
 {
     /* The default "^$" cannot match a device name: no regexec per device then. */
-    return node_cfg.netclass_ignored_custom && regex_compat_match(&node_cfg.netclass_ignored_re, name);
+    return nc.ignored_custom && regex_compat_match(&nc.ignored_re, name);
 }
 
 static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, collector_ctx *ctx)
@@ -171,7 +200,7 @@ static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, 
         if (!vals[i] || sysattr_int64(vals[i], &v) < 0)
             continue;
         if (i == SPEED) {
-            if (v < 0 && node_cfg.netclass_ignore_invalid_speed)
+            if (v < 0 && nc.ignore_invalid_speed)
                 continue;
             v = v * 1000 * 1000 / 8; /* Mb/s to bytes/s, in integers as node_exporter */
         }
@@ -183,17 +212,16 @@ static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, 
     return 0;
 }
 
-int collect_netclass(expo *w, collector_ctx *ctx)
+static int collect_netclass(expo *w, collector_ctx *ctx)
 {
-    if (node_cfg.netclass_netlink)
-        return collect_netclass_rtnl(w, ctx);
+    if (nc.netlink)
+        return netclass_rtnl_collect(w, ctx, nc.ignored_custom ? &nc.ignored_re : NULL, nc.rtnl_stats);
     char dir[4096];
-    if (node_path(dir, sizeof dir, node_cfg.sysfs, "class/net") < 0)
+    if (node_path(dir, sizeof dir, NODE_PATHS(ctx)->sysfs, "class/net") < 0)
         return node_fail(ctx, "netclass", "path too long");
     DIR *dh = opendir(dir);
     if (!dh)
         return node_fail(ctx, dir, errno == ENOENT || errno == EACCES ? "no data" : strerror(errno));
-    pthread_mutex_lock(&nc_mu);
     for (size_t i = 0; i < nc_ndevs; i++)
         nc_devs[i].seen = 0;
     int rc = 0;
@@ -221,17 +249,27 @@ int collect_netclass(expo *w, collector_ctx *ctx)
         dev_close(&nc_devs[i]);
         nc_devs[i] = nc_devs[--nc_ndevs];
     }
-    pthread_mutex_unlock(&nc_mu);
     return rc;
 }
 
-void collector_netclass_free(void)
+static void release_netclass(void *self)
 {
-    pthread_mutex_lock(&nc_mu);
+    (void)self;
     for (size_t i = 0; i < nc_ndevs; i++)
         dev_close(&nc_devs[i]);
     free(nc_devs);
     nc_devs = NULL;
     nc_ndevs = nc_capdevs = 0;
-    pthread_mutex_unlock(&nc_mu);
+    if (nc.ignored_custom)
+        regfree(&nc.ignored_re);
+    nc.ignored_custom = false;
 }
+
+const collector node_collector_netclass = {.name = "netclass",
+                                           .enabled_by_default = true,
+                                           .help = "Exposes network interface info from /sys/class/net/.",
+                                           .collect = collect_netclass,
+                                           .flags = netclass_flags,
+                                           .nflags = 4,
+                                           .init = init_netclass,
+                                           .release = release_netclass};

@@ -17,11 +17,13 @@ typedef struct nc_scrape {
     ethtool_linkmode modes[MAX_MODES];
     char names[MAX_MODES][32];
     size_t nmodes;
+    const regex_t *ignored; /* NULL: none */
+    bool with_stats;
 } nc_scrape;
 
-static int ignored(const char *dev)
+static int ignored(const nc_scrape *s, const char *dev)
 {
-    return node_cfg.netclass_ignored_custom && regex_compat_match(&node_cfg.netclass_ignored_re, dev);
+    return s->ignored && regex_compat_match(s->ignored, dev);
 }
 
 static void push(expo *w, const char *prop, double v, int counter, const char *dev)
@@ -35,7 +37,7 @@ static void push(expo *w, const char *prop, double v, int counter, const char *d
 static void on_mode(void *arg, const ethtool_linkmode *m)
 {
     nc_scrape *s = arg;
-    if (ignored(m->name) || s->nmodes == MAX_MODES || strlen(m->name) >= sizeof s->names[0])
+    if (ignored(s, m->name) || s->nmodes == MAX_MODES || strlen(m->name) >= sizeof s->names[0])
         return;
     if (m->has_speed) /* Go: uint64(int(speed) * 1000 * 1000 / 8), the unknown 0xffffffff included */
         push(s->w, "speed_bytes", (double)((uint64_t)m->speed * 1000 * 1000 / 8), 0, m->name);
@@ -61,7 +63,7 @@ static void on_link(void *arg, const rtnl_link *l)
     nc_scrape *s = arg;
     expo *w = s->w;
     const char *dev = l->name;
-    if (ignored(dev))
+    if (ignored(s, dev))
         return;
     expo_sample(
         expo_family_get(w, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", EXPO_GAUGE),
@@ -99,7 +101,7 @@ static void on_link(void *arg, const rtnl_link *l)
     if (l->has_txqlen)
         push(w, "transmit_queue_length", l->txqlen, 0, dev);
     push(w, "protocol_type", l->type, 0, dev);
-    if (!node_cfg.netclass_rtnl_stats || !l->has_stats)
+    if (!s->with_stats || !l->has_stats)
         return;
     for (int i = 0; i < RTNL_STATS; i++) {
         char prop[64];
@@ -108,13 +110,15 @@ static void on_link(void *arg, const rtnl_link *l)
     }
 }
 
-int collect_netclass_rtnl(expo *w, collector_ctx *ctx)
+int netclass_rtnl_collect(expo *w, collector_ctx *ctx, const regex_t *ignored, bool with_stats)
 {
     char err[256];
     nc_scrape *s = calloc(1, sizeof *s);
     if (!s)
         return node_fail(ctx, "netclass", "out of memory");
     s->w = w;
+    s->ignored = ignored;
+    s->with_stats = with_stats;
     rtnl_cb cb = {.link = on_link, .linkmode = on_mode, .arg = s};
     int rc = ethtool_linkmodes_dump(&cb, ctx->deadline, err, sizeof err);
     if (rc >= 0)

@@ -17,6 +17,32 @@
 #include "rtnl.h"
 #include "textutil.h"
 
+static struct {
+    char *exclude, *include;              /* flag targets */
+    bool netlink, address_info, detailed; /* flag targets */
+    devfilter filter;
+} netdev;
+
+static const flag netdev_flags[] = {
+    {"collector.netdev.device-exclude", FLAG_STRING, &netdev.exclude, NULL,
+     "Regexp of net devices to exclude (mutually exclusive to device-include).", 0, 0},
+    {"collector.netdev.device-include", FLAG_STRING, &netdev.include, NULL,
+     "Regexp of net devices to include (mutually exclusive to device-exclude).", 0, 0},
+    {"collector.netdev.netlink", FLAG_BOOL, &netdev.netlink, "true",
+     "Use netlink to gather stats instead of /proc/net/dev.", 0, 0},
+    {"collector.netdev.address-info", FLAG_BOOL, &netdev.address_info, "false",
+     "Collect address-info for every device.", 0, 0},
+    {"collector.netdev.enable-detailed-metrics", FLAG_BOOL, &netdev.detailed, "false",
+     "Use (incompatible) metric names that provide more detailed stats on Linux.", 0, 0},
+};
+
+static int init_netdev(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)self;
+    return devfilter_setup(&netdev.filter, "netdev", netdev.exclude, netdev.include, err, errlen);
+}
+
 /* One family per key, looked up once per scrape. */
 enum { MAX_KEYS = RTNL_STATS };
 typedef struct dev_scrape {
@@ -76,10 +102,10 @@ enum {
 static void on_link(void *arg, const rtnl_link *l)
 {
     dev_scrape *s = arg;
-    if (!l->has_stats || devfilter_ignored(&node_cfg.netdev_filter, l->name))
+    if (!l->has_stats || devfilter_ignored(&netdev.filter, l->name))
         return;
     const uint64_t *v = l->stats;
-    if (node_cfg.netdev_detailed) {
+    if (netdev.detailed) {
         for (int i = 0; i < RTNL_STATS; i++)
             emit(s, rtnl_stat_names[i], v[i], l->name);
         return;
@@ -102,13 +128,13 @@ static void on_link(void *arg, const rtnl_link *l)
 static void on_dev(void *arg, const netdev_rec *d)
 {
     dev_scrape *s = arg;
-    if (devfilter_ignored(&node_cfg.netdev_filter, d->name))
+    if (devfilter_ignored(&netdev.filter, d->name))
         return;
     for (int i = 0; i < NETDEV_FIELDS; i++) {
         const char *key = netdev_field_names[i];
         /* procfs names these four receive_errors, ...; node_exporter's legacy() renames them unless detailed.
          */
-        if (node_cfg.netdev_detailed) {
+        if (netdev.detailed) {
             static const char *const raw[][2] = {{"receive_errs", "receive_errors"},
                                                  {"receive_drop", "receive_dropped"},
                                                  {"transmit_errs", "transmit_errors"},
@@ -126,12 +152,11 @@ static procfile netdev_file = PROCFILE_INIT;
 static int collect_procfs(dev_scrape *s, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "net/dev") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/dev") < 0)
         return node_fail(ctx, "netdev", "path too long");
-    if (procfile_read_locked(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
     int rc = netdev_parse(text, on_dev, s, err, sizeof err);
-    procfile_unlock(&netdev_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
@@ -210,10 +235,10 @@ static int collect_addresses(expo *w, collector_ctx *ctx)
     return rc < 0 ? node_fail(ctx, "netdev address-info", err) : 0;
 }
 
-int collect_netdev(expo *w, collector_ctx *ctx)
+static int collect_netdev(expo *w, collector_ctx *ctx)
 {
     dev_scrape s = {.w = w};
-    if (node_cfg.netdev_netlink) {
+    if (netdev.netlink) {
         char err[256];
         rtnl_cb cb = {.link = on_link, .arg = &s};
         if (rtnl_dump('l', &cb, ctx->deadline, err, sizeof err) < 0)
@@ -221,11 +246,23 @@ int collect_netdev(expo *w, collector_ctx *ctx)
     } else if (collect_procfs(&s, ctx) < 0) {
         return -1;
     }
-    return node_cfg.netdev_address_info ? collect_addresses(w, ctx) : 0;
+    return netdev.address_info ? collect_addresses(w, ctx) : 0;
 }
 
-void collector_netdev_free(void)
+static void release_netdev(void *self)
 {
+    (void)self;
     procfile_close(&netdev_file);
     rtnl_close();
+    devfilter_release(&netdev.filter);
 }
+
+const collector node_collector_netdev = {
+    .name = "netdev",
+    .enabled_by_default = true,
+    .help = "Exposes network interface statistics such as bytes transferred.",
+    .collect = collect_netdev,
+    .flags = netdev_flags,
+    .nflags = 5,
+    .init = init_netdev,
+    .release = release_netdev};

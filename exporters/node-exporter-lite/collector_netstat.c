@@ -2,7 +2,6 @@
  * --collector.netstat.fields. */
 #include <errno.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +22,30 @@ static struct {
 } verdicts[CACHE_SLOTS];
 static size_t nverdicts;
 static int regex_used; /* this scrape ran the regex: its lazily built DFA can be dropped */
-static pthread_mutex_t verdicts_mu = PTHREAD_MUTEX_INITIALIZER;
+static procfile net_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
+static char *fields; /* --collector.netstat.fields */
+static regex_t fields_re;
+static bool compiled;
 
-/* Call with verdicts_mu held. */
+#define NETSTAT_FIELDS_DEFAULT                                                                               \
+    "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|"           \
+    "TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)|"                                              \
+    "Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|"                           \
+    "Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$"
+
+static const flag netstat_flags[] = {
+    {"collector.netstat.fields", FLAG_STRING, &fields, NETSTAT_FIELDS_DEFAULT,
+     "Regexp of fields to return for netstat collector.", 0, 0},
+};
+
+static int init_netstat(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)self;
+    compiled = node_regex_flag(&fields_re, "collector.netstat.fields", fields, err, errlen) == 0;
+    return compiled ? 0 : -1;
+}
+
 static int field_wanted(const char *key)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -38,7 +58,7 @@ static int field_wanted(const char *key)
     if (verdicts[j].key) {
         match = verdicts[j].match;
     } else {
-        match = regex_compat_match(&node_cfg.netstat_re, key);
+        match = regex_compat_match(&fields_re, key);
         regex_used = 1;
         /* Half full at most, so probes stay short; past that, just match. */
         if (nverdicts < CACHE_SLOTS / 2 && (verdicts[j].key = strdup(key))) {
@@ -49,15 +69,19 @@ static int field_wanted(const char *key)
     return match;
 }
 
-void collector_netstat_free(void)
+static void release_netstat(void *self)
 {
-    pthread_mutex_lock(&verdicts_mu);
+    (void)self;
     for (size_t i = 0; i < CACHE_SLOTS; i++) {
         free(verdicts[i].key);
         verdicts[i].key = NULL;
     }
     nverdicts = 0;
-    pthread_mutex_unlock(&verdicts_mu);
+    for (int i = 0; i < 3; i++)
+        procfile_close(&net_files[i]);
+    if (compiled)
+        regfree(&fields_re);
+    compiled = false;
 }
 
 static void on_stat(void *arg, const char *proto, const char *name, double value)
@@ -74,24 +98,20 @@ static void on_stat(void *arg, const char *proto, const char *name, double value
     expo_sample(expo_family_get(w, metric, help, EXPO_UNTYPED), value, NULL);
 }
 
-static procfile net_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
-
 static int read_one(int i, const char *rel, int snmp6, expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "netstat", "path too long");
-    if (procfile_read_locked(&net_files[i], path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&net_files[i], path, 1 << 20, &text, err, sizeof err) < 0)
         return snmp6 && errno == ENOENT ? 0 : node_fail(ctx, "netstat", err); /* no IPv6: no snmp6 */
     int rc = snmp6 ? snmp6_parse(text, on_stat, w, err, sizeof err)
                    : netstat_parse(text, on_stat, w, err, sizeof err);
-    procfile_unlock(&net_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-int collect_netstat(expo *w, collector_ctx *ctx)
+static int collect_netstat(expo *w, collector_ctx *ctx)
 {
-    pthread_mutex_lock(&verdicts_mu);
     regex_used = 0;
     int rc = read_one(0, "net/netstat", 0, w, ctx) < 0 || read_one(1, "net/snmp", 0, w, ctx) < 0 ||
                      read_one(2, "net/snmp6", 1, w, ctx) < 0
@@ -103,12 +123,21 @@ int collect_netstat(expo *w, collector_ctx *ctx)
          * afresh (about 40 kB) and let a rare new field build what it needs. */
         regex_t fresh;
         char err[256];
-        if (regex_compat_compile(&fresh, node_cfg.netstat_fields, err, sizeof err) == 0) {
-            regfree(&node_cfg.netstat_re);
-            node_cfg.netstat_re = fresh;
+        if (regex_compat_compile(&fresh, fields, err, sizeof err) == 0) {
+            regfree(&fields_re);
+            fields_re = fresh;
             malloc_trim(0); /* and give those pages back now, not never */
         }
     }
-    pthread_mutex_unlock(&verdicts_mu);
     return rc;
 }
+
+const collector node_collector_netstat = {
+    .name = "netstat",
+    .enabled_by_default = true,
+    .help = "Exposes network statistics from /proc/net/netstat, snmp and snmp6.",
+    .collect = collect_netstat,
+    .flags = netstat_flags,
+    .nflags = 1,
+    .init = init_netstat,
+    .release = release_netstat};

@@ -1,6 +1,5 @@
 /* collector_os.c -- node_os_info and node_os_version from os-release(5). */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +41,19 @@ static void on_kv(void *arg, const char *key, const char *value)
 }
 
 /* The parsed file, kept while its mtime stays the same (node_exporter caches it likewise). */
-static pthread_mutex_t os_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *os_text, os_path[4096];
 static struct timespec os_mtime;
 static os_release os_cached;
 
-/* Finds and parses os-release unless the cached copy is current. Call with os_mu held. */
-static int os_refresh(char *err, size_t errlen)
+/* Finds and parses os-release under rootfs unless the cached copy is current. */
+static int os_refresh(const char *rootfs, char *err, size_t errlen)
 {
     static const char *const files[] = {"etc/os-release", "usr/lib/os-release"};
     char path[4096];
     struct stat sb;
     size_t i;
     for (i = 0; i < 2; i++) {
-        if (node_path(path, sizeof path, node_cfg.rootfs, files[i]) < 0) {
+        if (node_path(path, sizeof path, rootfs, files[i]) < 0) {
             snprintf(err, errlen, "path too long");
             return -1;
         }
@@ -91,12 +89,10 @@ static int os_refresh(char *err, size_t errlen)
     return 0;
 }
 
-int collect_os(expo *w, collector_ctx *ctx)
+static int collect_os(expo *w, collector_ctx *ctx)
 {
     char err[256];
-    pthread_mutex_lock(&os_mu);
-    if (os_refresh(err, sizeof err) < 0) {
-        pthread_mutex_unlock(&os_mu);
+    if (os_refresh(NODE_PATHS(ctx)->rootfs, err, sizeof err) < 0) {
         return node_fail(ctx, "os", err);
     }
     const os_release r = os_cached;
@@ -115,14 +111,18 @@ int collect_os(expo *w, collector_ctx *ctx)
         expo_sample(expo_family_get(w, "node_os_version",
                                     "Metric containing the major.minor part of the OS version.", EXPO_GAUGE),
                     version, "id", r.v[K_ID], "id_like", r.v[K_ID_LIKE], "name", r.v[K_NAME], NULL);
-    pthread_mutex_unlock(&os_mu);
     return 0;
 }
 
-void collector_os_free(void)
+static void release_os(void *self)
 {
-    pthread_mutex_lock(&os_mu);
+    (void)self;
     free(os_text);
     os_text = NULL;
-    pthread_mutex_unlock(&os_mu);
 }
+
+const collector node_collector_os = {.name = "os",
+                                     .enabled_by_default = true,
+                                     .help = "Exposes the OS release info (os-release).",
+                                     .collect = collect_os,
+                                     .release = release_os};

@@ -13,19 +13,18 @@ static int read_psi(int i, const char *resource, pressure_rec *out, collector_ct
 {
     char rel[64], path[4096], err[256], *text;
     snprintf(rel, sizeof rel, "pressure/%s", resource);
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "pressure", "path too long");
-    if (procfile_read_locked(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return node_fail(ctx, "pressure",
                          errno == ENOENT ? "pressure information is unavailable, you need a "
                                            "Linux kernel >= 4.20 and/or CONFIG_PSI enabled"
                                          : err);
     int rc = pressure_parse(text, out, err, sizeof err);
-    procfile_unlock(&psi_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-int collect_pressure(expo *w, collector_ctx *ctx)
+static int collect_pressure(expo *w, collector_ctx *ctx)
 {
     pressure_rec cpu, io, mem;
     if (read_psi(0, "cpu", &cpu, ctx) < 0 || read_psi(1, "io", &io, ctx) < 0 ||
@@ -54,3 +53,16 @@ int collect_pressure(expo *w, collector_ctx *ctx)
         (double)mem.full_total / 1e6, NULL);
     return 0;
 }
+
+static void release_pressure(void *self)
+{
+    (void)self;
+    for (int i = 0; i < 3; i++)
+        procfile_close(&psi_files[i]);
+}
+
+const collector node_collector_pressure = {.name = "pressure",
+                                           .enabled_by_default = true,
+                                           .help = "Exposes pressure stall statistics from /proc/pressure/.",
+                                           .collect = collect_pressure,
+                                           .release = release_pressure};

@@ -21,13 +21,13 @@ static void on_cpu(void *arg, const char *cpu, uint64_t running_ns, uint64_t wai
 
 static procfile sched_file = PROCFILE_INIT;
 
-int collect_schedstat(expo *w, collector_ctx *ctx)
+static int collect_schedstat(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "schedstat") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "schedstat") < 0)
         return node_fail(ctx, "schedstat", "path too long");
     /* A kernel without CONFIG_SCHEDSTATS has no file: "no data" in node_exporter (success 0). */
-    if (procfile_read_locked(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "schedstat", errno == ENOENT ? "schedstat file does not exist (no data)" : err);
     sched_scrape s = {
         expo_family_get(w, "node_schedstat_running_seconds_total",
@@ -39,13 +39,19 @@ int collect_schedstat(expo *w, collector_ctx *ctx)
         0,
     };
     schedstat_parse(text, on_cpu, &s);
-    procfile_unlock(&sched_file);
     /* A kernel's file always has its CPUs' lines; without one it is truncated or not schedstat at all
      * (node_exporter would report success with no data). */
     return s.cpus ? 0 : node_fail(ctx, path, "no cpuN line");
 }
 
-void collector_schedstat_free(void)
+static void release_schedstat(void *self)
 {
+    (void)self;
     procfile_close(&sched_file);
 }
+
+const collector node_collector_schedstat = {.name = "schedstat",
+                                            .enabled_by_default = true,
+                                            .help = "Exposes task scheduler statistics from /proc/schedstat.",
+                                            .collect = collect_schedstat,
+                                            .release = release_schedstat};

@@ -49,19 +49,31 @@ static procfile sock_files[2] = {PROCFILE_INIT, PROCFILE_INIT};
 static int read_one(int i, const char *rel, int optional, sock_scrape *s, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "sockstat", "path too long");
-    if (procfile_read_locked(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return optional && errno == ENOENT ? 0 : node_fail(ctx, "sockstat", err); /* no IPv6: no sockstat6 */
     int rc = sockstat_parse(text, on_stat, s, err, sizeof err);
-    procfile_unlock(&sock_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-int collect_sockstat(expo *w, collector_ctx *ctx)
+static int collect_sockstat(expo *w, collector_ctx *ctx)
 {
     sock_scrape s = {.w = w, .pagesize = (double)sysconf(_SC_PAGESIZE)};
     if (read_one(0, "net/sockstat", 0, &s, ctx) < 0 || read_one(1, "net/sockstat6", 1, &s, ctx) < 0)
         return -1;
     return 0;
 }
+
+static void release_sockstat(void *self)
+{
+    (void)self;
+    for (int i = 0; i < 2; i++)
+        procfile_close(&sock_files[i]);
+}
+
+const collector node_collector_sockstat = {.name = "sockstat",
+                                           .enabled_by_default = true,
+                                           .help = "Exposes various statistics from /proc/net/sockstat.",
+                                           .collect = collect_sockstat,
+                                           .release = release_sockstat};

@@ -22,12 +22,12 @@ static void on_cpu(void *arg, unsigned index, uint64_t processed, uint64_t dropp
 
 static procfile softnet_file = PROCFILE_INIT;
 
-int collect_softnet(expo *w, collector_ctx *ctx)
+static int collect_softnet(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "net/softnet_stat") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/softnet_stat") < 0)
         return node_fail(ctx, "softnet", "path too long");
-    if (procfile_read_locked(&softnet_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&softnet_file, path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "softnet", err);
     softnet_scrape s = {
         expo_family_get(w, "node_softnet_processed_total", "Number of processed packets", EXPO_COUNTER),
@@ -36,11 +36,17 @@ int collect_softnet(expo *w, collector_ctx *ctx)
                         "Number of times processing packets ran out of quota", EXPO_COUNTER),
     };
     int rc = softnet_parse(text, on_cpu, &s, err, sizeof err);
-    procfile_unlock(&softnet_file);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-void collector_softnet_free(void)
+static void release_softnet(void *self)
 {
+    (void)self;
     procfile_close(&softnet_file);
 }
+
+const collector node_collector_softnet = {.name = "softnet",
+                                          .enabled_by_default = true,
+                                          .help = "Exposes statistics from /proc/net/softnet_stat.",
+                                          .collect = collect_softnet,
+                                          .release = release_softnet};

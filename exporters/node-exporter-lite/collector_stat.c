@@ -5,20 +5,24 @@
 #include "procfile.h"
 
 static procfile stat_file = PROCFILE_INIT;
+static bool softirq; /* --collector.stat.softirq */
 
-int collect_stat(expo *w, collector_ctx *ctx)
+static const flag stat_flags[] = {
+    {"collector.stat.softirq", FLAG_BOOL, &softirq, "false", "Export softirq calls per vector.", 0, 0},
+};
+
+static int collect_stat(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, "stat") < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read_locked(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "stat", err);
     stat_rec st;
     int rc = stat_parse(text, &st, NULL, NULL, err, sizeof err);
-    procfile_unlock(&stat_file);
     if (rc < 0)
         return node_fail(ctx, path, err);
-    if (node_cfg.stat_softirq && !st.has_softirq)
+    if (softirq && !st.has_softirq)
         return node_fail(ctx, path, "no softirq line");
     expo_sample(expo_family_get(w, "node_intr_total", "Total number of interrupts serviced.", EXPO_COUNTER),
                 (double)st.intr, NULL);
@@ -36,7 +40,7 @@ int collect_stat(expo *w, collector_ctx *ctx)
     expo_sample(expo_family_get(w, "node_procs_blocked",
                                 "Number of processes blocked waiting for I/O to complete.", EXPO_GAUGE),
                 (double)st.blocked, NULL);
-    if (node_cfg.stat_softirq) {
+    if (softirq) {
         expo_family *f = expo_family_get(w, "node_softirqs_total", "Number of softirq calls.", EXPO_COUNTER);
         for (int i = 0; i < STAT_SOFTIRQS; i++)
             expo_sample(f, (double)st.softirq[i], "vector", softirq_names[i], NULL);
@@ -44,7 +48,17 @@ int collect_stat(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-void collector_stat_free(void)
+static void release_stat(void *self)
 {
+    (void)self;
     procfile_close(&stat_file);
 }
+
+const collector node_collector_stat = {
+    .name = "stat",
+    .enabled_by_default = true,
+    .help = "Exposes various statistics from /proc/stat (boot time, forks, interrupts...).",
+    .collect = collect_stat,
+    .flags = stat_flags,
+    .nflags = 1,
+    .release = release_stat};

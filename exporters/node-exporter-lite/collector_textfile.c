@@ -43,7 +43,13 @@ static void read_one(tscrape *s, const char *path)
 {
     char err[512];
     size_t len;
-    char *text = readfile(path, TEXTFILE_LIMIT, &len, err, sizeof err);
+    struct stat big;
+    char *text = NULL;
+    /* A file over the limit is refused by its size, not read up to the limit on every scrape. */
+    if (stat(path, &big) == 0 && big.st_size > TEXTFILE_LIMIT)
+        snprintf(err, sizeof err, "%lld bytes, over the limit of %d", (long long)big.st_size, TEXTFILE_LIMIT);
+    else
+        text = readfile(path, TEXTFILE_LIMIT, &len, err, sizeof err);
     if (!text) {
         log_error("failed to collect textfile data", "file", path, "err", err, NULL);
         s->errored = 1;
@@ -243,11 +249,18 @@ static void emit_family(expo *w, const tf_file *m, const tf_family *fam, const c
     }
 }
 
-int collect_textfile(expo *w, collector_ctx *ctx)
+static char *directory; /* --collector.textfile.directory */
+
+static const flag textfile_flags[] = {
+    {"collector.textfile.directory", FLAG_STRING, &directory, "",
+     "Directory to read text files with metrics from.", 0, 0},
+};
+
+static int collect_textfile(expo *w, collector_ctx *ctx)
 {
     (void)ctx;
     tscrape s = {0};
-    const char *dir = node_cfg.textfile_dir;
+    const char *dir = directory;
     if (*dir) {
         glob_t g;
         /* As filepath.Glob: a pattern that matches nothing (or any plain path) is read as a directory. */
@@ -299,3 +312,11 @@ int collect_textfile(expo *w, collector_ctx *ctx)
     free(s.files);
     return 0;
 }
+
+const collector node_collector_textfile = {
+    .name = "textfile",
+    .enabled_by_default = true,
+    .help = "Exposes statistics read from local disk (--collector.textfile.directory).",
+    .collect = collect_textfile,
+    .flags = textfile_flags,
+    .nflags = 1};

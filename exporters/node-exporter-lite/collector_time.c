@@ -1,6 +1,5 @@
 /* collector_time.c -- node_time_seconds, the time zone offset, and the kernel's clocksources. */
 #include <dirent.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,12 +15,10 @@ typedef struct clocksource_dev {
     char device[16];
     procfile available, current;
 } clocksource_dev;
-static pthread_mutex_t cs_mu = PTHREAD_MUTEX_INITIALIZER;
 static clocksource_dev *cs_devs;
 static size_t ncs_devs;
 static int cs_scanned;
 
-/* Call with cs_mu held. */
 static void clocksources_scan(const char *dir)
 {
     cs_scanned = 1;
@@ -41,25 +38,22 @@ static void clocksources_scan(const char *dir)
         clocksource_dev *c = &cs_devs[ncs_devs++];
         memset(c, 0, sizeof *c);
         snprintf(c->device, sizeof c->device, "%u", n);
-        pthread_mutex_init(&c->available.mu, NULL);
-        pthread_mutex_init(&c->current.mu, NULL);
         c->available.fd = c->current.fd = -1;
     }
     closedir(d);
 }
 
-static void clocksources(expo *w)
+static void clocksources(expo *w, const char *sysfs)
 {
     char dir[4096], path[4200], err[128], *text;
-    if (node_path(dir, sizeof dir, node_cfg.sysfs, "devices/system/clocksource") < 0)
+    if (node_path(dir, sizeof dir, sysfs, "devices/system/clocksource") < 0)
         return;
-    pthread_mutex_lock(&cs_mu);
     if (!cs_scanned)
         clocksources_scan(dir);
     for (size_t i = 0; i < ncs_devs; i++) {
         clocksource_dev *c = &cs_devs[i];
         snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", dir, c->device);
-        if (procfile_read_locked(&c->available, path, 4096, &text, err, sizeof err) == 0) {
+        if (procfile_read(&c->available, path, 4096, &text, err, sizeof err) == 0) {
             char *cur = text, *name;
             while ((name = text_next_field(&cur)))
                 expo_sample(
@@ -67,10 +61,9 @@ static void clocksources(expo *w)
                                     "Available clocksources read from '/sys/devices/system/clocksource'.",
                                     EXPO_GAUGE),
                     1, "clocksource", name, "device", c->device, NULL);
-            procfile_unlock(&c->available);
         }
         snprintf(path, sizeof path, "%s/clocksource%s/current_clocksource", dir, c->device);
-        if (procfile_read_locked(&c->current, path, 4096, &text, err, sizeof err) == 0) {
+        if (procfile_read(&c->current, path, 4096, &text, err, sizeof err) == 0) {
             text = text_trim(text);
             if (*text)
                 expo_sample(
@@ -78,15 +71,12 @@ static void clocksources(expo *w)
                                     "Current clocksource read from '/sys/devices/system/clocksource'.",
                                     EXPO_GAUGE),
                     1, "clocksource", text, "device", c->device, NULL);
-            procfile_unlock(&c->current);
         }
     }
-    pthread_mutex_unlock(&cs_mu);
 }
 
-int collect_time(expo *w, collector_ctx *ctx)
+static int collect_time(expo *w, collector_ctx *ctx)
 {
-    (void)ctx;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -99,6 +89,25 @@ int collect_time(expo *w, collector_ctx *ctx)
     expo_sample(expo_family_get(w, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
                                 EXPO_GAUGE),
                 (double)tm.tm_gmtoff, "time_zone", tm.tm_zone ? tm.tm_zone : "", NULL);
-    clocksources(w);
+    clocksources(w, NODE_PATHS(ctx)->sysfs);
     return 0;
 }
+
+static void release_time(void *self)
+{
+    (void)self;
+    for (size_t i = 0; i < ncs_devs; i++) {
+        procfile_close(&cs_devs[i].available);
+        procfile_close(&cs_devs[i].current);
+    }
+    free(cs_devs);
+    cs_devs = NULL;
+    ncs_devs = 0;
+    cs_scanned = 0;
+}
+
+const collector node_collector_time = {.name = "time",
+                                       .enabled_by_default = true,
+                                       .help = "Exposes the current system time.",
+                                       .collect = collect_time,
+                                       .release = release_time};

@@ -27,7 +27,7 @@ static const char *const timex_help[TIMEX_VALUES] = {
     "International Atomic Time (TAI) offset.",
 };
 
-int collect_timex(expo *w, collector_ctx *ctx)
+static int collect_timex(expo *w, collector_ctx *ctx)
 {
     struct timex tx;
     memset(&tx, 0, sizeof tx); /* modes 0: read only */
@@ -45,3 +45,8 @@ int collect_timex(expo *w, collector_ctx *ctx)
     }
     return 0;
 }
+
+const collector node_collector_timex = {.name = "timex",
+                                        .enabled_by_default = true,
+                                        .help = "Exposes selected adjtimex(2) system call stats.",
+                                        .collect = collect_timex};

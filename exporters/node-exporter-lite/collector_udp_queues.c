@@ -11,17 +11,16 @@ static procfile udp_files[2] = {PROCFILE_INIT, PROCFILE_INIT};
 static int read_one(int i, const char *rel, udp_queues *q, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
-    if (node_path(path, sizeof path, node_cfg.procfs, rel) < 0)
+    if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "udp_queues", "path too long");
     /* One line per socket: busy DNS or syslog hosts have thousands. */
-    if (procfile_read_locked(&udp_files[i], path, 64u << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&udp_files[i], path, 64u << 20, &text, err, sizeof err) < 0)
         return errno == ENOENT ? 0 : node_fail(ctx, "udp_queues", err);
     int rc = udp_queues_parse(text, q, err, sizeof err);
-    procfile_unlock(&udp_files[i]);
     return rc < 0 ? node_fail(ctx, path, err) : 1;
 }
 
-int collect_udp_queues(expo *w, collector_ctx *ctx)
+static int collect_udp_queues(expo *w, collector_ctx *ctx)
 {
     static const char *const rel[2] = {"net/udp", "net/udp6"};
     static const char *const ip[2] = {"v4", "v6"};
@@ -43,8 +42,16 @@ int collect_udp_queues(expo *w, collector_ctx *ctx)
     return found ? 0 : node_fail(ctx, "udp_queues", "no /proc/net/udp or udp6");
 }
 
-void collector_udp_queues_free(void)
+static void release_udp_queues(void *self)
 {
+    (void)self;
     procfile_close(&udp_files[0]);
     procfile_close(&udp_files[1]);
 }
+
+const collector node_collector_udp_queues = {
+    .name = "udp_queues",
+    .enabled_by_default = true,
+    .help = "Exposes UDP total lengths of the rx_queue and tx_queue from /proc/net/udp and /proc/net/udp6.",
+    .collect = collect_udp_queues,
+    .release = release_udp_queues};

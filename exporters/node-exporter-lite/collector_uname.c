@@ -6,7 +6,7 @@
 
 #include "node.h"
 
-int collect_uname(expo *w, collector_ctx *ctx)
+static int collect_uname(expo *w, collector_ctx *ctx)
 {
     struct utsname u;
     if (uname(&u) < 0)
@@ -18,3 +18,9 @@ int collect_uname(expo *w, collector_ctx *ctx)
                 "nodename", u.nodename, "domainname", u.domainname, NULL);
     return 0;
 }
+
+const collector node_collector_uname = {
+    .name = "uname",
+    .enabled_by_default = true,
+    .help = "Exposes system information as provided by the uname system call.",
+    .collect = collect_uname};

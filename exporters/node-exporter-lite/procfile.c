@@ -44,9 +44,8 @@ static int read_all(procfile *pf, size_t limit, size_t *len)
     return 0;
 }
 
-int procfile_read_locked(procfile *pf, const char *path, size_t limit, char **text, char *err, size_t errlen)
+int procfile_read(procfile *pf, const char *path, size_t limit, char **text, char *err, size_t errlen)
 {
-    pthread_mutex_lock(&pf->mu);
     size_t len;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (pf->fd < 0 && (pf->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -65,24 +64,16 @@ int procfile_read_locked(procfile *pf, const char *path, size_t limit, char **te
     }
     int e = errno;
     snprintf(err, errlen, "%s: %s", path, strerror(e));
-    pthread_mutex_unlock(&pf->mu);
     errno = e;
     return -1;
 }
 
-void procfile_unlock(procfile *pf)
-{
-    pthread_mutex_unlock(&pf->mu);
-}
-
 void procfile_close(procfile *pf)
 {
-    pthread_mutex_lock(&pf->mu);
     if (pf->fd >= 0)
         close(pf->fd);
     pf->fd = -1;
     free(pf->data);
     pf->data = NULL;
     pf->cap = 0;
-    pthread_mutex_unlock(&pf->mu);
 }

@@ -8,7 +8,6 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,8 +275,7 @@ int ethtool_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err
 
 /* One socket per protocol and one buffer kept between scrapes (opening a netlink socket per scrape costs
  * about as much as the dump); a socket is closed after any error, so a half-read dump never leaks into the
- * next one. */
-static pthread_mutex_t dump_mu = PTHREAD_MUTEX_INITIALIZER;
+ * next one. No lock: only collectors use them, on the one scrape worker (lib/README.md, "Threads"). */
 static int route_fd = -1, genl_fd = -1;
 static char *dump_buf;
 enum { DUMP_CAP = 64 << 10 }; /* the kernel fills it with whole messages; one link's are a few kB */
@@ -285,8 +283,8 @@ enum { DUMP_CAP = 64 << 10 }; /* the kernel fills it with whole messages; one li
 typedef int (*parse_fn)(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
 
 /* Sends req on *fd (opened on first use) and feeds the replies to parse until the dump is done. */
-static int dump_locked(int proto, int *fd, const void *req, size_t reqlen, parse_fn parse, const rtnl_cb *cb,
-                       double deadline, char *err, size_t errlen)
+static int dump_one(int proto, int *fd, const void *req, size_t reqlen, parse_fn parse, const rtnl_cb *cb,
+                    double deadline, char *err, size_t errlen)
 {
     if (!dump_buf && !(dump_buf = malloc(DUMP_CAP)))
         return fail(err, errlen, "out of memory");
@@ -350,10 +348,7 @@ int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t er
     req.h.nlmsg_len = NLMSG_LENGTH(what == 'a' ? sizeof req.u.addr : sizeof req.u.link);
     req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.h.nlmsg_seq = 1;
-    pthread_mutex_lock(&dump_mu);
-    int rc =
-        dump_locked(NETLINK_ROUTE, &route_fd, &req, req.h.nlmsg_len, rtnl_parse, cb, deadline, err, errlen);
-    pthread_mutex_unlock(&dump_mu);
+    int rc = dump_one(NETLINK_ROUTE, &route_fd, &req, req.h.nlmsg_len, rtnl_parse, cb, deadline, err, errlen);
     return rc;
 }
 
@@ -391,8 +386,7 @@ int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t
     size_t len = genl_request(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
     len = put_attr(&req, len, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME, sizeof ETHTOOL_GENL_NAME);
     req.h.nlmsg_len = (uint32_t)len;
-    pthread_mutex_lock(&dump_mu);
-    int rc = dump_locked(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, &fcb, deadline, err, errlen);
+    int rc = dump_one(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, &fcb, deadline, err, errlen);
     if (rc < 0 && errno == ENOENT) {
         rc = 1; /* no ethtool netlink in this kernel */
     } else if (rc == 0 && !family) {
@@ -407,15 +401,13 @@ int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t
         len = genl_request(&req, family, ETHTOOL_MSG_LINKMODES_GET, NLM_F_DUMP);
         len = put_attr(&req, len, ETHTOOL_A_LINKMODES_HEADER | NLA_F_NESTED, nest, sizeof nest);
         req.h.nlmsg_len = (uint32_t)len;
-        rc = dump_locked(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, cb, deadline, err, errlen);
+        rc = dump_one(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, cb, deadline, err, errlen);
     }
-    pthread_mutex_unlock(&dump_mu);
     return rc;
 }
 
 void rtnl_close(void)
 {
-    pthread_mutex_lock(&dump_mu);
     if (route_fd >= 0)
         close(route_fd);
     if (genl_fd >= 0)
@@ -423,5 +415,4 @@ void rtnl_close(void)
     route_fd = genl_fd = -1;
     free(dump_buf);
     dump_buf = NULL;
-    pthread_mutex_unlock(&dump_mu);
 }

@@ -13,6 +13,8 @@
   up         `lab up`
   load       `lab load`
   secure     the upstream brokers' SASL_SSL and SSL listeners (test CA, credentials)
+  kerberos   the KDC of realm LAB.TEST (component) and the GSSAPI half of the SASL_PLAINTEXT listener
+  oauth      lab/oidc.py, the token endpoint (component), and the OAUTHBEARER half of that listener
   cli        the other commands and main()
 lab/wanproxy.py is a program of its own (the WAN proxy process).
 """

@@ -6,7 +6,7 @@ import signal
 import sys
 import time
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .health import connector_states, healthy, wan_command
 from .java import TOOLS, ensure_libs, tool_cmd
@@ -15,7 +15,8 @@ from .processes import group_pids, log_file, pid_file, rss_kb, running_pid, spaw
 from .settings import PROFILES, LabError, StartFailure
 from .state import read_state, services_from_state
 from .topology import hostname, topology, up_addr
-from .up import cmd_up, configure_mm2
+from .apps import cmd_app
+from .up import cmd_up, configure_mm2, fetch_components
 from .util import die, tail
 
 
@@ -158,11 +159,16 @@ def cmd_env(argv):
         boot = secure.bootstraps(up_addr, t["brokers"])
         d.update(boot)
         d["secure"] = secure.env_view(t["secure"], boot)
+    if t.get("kerberos"):
+        boot = kerberos.bootstraps(up_addr, t["brokers"])
+        d.update(boot)
+        d["kerberos"] = kerberos.env_view(t["kerberos"], boot)
+        d["oauth"] = oauth.env_view(t["oauth"], boot)
     if "--json" in argv:
         print(json.dumps(d, indent=2))
     else:
         for k, v in d.items():
-            if k not in ("hosts", "secure"):
+            if k not in ("hosts", "secure", "kerberos", "oauth"):
                 print(f"LAB_{k.upper()}='{v}'")
         if "secure" in d:
             sec = d["secure"]
@@ -203,7 +209,7 @@ def cmd_restart(argv):
     if s.skip_reason:
         die(f"{name} is not part of this lab: {s.skip_reason}", 2)
     stop_pids([name])
-    pid = spawn(name, s.cmd)
+    pid = spawn(name, s.cmd, env=s.env)
     print(f"  {name} started (pid {pid})")
     try:
         wait_for(f"{name} to be healthy", lambda: healthy(s), 120, svc=name)
@@ -221,6 +227,7 @@ def cmd_fetch(argv):
         die(f"unknown profile {' '.join(argv)!r}; profiles: {', '.join(PROFILES)}", 2)
     try:
         print(ensure_libs(PROFILES[profile][0]))
+        fetch_components(topology(profile))
     except LabError as e:
         die(str(e), 1)
     return 0
@@ -234,7 +241,7 @@ def main(doc):
         return 0
     cmds = {"up": cmd_up, "status": cmd_status, "down": cmd_down, "wan": cmd_wan, "load": cmd_load,
             "tool": cmd_tool, "env": cmd_env, "restart": cmd_restart, "stop": cmd_stop,
-            "logs": cmd_logs, "fetch": cmd_fetch}
+            "logs": cmd_logs, "fetch": cmd_fetch, "app": cmd_app}
     if argv[0] not in cmds:
         die(f"unknown command {argv[0]!r}; see lab --help", 2)
     if argv[0] in ("up", "down", "stop", "restart"):

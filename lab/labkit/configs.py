@@ -13,7 +13,7 @@ import uuid
 
 import yaml
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .java import ensure_conf_logging
 from .settings import PROFILES, REPO, LabError
@@ -64,6 +64,11 @@ def broker_props(t, side, n):
             listeners += more[0]
             advertised += more[1]
             protomap += more[2]
+        if t.get("kerberos"):
+            more = kerberos.listeners(host)
+            listeners += more[0]
+            advertised += more[1]
+            protomap += more[2]
     p = {}
     if t["flavour"] == "kraft":
         addr = up_addr if side == "upstream" else dn_addr
@@ -102,6 +107,10 @@ def broker_props(t, side, n):
     })
     if side == "upstream" and t.get("secure"):
         p.update(secure.broker_props(t["secure"], name))
+    if side == "upstream" and t.get("kerberos"):
+        p["listener.name.sasl_plaintext.sasl.enabled.mechanisms"] = "GSSAPI,OAUTHBEARER"
+        p.update(kerberos.broker_props(t["kerberos"], name, host))
+        p.update(oauth.broker_props(t["oauth"]))
     return p
 
 

@@ -59,7 +59,7 @@ def jar(flavour, pattern):
     return hits[-1] if hits else None
 
 
-def java_cmd(flavour, heap, main, args, name, agent=None):
+def java_cmd(flavour, heap, main, args, name, agent=None, jvm=()):
     java = shutil.which("java")
     if not java:
         raise LabError("Java is not installed (apt-get install openjdk-17-jre-headless)")
@@ -67,6 +67,7 @@ def java_cmd(flavour, heap, main, args, name, agent=None):
     cmd = [java, f"-Xmx{heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", f"-Dlab.service={name}",
            f"-Dlog4j.configuration=file:{log4j}", f"-Dlog4j2.configurationFile={log4j}"]
+    cmd += list(jvm)
     if agent:
         cmd.append(f"-javaagent:{jar(flavour, 'jmx_prometheus_javaagent-*.jar')}={agent}")
     cmd += ["-cp", os.path.join(libs_dir(flavour), "*"), main] + args
@@ -177,3 +178,34 @@ def run_tool(flavour, name, args, check=True):
     if check and r.returncode != 0:
         raise StartFailure(None, f"{name} {' '.join(args)} failed:\n{r.stdout[-2000:]}")
     return r.stdout
+
+
+def build_once(name, pom, goals, built, clean=(), extra=()):
+    """Runs `mvn -q -f POM GOALS` unless built() says the output is there and POM and the sources beside it
+    (src/) are unchanged since the last build (a stamp lab/target/NAME.pom.sha256). Raises LabError with
+    Maven's last lines on failure."""
+    import hashlib
+    h = hashlib.sha256()
+    for path in [pom] + sorted(glob.glob(os.path.join(os.path.dirname(pom), "src", "**", "*"), recursive=True)):
+        if os.path.isfile(path):
+            h.update(path.encode())
+            with open(path, "rb") as f:
+                h.update(f.read())
+    pom_sum = h.hexdigest()
+    stamp = os.path.join(LAB_DIR, "target", f"{name}.pom.sha256")
+    try:
+        with open(stamp) as f:
+            if f.read().strip() == pom_sum and built():
+                return
+    except OSError:
+        pass
+    if not shutil.which("mvn"):
+        raise LabError(f"Maven (mvn) is not installed; it is needed once to build {name} (apt-get install maven)")
+    for d in clean:
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"lab: building {name} from Maven Central ({os.path.relpath(pom, LAB_DIR)}) ...", flush=True)
+    r = subprocess.run(["mvn", "-q", "-f", pom, *extra, *goals], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    if r.returncode != 0 or not built():
+        raise LabError(f"mvn {' '.join(goals)} for {name} failed:\n" + r.stdout[-3000:])
+    write(stamp, pom_sum + "\n")

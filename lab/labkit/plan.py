@@ -5,12 +5,14 @@ other part of the lab is a component: a module of labkit, one line in COMPONENTS
   services(t)          -> [Service, ...]      (t: the topology dict; stage= says when each starts)
   configs(t, svcs)     -> {file name: text}   optional; written under $LAB_STATE/conf on a fresh `up`
   after_start(t, svcs)                        optional; runs once its services are healthy (seeding etc.)
+  topics(t)            -> {topic: partitions} optional; made upstream on a fresh `up`, before the mm2 stage
+  fetch(t)                                    optional; builds or fetches what its services run (`up`, `fetch`)
 """
 import os
 import shutil
 import sys
 
-from . import secure
+from . import apps, kerberos, oauth, registry, secure, sink
 from . import settings as S
 from .configs import jmx_rules
 from .exporters import check_flags, exporter_bin
@@ -44,12 +46,16 @@ def plan(t):
             name = f"kafka0{n}" if side == "upstream" else f"zk0{n}"
             host = up_addr(n) if side == "upstream" else dn_addr(n)
             ports = [9092] + ([9093] if side == "upstream" else []) + ([9094] if flavour == "kraft" else []) + [7071]
+            jvm = []
             if side == "upstream" and t.get("secure"):
                 ports += [secure.SASL_SSL_PORT, secure.SSL_PORT]
+            if side == "upstream" and t.get("kerberos"):
+                ports.append(kerberos.SASL_PORT)
+                jvm = kerberos.jvm_flags(t["kerberos"]) + oauth.jvm_flags(t["oauth"])
             cfg = os.path.join(S.STATE, "conf", f"{name}.properties")
             svcs.append(Service(name, f"broker-{side}", host, ports,
                                 java_cmd(flavour, S.HEAP["broker"], "kafka.Kafka", [cfg], name,
-                                         agent=f"{host}:7071:{jmx_rules('broker')}"),
+                                         agent=f"{host}:7071:{jmx_rules('broker')}", jvm=jvm),
                                 health=("tcp", host, 9092)))
     svcs.append(Service("connect", "connect", dn_addr(1), [8083, 7072],
                         java_cmd(flavour, S.HEAP["connect"], "org.apache.kafka.connect.cli.ConnectDistributed",
@@ -103,4 +109,10 @@ def plan(t):
 
 
 # The lab's components beyond the core, in start order (see the module comment): one line each.
-COMPONENTS = []
+COMPONENTS = [
+    kerberos,  # the KDC of realm LAB.TEST (stage infra); the brokers' GSSAPI listener is in configs.broker_props
+    oauth,     # lab/oidc.py, the OAUTHBEARER token endpoint (stage infra)
+    registry,
+    sink,
+    apps,
+]

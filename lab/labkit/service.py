@@ -1,8 +1,9 @@
 """Service: one process of the lab, as plan() declares it and lab.json records it."""
 
-# When a service starts (start_all): "brokers" once both clusters' brokers are in the metadata (with the
-# exporters and Prometheus), "mm2" once the MM2 connectors run (with the mirror-exporter).
-STAGES = ("brokers", "mm2")
+# When a service starts (start_all): "infra" before everything else (what the brokers need at start: the KDC,
+# the token endpoint), "brokers" once both clusters' brokers are in the metadata (with the exporters and
+# Prometheus), "mm2" once the MM2 connectors run (with the mirror-exporter).
+STAGES = ("infra", "brokers", "mm2")
 
 
 class Service:

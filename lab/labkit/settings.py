@@ -17,8 +17,12 @@ PROFILES = {
     "default": ("default", 1, 1),
     "full": ("default", 3, 3),
     "kraft": ("kraft", 0, 1),
+    # The users' whole system (issue 10): default plus Schema Registry, OpenSearch, producer-1, consumer-1,
+    # consumer-2 and the index audit (the components registry, sink, apps; topology sets t["datapath"]).
+    "system": ("default", 1, 1),
 }
-MIRROR_TOPICS = os.environ.get("LAB_MIRROR_TOPICS", r"T|mirror-probe|load|lab-.*|test-.*|it-.*")
+DATAPATH_PROFILES = {"system"}
+MIRROR_TOPICS = os.environ.get("LAB_MIRROR_TOPICS", r"T|mirror-probe|load|lab-.*|test-.*|it-.*|peter-.*")
 # Small heaps for a 2-core, shared machine; LAB_HEAP_BROKER=1g etc. override.
 HEAP = {k: os.environ.get(f"LAB_HEAP_{k.upper()}", v)
         for k, v in {"zk": "128m", "broker": "448m", "connect": "512m", "tool": "256m"}.items()}

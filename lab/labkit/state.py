@@ -23,7 +23,8 @@ def read_state():
 def save_state(t, svcs):
     st = dict(t)
     st["services"] = {s.name: {"kind": s.kind, "host": s.host, "ports": s.ports, "skipped": s.skip_reason,
-                               "note": s.note, "health": s.health, "cmd": s.cmd} for s in svcs}
+                               "note": s.note, "health": s.health, "cmd": s.cmd, "env": s.env}
+                       for s in svcs}
     st["started_at"] = time.time()
     write(state_path(), json.dumps(st, indent=2) + "\n")
 
@@ -32,7 +33,7 @@ def services_from_state(st):
     out = []
     for name, d in st["services"].items():
         s = Service(name, d["kind"], d["host"], d["ports"], d.get("cmd"), tuple(d["health"]) if d["health"] else None,
-                    note=d.get("note", ""))
+                    env=d.get("env"), note=d.get("note", ""))
         s.skip_reason = d["skipped"]
         out.append(s)
     return out

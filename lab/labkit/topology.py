@@ -1,5 +1,5 @@
 """Addresses: which host is where for a LAB_PREFIX (docs/layout.md), and the topology dict of a profile."""
-from . import secure
+from . import kerberos, secure
 from . import settings as S
 from .settings import PROFILES
 
@@ -31,8 +31,10 @@ def topology(profile):
         "prometheus": f"http://{up_addr(1)}:9090",
         "brokers": brokers,
         "hosts": {},
+        "datapath": profile in S.DATAPATH_PROFILES,
     }
     t.update(secure.bootstraps(up_addr, brokers))
+    t.update(kerberos.bootstraps(up_addr, brokers))
     if zks:
         t["zookeeper_upstream"] = t["zookeeper"] + "/kafka3"
         t["zookeeper_downstream"] = t["zookeeper"] + "/kafka4"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from . import secure
+from . import kerberos, oauth, secure
 from . import settings as S
 from .configs import cluster_id, mm2_connectors, write_configs
 from .health import connector_states, healthy, kcat_brokers
@@ -41,6 +41,7 @@ def cmd_up(argv):
     flavour = t["flavour"]
     try:
         ensure_libs(flavour)
+        fetch_components(t)
     except LabError as e:
         die(str(e), 2)
     fresh = not live_old
@@ -48,6 +49,11 @@ def cmd_up(argv):
         t["secure"] = secure.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
     except (OSError, RuntimeError) as e:
         die(f"test CA and certificates for the secured listeners: {e}", 2)
+    try:
+        t["kerberos"] = kerberos.ensure_material(S.STATE, S.PREFIX, t["brokers"], up_addr)
+        t["oauth"] = oauth.ensure_material(S.STATE, S.PREFIX, up_addr)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+        die(f"Kerberos realm and OAuth keys for the SASL_PLAINTEXT listener: {e}", 2)
     if fresh:
         # A fresh lab: clean data so cluster ids and ZooKeeper registrations never go stale.
         for d in ("data", "conf", "run"):
@@ -99,6 +105,13 @@ def cmd_up(argv):
         f.write(f"{took:.1f}\n")
 
 
+def fetch_components(t):
+    """Each component's build step (e.g. Maven for the registry and the sink): what `up` and `fetch` run."""
+    for c in COMPONENTS:
+        if hasattr(c, "fetch") and t.get("datapath"):
+            c.fetch(t)
+
+
 def start_all(t, svcs, started):
     flavour = t["flavour"]
     by_kind = {}
@@ -129,6 +142,10 @@ def start_all(t, svcs, started):
             wait_for(f"{s.name} to be healthy", lambda s=s: healthy(s), timeout, svc=s.name)
 
     print("starting the lab:")
+    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
+    for s in extra:
+        if s.stage == "infra":  # what the brokers need at start (KDC, token endpoint)
+            launch([s], s.start_timeout)
     launch(by_kind.get("zookeeper", []), 60)
     launch(by_kind.get("wan-proxy", []), 10)
     brokers = by_kind.get("broker-upstream", []) + by_kind.get("broker-downstream", [])
@@ -159,7 +176,6 @@ def start_all(t, svcs, started):
     light = []
     for kind in ("node-exporter-lite", "kafka-exporter", "prometheus"):
         light += launch(by_kind.get(kind, []))
-    extra = [s for s in svcs if s.kind not in CORE_KINDS]  # the components' services (plan.COMPONENTS)
     light_extra = launch([s for s in extra if s.stage == "brokers"])
     # Topics the lab's users rely on: the mirror-exporter's probe topic, and a seed group so that the
     # checkpoint connector has a group (it runs no task until it finds one).
@@ -168,10 +184,13 @@ def start_all(t, svcs, started):
         # The SCRAM user, made through the brokers as users do; a JVM beside the two below.
         scram = subprocess.Popen(tool_cmd(flavour, "kafka-configs", secure.scram_tool_args(t["secure"], t["upstream"])),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        topics = {"mirror-probe": rf, "lab-seed": rf}
+        for c in COMPONENTS:
+            topics.update({k: str(v) for k, v in (c.topics(t) if hasattr(c, "topics") else {}).items()})
         creators = [subprocess.Popen(tool_cmd(flavour, "kafka-topics", [
             "--bootstrap-server", t["upstream"], "--create", "--if-not-exists", "--topic", topic,
-            "--partitions", rf, "--replication-factor", rf]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True) for topic in ("mirror-probe", "lab-seed")]  # in parallel: a JVM start each
+            "--partitions", parts, "--replication-factor", rf]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True) for topic, parts in topics.items()]  # in parallel: a JVM start each
         for c in creators:
             out = c.communicate()[0]
             if c.returncode != 0:
@@ -180,11 +199,12 @@ def start_all(t, svcs, started):
         if scram.returncode != 0:
             raise StartFailure(None, f"kafka-configs (SCRAM user) failed:\n{out[-2000:]}")
         check_secure(t)
+        check_sasl_plaintext(t)
         subprocess.run(["kcat", "-b", t["upstream"], "-P", "-t", "lab-seed"], input="seed\n", text=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
         subprocess.run(["kcat", "-b", t["upstream"], "-G", "lab-seed", "-X", "auto.offset.reset=earliest", "-e",
                         "-q", "lab-seed"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        print(f"  topics mirror-probe, lab-seed and group lab-seed upstream  [{time.time() - T0:.1f}s]", flush=True)
+        print(f"  topics {', '.join(topics)} and group lab-seed upstream  [{time.time() - T0:.1f}s]", flush=True)
     wait_healthy(connect, 120)
     configure_mm2(t)
     light += launch(by_kind.get("mirror-exporter", []))
@@ -216,6 +236,20 @@ def check_secure(t):
                  interval=0.2)
     print(f"  secured listeners SASL_SSL :{secure.SASL_SSL_PORT} (PLAIN, SCRAM-SHA-512) and SSL "
           f":{secure.SSL_PORT} (client certificate) answer  [{time.time() - T0:.1f}s]", flush=True)
+
+
+def check_sasl_plaintext(t):
+    """The SASL_PLAINTEXT listener answers kcat with exporter.keytab (GSSAPI); OAUTHBEARER is checked by the tests
+    (kcat's librdkafka 2.0.2 has no OIDC client: it is built without libcurl)."""
+    if not t.get("kerberos"):
+        return
+    args = kerberos.kcat_args(t["kerberos"], t["upstream_sasl_plaintext"])
+    env = dict(os.environ, **kerberos.env(S.STATE), KRB5CCNAME=f"FILE:{kerberos.kdir(S.STATE)}/kcat.ccache")
+    wait_for("kcat -L on the SASL_PLAINTEXT listener (GSSAPI)",
+             lambda: subprocess.run(["kcat", *args, "-L", "-m", "5"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=env, timeout=15).returncode == 0, 30, interval=0.5)
+    print(f"  SASL_PLAINTEXT :{kerberos.SASL_PORT} (GSSAPI with realm {kerberos.REALM}, OAUTHBEARER) answers  "
+          f"[{time.time() - T0:.1f}s]", flush=True)
 
 
 def configure_mm2(t):

@@ -163,7 +163,7 @@ static int run(unsigned which, char *t, size_t n)
         }
         return rtnl_parse(t, n, &rc, &done, err, sizeof err);
     default:
-        return process_stat_parse(t, &ps) | process_limits_parse(t, &a, &b) | process_btime_parse(t, &a);
+        return process_stat_parse(t, &ps) | process_btime_parse(t, &a);
     }
 }
 

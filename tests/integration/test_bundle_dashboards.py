@@ -80,10 +80,10 @@ def test_dashboards_are_generated_from_build_py():
         assert (DASH / name).read_text() == text, f"dashboards/{name} is stale: run dashboards/build.py"
 
 
-def test_four_dashboards_with_variables():
+def test_five_dashboards_with_variables():
     d = dashboards()
     titles = {x["title"] for x in d.values()}
-    assert titles == {"Kafka clusters", "Consumer lag", "MirrorMaker 2", "Hosts"}
+    assert titles == {"Kafka clusters", "Consumer lag", "MirrorMaker 2", "Hosts", "Data path to the index"}
     for name, dash in d.items():
         assert dash["schemaVersion"] >= 39
         names = [v["name"] for v in dash["templating"]["list"]]
@@ -94,6 +94,7 @@ def test_four_dashboards_with_variables():
     assert "topic" in [v["name"] for v in d["kafka-clusters.json"]["templating"]["list"]]
     assert {"consumergroup", "topic"} <= {v["name"] for v in d["consumer-lag.json"]["templating"]["list"]}
     assert {"consumergroup", "topic"} <= {v["name"] for v in d["mirrormaker2.json"]["templating"]["list"]}
+    assert "topic" in [v["name"] for v in d["datapath.json"]["templating"]["list"]]
 
 
 def test_dashboards_validate_against_grafana_schema(grafana_schema):

@@ -358,13 +358,17 @@ def test_client_certificates(start, tmp_path):
 
 
 def test_output_size_cap(start):
-    # 700k samples would be ~40 MiB; the writer stops at the 32 MiB cap, between samples.
+    # 700k samples would be ~40 MiB; the writer stops at the 32 MiB cap, and the scrape fails loudly:
+    # a 503 with the reason (never a 200 that looks complete), once in the log.
     e = start("--demo.samples=700000", "--scrape.timeout=20s")
     status, _, body = e.get(timeout=30)
-    assert status == 200
-    assert 20 << 20 < len(body) <= 32 << 20
-    assert body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
-    assert "reached the size cap" in e.log_path.read_text()
+    assert status == 503
+    assert body == b"scrape failed: scrape output over the cap of 33554432 bytes: samples dropped\n"
+    assert "over the cap" in e.log_path.read_text()
+    # Under the cap, the same exporter answers in full.
+    e2 = start("--demo.samples=100000", "--scrape.timeout=20s")
+    status, _, body = e2.get(timeout=30)
+    assert status == 200 and body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
 
 
 def test_collector_ignoring_the_deadline(start):

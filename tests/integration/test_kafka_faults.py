@@ -62,6 +62,36 @@ def test_secret_never_logged(tmp_path):
         exp.stop()
 
 
+COLLECTORS = ("brokers", "topics", "consumergroups", "zookeeper")
+
+
+def test_hung_broker_time_is_the_prepare_stage_and_kafka_up_stays():
+    """No lab: a broker address that takes connections and never answers. The snapshot's wait shows as
+    kafka_scrape_prepare_duration_seconds, every collector's own duration is ~0, and kafka_up 0 is served
+    with every collector disabled (it used to come from the first collector, and went with them)."""
+    import socket
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(64)
+    server = f"--kafka.server=127.0.0.1:{hung.getsockname()[1]}"
+    off = [f"--no-collector.{c}" for c in COLLECTORS]
+    for flags in ([], off):
+        exp = Exporter("127.0.0.1", [server, f"--scrape.timeout={TIMEOUT:g}s", *flags])
+        try:
+            m = scrape_in_time(exp)
+            assert value(m, "kafka_up") == 0
+            assert value(m, "kafka_scrape_prepare_success") == 0
+            assert value(m, "kafka_scrape_prepare_duration_seconds") > TIMEOUT / 20
+            for c in COLLECTORS:
+                if flags:
+                    assert value(m, "kafka_scrape_collector_duration_seconds", collector=c) is None, c
+                else:
+                    assert value(m, "kafka_scrape_collector_duration_seconds", collector=c) < 0.01, c
+        finally:
+            exp.stop()
+    hung.close()
+
+
 def test_broker_hung_killed_and_down_at_start(lab):
     lab.ensure_healthy()
     pid = service_pid(lab, "kafka01")
@@ -74,6 +104,10 @@ def test_broker_hung_killed_and_down_at_start(lab):
         os.kill(pid, signal.SIGSTOP)
         m = scrape_in_time(exp)
         assert value(m, "kafka_up") == 0 or value(m, "kafka_scrape_collector_success", collector="topics") == 0
+        # The wait for the hung broker is the prepare stage's (the snapshot), not the first collector's.
+        assert value(m, "kafka_scrape_prepare_duration_seconds") > TIMEOUT / 4
+        for c in COLLECTORS:
+            assert value(m, "kafka_scrape_collector_duration_seconds", collector=c) < 0.1, c
         # Killed while a scrape is waiting on it.
         result = {}
         t = threading.Thread(target=lambda: result.update(m=scrape_in_time(exp)))

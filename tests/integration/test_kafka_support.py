@@ -23,13 +23,13 @@ def exporter_bin():
 class Exporter:
     """One kafka-exporter process; stop() (or the fixture's teardown) kills it by pid."""
 
-    def __init__(self, host, args, env=None):
+    def __init__(self, host, args, env=None, binary=None):
         self.host = host
         self.port = free_port(host)
         self.url = f"http://{host}:{self.port}/metrics"
         self.log_path = f"/tmp/kafka-exporter-test-{os.getpid()}-{self.port}.log"
         self.log = open(self.log_path, "w")
-        cmd = [exporter_bin(), f"--web.listen-address={host}:{self.port}", *args]
+        cmd = [binary or exporter_bin(), f"--web.listen-address={host}:{self.port}", *args]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 10
         while time.time() < deadline:

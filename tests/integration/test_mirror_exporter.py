@@ -46,7 +46,7 @@ def parse(text):
 
 
 class Exporter:
-    def __init__(self, lab, name, *flags, probe_topic=None, source=None):
+    def __init__(self, lab, name, *flags, probe_topic=None, source=None, env=None):
         self.host = lab.addr("zk01")
         self.port = free_port(self.host)
         self.url = f"http://{self.host}:{self.port}/metrics"
@@ -57,7 +57,8 @@ class Exporter:
                 f"--source.kafka.server={source or lab.upstream}", f"--target.kafka.server={lab.downstream}",
                 f"--probe.topic={self.topic}", f"--probe.exporter-id={self.id}", "--mirror.poll-interval=1s",
                 "--kafka.timeout=3s", *flags]
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **env) if env else None)
         wait_for(lambda: self.try_scrape() is not None, 15, "exporter serving")
 
     def try_scrape(self):

@@ -1,6 +1,7 @@
 """mirror-exporter against a secured source cluster: the lab's upstream SASL_SSL listener (PLAIN), configured as
-users configure librdkafka, with --source.kafka.option name=value. Probes are produced through it and come back
-mirrored by MM2; a wrong password gives mirror_up{side="source"} 0 while the target side stays up, and the
+users configure librdkafka, with --source.kafka.option name=value; and the upstream SASL_PLAINTEXT listener with
+Kerberos (GSSAPI, a keytab of the lab's KDC). Probes are produced through it and come back mirrored by MM2; a wrong
+password gives mirror_up{side="source"} 0 while the target side stays up, and the
 password never shows in the log (debug), in /metrics or, once the flags are parsed, in ps."""
 import subprocess
 
@@ -37,6 +38,20 @@ def test_mirror_probes_through_sasl_ssl_source(lab, exporters, sec, tmp_path):
     password = sec["sasl_ssl"]["password"]
     assert password not in log and password not in text
     assert password not in cmdline
+
+
+def test_mirror_probes_through_kerberos_source(lab, exporters, tmp_path):
+    """librdkafka's own GSSAPI settings, as users write them; KRB5_CONFIG and a ticket cache of its own in the
+    environment (the unit file's Environment=), since librdkafka's kinit fills the default cache otherwise."""
+    krb = lab.info["kerberos"]
+    opts = {"security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "GSSAPI", "sasl.kerberos.service.name": "kafka",
+            "sasl.kerberos.principal": krb["principal"], "sasl.kerberos.keytab": krb["keytab"]}
+    e = exporters("krb", *[f"--source.kafka.option={k}={v}" for k, v in opts.items()], source=krb["bootstrap"],
+                  env={"KRB5_CONFIG": krb["krb5_conf"], "KRB5CCNAME": f"FILE:{tmp_path}/ccache"})
+    wait_for(lambda: e.value("mirror_up", side="source") == 1, 30, "source up over SASL_PLAINTEXT/GSSAPI")
+    steady(e, timeout=90)
+    assert e.total("mirror_probe_lost_total", e.metrics()) == 0
+    e.stop()
 
 
 def test_mirror_wrong_password_source_down_target_up(lab, exporters, sec):

@@ -91,14 +91,23 @@ static int collect_slow(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static const collector demo_collectors[] = {
-    {"demo", true, "Demo values.", collect_demo},
-    {"failing", true, "Always fails.", collect_failing},
-    {"slow", true, "Sleeps for --demo.slow.", collect_slow},
-    {"off", false, "Disabled by default.", collect_failing},
-    {"bulk", true, "Emits --demo.samples samples.", collect_bulk},
-    {"hang", true, "Sleeps --demo.hang on the first scrape, ignoring the deadline.", collect_hang},
-};
+static const collector demo = {
+    .name = "demo", .enabled_by_default = true, .help = "Demo values.", .collect = collect_demo};
+static const collector failing = {
+    .name = "failing", .enabled_by_default = true, .help = "Always fails.", .collect = collect_failing};
+static const collector slow = {
+    .name = "slow", .enabled_by_default = true, .help = "Sleeps for --demo.slow.", .collect = collect_slow};
+static const collector off = {
+    .name = "off", .enabled_by_default = false, .help = "Disabled by default.", .collect = collect_failing};
+static const collector bulk = {.name = "bulk",
+                               .enabled_by_default = true,
+                               .help = "Emits --demo.samples samples.",
+                               .collect = collect_bulk};
+static const collector hang = {.name = "hang",
+                               .enabled_by_default = true,
+                               .help = "Sleeps --demo.hang on the first scrape, ignoring the deadline.",
+                               .collect = collect_hang};
+static const collector *const demo_collectors[] = {&demo, &failing, &slow, &off, &bulk, &hang};
 
 static const flag demo_flags[] = {
     {"demo.slow", FLAG_DURATION, &slow_seconds, "0s", "How long the slow collector sleeps.", 0, 0},

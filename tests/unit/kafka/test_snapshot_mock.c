@@ -4,7 +4,6 @@
 #include <librdkafka/rdkafka_mock.h> /* after rdkafka.h, which it needs */
 #include <stdlib.h>
 
-#include "collectors.h"
 #include "kx.h"
 #include "log.h"
 #include "rdk.h"
@@ -30,7 +29,6 @@ static void produce(const char *bootstrap, const char *topic, int32_t partition,
 static void state_init(kx_state *st, const char *bootstrap, char **servers)
 {
     memset(st, 0, sizeof *st);
-    pthread_mutex_init(&st->lock, NULL);
     servers[0] = (char *)bootstrap;
     st->opt.kafka_servers.items = servers;
     st->opt.kafka_servers.n = 1;
@@ -181,12 +179,12 @@ static void test_render(const char *bootstrap)
     char *servers[1];
     state_init(&st, bootstrap, servers);
     collectors *c = collectors_new("kafka", kx_collectors, kx_ncollectors);
+    collectors_set_prepare(c, kx_prepare);
     buf out;
     buf_init(&out, 1 << 20);
     for (int round = 0; round < 2; round++) {
         expo *w = expo_new(1 << 20);
         expo_const_label(w, "cluster", "mock");
-        st.scrape_seq++;
         collectors_scrape(c, w, &st, now_monotonic() + 2);
         buf_reset(&out);
         CHECK(expo_render(w, &out) == 0);

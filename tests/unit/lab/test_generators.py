@@ -150,6 +150,9 @@ def test_prometheus_config_is_the_bundles_with_lab_addresses(monkeypatch, tmp_pa
     t, svcs = all_started("full", monkeypatch, tmp_path)
     got = yaml.safe_load(configs.prometheus_config(t, svcs))
     want = bundle()
+    # The data path's jobs have targets only in the system profile (tests/unit/lab/test_datapath.py).
+    want["scrape_configs"] = [j for j in want["scrape_configs"]
+                              if j["job_name"] not in ("schema-registry", "elasticsearch", "index-audit", "apps")]
     assert got["global"] == want["global"]
     assert [j["job_name"] for j in got["scrape_configs"]] == [j["job_name"] for j in want["scrape_configs"]]
     for g, w in zip(got["scrape_configs"], want["scrape_configs"]):
@@ -255,3 +258,32 @@ def test_plan_refuses_a_built_exporter_that_lacks_a_flag(monkeypatch, tmp_path):
     monkeypatch.setattr(configs.S, "BUILDS", [str(build)])
     with pytest.raises(LabError, match="mirror-exporter does not list --target.kafka.server"):
         plan.plan(topology.topology("default"))
+
+
+# ------------------------------------------------------------------------------------------ kerberos, oauth
+def test_sasl_plaintext_listener_with_gssapi_and_oauthbearer_and_the_kdc_first(tmp_path):
+    """Realm material made for real (kdb5_util, kadmin.local, openssl); the KDC and the token endpoint start at
+    stage infra, the broker's JVM reads the lab's krb5.conf, its listener validates tokens against the JWKS."""
+    from labkit import kerberos, oauth, settings
+    t = topology.topology("default")
+    t["kerberos"] = kerberos.ensure_material(settings.STATE, "127.99", 1, topology.up_addr)
+    t["oauth"] = oauth.ensure_material(settings.STATE, "127.99", topology.up_addr)
+    p = configs.broker_props(t, "upstream", 1)
+    assert "SASL_PLAINTEXT://127.99.10.1:9097" in p["listeners"].split(",")
+    assert "SASL_PLAINTEXT:SASL_PLAINTEXT" in p["listener.security.protocol.map"].split(",")
+    assert p["listener.name.sasl_plaintext.sasl.enabled.mechanisms"] == "GSSAPI,OAUTHBEARER"
+    jaas = p["listener.name.sasl_plaintext.gssapi.sasl.jaas.config"]
+    assert 'principal="kafka/127.99.10.1@LAB.TEST"' in jaas and os.path.exists(t["kerberos"]["files"]["kafka01_keytab"])
+    assert p["listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.jwks.endpoint.url"] == \
+        "http://127.99.10.1:8180/jwks"
+    assert "listener.name.sasl_plaintext.sasl.enabled.mechanisms" not in configs.broker_props(t, "downstream", 1)
+    svcs = plan.plan(t)
+    infra = [s.name for s in svcs if s.stage == "infra"]
+    assert infra == ["kdc", "oidc"]
+    kdc = next(s for s in svcs if s.name == "kdc")
+    assert kdc.env["KRB5_KDC_PROFILE"].endswith("/kerberos/kdc.conf") and kdc.ports == [1088]
+    broker = next(s for s in svcs if s.name == "kafka01")
+    assert f"-Djava.security.krb5.conf={t['kerberos']['files']['krb5_conf']}" in broker.cmd and 9097 in broker.ports
+    # Made once: a second call keeps the keys (a running KDC and brokers keep working).
+    again = kerberos.ensure_material(settings.STATE, "127.99", 1, topology.up_addr)
+    assert again == t["kerberos"]

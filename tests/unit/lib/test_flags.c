@@ -30,7 +30,9 @@ static int noop(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static const collector cols[] = {{"cpu", true, "CPU.", noop}, {"wifi", false, "WiFi.", noop}};
+static const collector cpu = {.name = "cpu", .enabled_by_default = true, .help = "CPU.", .collect = noop};
+static const collector wifi = {.name = "wifi", .enabled_by_default = false, .help = "WiFi.", .collect = noop};
+static const collector *const cols[] = {&cpu, &wifi};
 
 /* Parses a NULL-terminated argument list; returns flags_parse's result. */
 static int parse(collectors *c, char *err, size_t errlen, ...)

@@ -20,7 +20,17 @@ static void test_accepts_gzip(void)
     CHECK(!http_accepts_gzip("gzip;q=0"));
     CHECK(!http_accepts_gzip("gzip;q=0.0, identity"));
     CHECK(!http_accepts_gzip("identity"));
-    CHECK(!http_accepts_gzip("x-gzip"));
+    CHECK(http_accepts_gzip("x-gzip")); /* RFC 9110 8.4.1.3: the same as gzip */
+    /* RFC 9110 12.5.3: "*" stands for codings not named; a named gzip;q=0 refuses gzip. */
+    CHECK(!http_accepts_gzip("gzip;q=0, *"));
+    CHECK(!http_accepts_gzip("*, gzip;q=0"));
+    CHECK(!http_accepts_gzip("gzip;q=0, *;q=1"));
+    CHECK(!http_accepts_gzip("*;q=0"));
+    CHECK(!http_accepts_gzip("identity, *;q=0"));
+    CHECK(http_accepts_gzip("deflate, *"));
+    CHECK(http_accepts_gzip("gzip;q=0.001"));
+    CHECK(!http_accepts_gzip("gzip;q=1.5"));        /* out of range: not a weight */
+    CHECK(http_accepts_gzip("gzip;q=0, gzip;q=1")); /* named twice: the higher weight */
     CHECK(!http_accepts_gzip(""));
     CHECK(!http_accepts_gzip(NULL));
     CHECK(!http_accepts_gzip("gzip;q=abc"));

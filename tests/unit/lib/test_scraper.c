@@ -7,15 +7,16 @@
 #include "scraper.h"
 #include "test.h"
 
-static double sleep_for; /* seconds the fill function sleeps, ignoring the deadline */
+static _Atomic double sleep_for; /* seconds the fill function sleeps, ignoring the deadline (set by main) */
 
 static void fill(void *arg, expo *w, double deadline)
 {
     (void)deadline;
     int *calls = arg;
     (*calls)++;
-    if (sleep_for > 0) {
-        struct timespec ts = {(time_t)sleep_for, (long)((sleep_for - (double)(time_t)sleep_for) * 1e9)};
+    double d = sleep_for;
+    if (d > 0) {
+        struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
         nanosleep(&ts, NULL);
     }
     expo_sample(expo_family_get(w, "calls", "Calls.", EXPO_COUNTER), *calls, NULL);
@@ -56,10 +57,11 @@ int main(void)
     CHECK_CONTAINS(out.data, "calls 3\n");
     buf_free(&out);
 
-    /* Under the output cap, what fits is served (here: nothing). */
+    /* Over the output cap the scrape fails, saying why: never an answer that looks complete. */
     scraper *tiny = scraper_start(fill, &calls, 10);
     buf_init(&out, 10);
-    CHECK_INT_EQ(scraper_run(tiny, &out, now_monotonic() + 3, 0.1, err, sizeof(err)), 0);
+    CHECK_INT_EQ(scraper_run(tiny, &out, now_monotonic() + 3, 0.1, err, sizeof(err)), -1);
+    CHECK_CONTAINS(err, "over the cap of 10 bytes: samples dropped");
     CHECK_INT_EQ(out.len, 0);
     buf_free(&out);
     CHECK_INT_EQ(scraper_stop(tiny, 1), 0);

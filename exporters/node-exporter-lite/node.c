@@ -1,0 +1,93 @@
+/* node.c -- what node-exporter-lite's collectors share: device filters, regex flags, paths (node.h). */
+#include "node.h"
+
+#include "flags.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "regex_compat.h"
+
+int node_regex_flag(regex_t *re, const char *flagname, const char *pattern, char *err, size_t errlen)
+{
+    char why[256];
+    if (regex_compat_compile(re, pattern, why, sizeof why) < 0) {
+        char q[96];
+        snprintf(err, errlen, "bad --%s %s: %s", flagname, flag_quote(pattern, q, sizeof q), why);
+        return -1;
+    }
+    return 0;
+}
+
+/* An empty pattern means no filter, as node_exporter's device filter has it. */
+int devfilter_setup(devfilter *f, const char *what, const char *exclude, const char *include, char *err,
+                    size_t errlen)
+{
+    char name[128];
+    f->mode = DEVFILTER_NONE;
+    if (exclude && *exclude && include && *include) {
+        snprintf(err, errlen,
+                 "--collector.%s.device-exclude and --collector.%s.device-include are mutually "
+                 "exclusive",
+                 what, what);
+        return -1;
+    }
+    if (include && *include) {
+        snprintf(name, sizeof name, "collector.%s.device-include", what);
+        if (node_regex_flag(&f->re, name, include, err, errlen) < 0)
+            return -1;
+        f->mode = DEVFILTER_INCLUDE;
+    }
+    if (exclude && *exclude) {
+        snprintf(name, sizeof name, "collector.%s.device-exclude", what);
+        if (node_regex_flag(&f->re, name, exclude, err, errlen) < 0)
+            return -1;
+        f->mode = DEVFILTER_EXCLUDE;
+    }
+    return 0;
+}
+
+int node_pick_deprecated(const char *now, const char *old, const char *newname, const char *oldname,
+                         const char **value, char *err, size_t errlen)
+{
+    if (old && now) {
+        snprintf(err, errlen, "--%s is deprecated and --%s was given too: use only --%s", oldname, newname,
+                 newname);
+        return -1;
+    }
+    *value = old ? old : now;
+    return 0;
+}
+
+void devfilter_release(devfilter *f)
+{
+    if (f->mode != DEVFILTER_NONE)
+        regfree(&f->re);
+    f->mode = DEVFILTER_NONE;
+}
+
+int devfilter_ignored(const devfilter *f, const char *name)
+{
+    switch (f->mode) {
+    case DEVFILTER_EXCLUDE:
+        return regex_compat_match(&f->re, name);
+    case DEVFILTER_INCLUDE:
+        return !regex_compat_match(&f->re, name);
+    default:
+        return 0;
+    }
+}
+
+int node_path(char *out, size_t outlen, const char *root, const char *rel)
+{
+    size_t rl = strlen(root);
+    const char *sep = rl && root[rl - 1] == '/' ? "" : "/";
+    int n = snprintf(out, outlen, "%s%s%s", root, sep, rel);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int node_fail(collector_ctx *ctx, const char *what, const char *reason)
+{
+    snprintf(ctx->err, ctx->errlen, "%s: %s", what, reason);
+    return -1;
+}
