@@ -3,8 +3,9 @@ prometheus-upstream.yml / prometheus-downstream.yml, the two Alertmanager peers 
 bundle's alertmanager.yml, VictoriaMetrics (the global view both servers remote_write to) and the webhook
 recorder (lab/webhook.py) the Alertmanagers notify.
 
-Where (the bundle's hosts, docs/layout.md): prometheus-up on kafka02:9090 (kafka01:9090 is the book's single
-server, `prometheus`, which the other tests read), prometheus-down on zk01:9090, alertmanager-up and
+Where (the bundle's hosts, docs/layout.md; Prometheus on the lab's port for 9090, topology.LAB_PORTS): prometheus-up
+on kafka02 (kafka01's is the book's single server, `prometheus`, which the other tests read), prometheus-down on
+zk01, alertmanager-up and
 alertmanager-down on kafka01 and zk01 (:9193 web, :9194 gossip), victoriametrics on zk02:8428, alert-webhook on
 zk03:9097.
 
@@ -24,7 +25,7 @@ from . import settings as S
 from .configs import prometheus_config
 from .service import Service
 from .settings import LAB_DIR, REPO
-from .topology import dn_addr, up_addr
+from .topology import PROMETHEUS_PORT, dn_addr, up_addr
 
 VM_VERSION = "v1.151.0"
 SCALE = max(1, int(os.environ.get("LAB_ALERT_SCALE", "6") or "6"))
@@ -57,15 +58,15 @@ def fetch(t):
 
 def prometheus_service(name, host, dc):
     conf = os.path.join(S.STATE, "conf", f"{name}.yml")
-    return Service(name, "prometheus-dc", host, [9090],
+    return Service(name, "prometheus-dc", host, [PROMETHEUS_PORT],
                    ["/usr/bin/prometheus", f"--config.file={conf}",
                     f"--storage.tsdb.path={os.path.join(S.STATE, 'data', name)}",
-                    f"--web.listen-address={host}:9090", "--storage.tsdb.retention.time=1d", "--web.enable-lifecycle",
+                    f"--web.listen-address={host}:{PROMETHEUS_PORT}", "--storage.tsdb.retention.time=1d", "--web.enable-lifecycle",
                     # As ansible/roles/prometheus sets them (see its defaults), the resend delay scaled like the waits.
                     f"--rules.alert.resend-delay={scaled('20s')}", "--storage.remote.flush-deadline=10s",
                     f"--web.console.templates={os.path.join(REPO, 'prometheus', 'consoles')}",
                     f"--web.console.libraries={os.path.join(REPO, 'prometheus', 'console_libraries')}"],
-                   health=("http", f"http://{host}:9090/-/ready"), note=f"datacenter {dc}")
+                   health=("http", f"http://{host}:{PROMETHEUS_PORT}/-/ready"), note=f"datacenter {dc}")
 
 
 def alertmanager_service(name, host, peer):
@@ -132,7 +133,7 @@ def dc_prometheus_yml(t, svcs, name, bundle, host):
     for job in cfg["scrape_configs"]:
         if job["job_name"] == "prometheus":
             for g in job["static_configs"]:
-                g["targets"] = [f"{host}:9090"]
+                g["targets"] = [f"{host}:{PROMETHEUS_PORT}"]
     head = f"# Rendered by lab/lab up from prometheus/{bundle} (labkit/alerting.py); `for` divided by {SCALE}.\n"
     return head + yaml.safe_dump(cfg, sort_keys=False, default_flow_style=None, width=120), files
 

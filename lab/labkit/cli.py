@@ -10,11 +10,11 @@ from . import kerberos, oauth, secure
 from . import settings as S
 from .health import connector_states, healthy, wan_command
 from .java import TOOLS, ensure_libs, tool_cmd
-from .load import LOAD_NAMES, cmd_load
+from .load import LOAD_NAMES, cmd_load, load_state, restarts
 from .processes import group_pids, log_file, pid_file, rss_kb, running_pid, spawn, stop_pids, wait_for
 from .settings import PROFILES, LabError, StartFailure
 from .state import read_state, services_from_state
-from .topology import hostname, topology, up_addr
+from .topology import LAB_PORTS, hostname, topology, up_addr
 from .apps import cmd_app
 from .up import cmd_up, configure_mm2, fetch_components
 from .util import die, tail
@@ -54,7 +54,12 @@ def cmd_status(argv):
             out["wan"] = wan_command("status")
         except LabError:
             pass
-    out["load"] = {n: bool(running_pid(n)) for n in LOAD_NAMES}
+    states = load_state()
+    out["load"] = {n: v == "running" for n, v in states.items()}
+    out["load_died"] = [n for n, v in states.items() if v == "died"]  # started by `load start`, gone since
+    out["load_restarts"] = {n: restarts(n)[0] for n, v in states.items() if v != "stopped"}
+    if out["load_died"]:
+        out["healthy"] = all_ok = False
     if as_json:
         print(json.dumps(out, indent=2))
         return 0 if all_ok else 1
@@ -75,8 +80,11 @@ def cmd_status(argv):
         w = out["wan"]
         print(f"  wan: {'CUT (' + w['cut'] + ')' if w['cut'] else 'up'}, delay {w['delay_ms']} ms, "
               f"{w['live_connections']} live connections")
-    if any(out["load"].values()):
-        print("  load: " + ", ".join(n for n, v in out["load"].items() if v))
+    if any(out["load"].values()) or out["load_died"]:
+        print("  load: " + ", ".join(f"{n}" + (f" (kcat restarted {out['load_restarts'][n]}x)"
+                                                 if out["load_restarts"].get(n) else "")
+                                     for n, v in out["load"].items() if v)
+              + "".join(f"; {n} DIED (lab logs {n}; lab load start restarts it)" for n in out["load_died"]))
     return 0 if all_ok else 1
 
 
@@ -155,6 +163,7 @@ def cmd_env(argv):
             "zookeeper_downstream", "connect", "prometheus", "brokers"]
     d = {k: t.get(k) for k in keys if t.get(k) is not None}
     d["hosts"] = t["hosts"]
+    d["ports"] = {str(k): v for k, v in LAB_PORTS.items()}  # layout port -> the lab's (topology.LAB_PORTS)
     if t.get("secure"):
         boot = secure.bootstraps(up_addr, t["brokers"])
         d.update(boot)
@@ -168,7 +177,7 @@ def cmd_env(argv):
         print(json.dumps(d, indent=2))
     else:
         for k, v in d.items():
-            if k not in ("hosts", "secure", "kerberos", "oauth"):
+            if k not in ("hosts", "ports", "secure", "kerberos", "oauth"):
                 print(f"LAB_{k.upper()}='{v}'")
         if "secure" in d:
             sec = d["secure"]

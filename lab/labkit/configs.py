@@ -17,7 +17,7 @@ from . import kerberos, oauth, secure
 from . import settings as S
 from .java import ensure_conf_logging
 from .settings import PROFILES, REPO, LabError
-from .topology import dn_addr, up_addr, wan_addr
+from .topology import CONTROLLER_PORT, WAN_PORT, dn_addr, lab_port, up_addr, wan_addr
 from .util import props, write
 
 
@@ -56,8 +56,8 @@ def broker_props(t, side, n):
     advertised = [f"PLAINTEXT://{host}:9092"]
     protomap = ["PLAINTEXT:PLAINTEXT"]
     if side == "upstream":
-        listeners.append(f"WAN://{host}:9093")
-        advertised.append(f"WAN://{wan_addr(n)}:9093")
+        listeners.append(f"WAN://{host}:{WAN_PORT}")
+        advertised.append(f"WAN://{wan_addr(n)}:{WAN_PORT}")
         protomap.append("WAN:PLAINTEXT")
         if t.get("secure"):
             more = secure.listeners(host)
@@ -74,9 +74,9 @@ def broker_props(t, side, n):
         addr = up_addr if side == "upstream" else dn_addr
         p["process.roles"] = "broker,controller"
         p["node.id"] = n
-        p["controller.quorum.voters"] = ",".join(f"{i}@{addr(i)}:9094" for i in range(1, brokers + 1))
+        p["controller.quorum.voters"] = ",".join(f"{i}@{addr(i)}:{CONTROLLER_PORT}" for i in range(1, brokers + 1))
         p["controller.listener.names"] = "CONTROLLER"
-        listeners.append(f"CONTROLLER://{host}:9094")
+        listeners.append(f"CONTROLLER://{host}:{CONTROLLER_PORT}")
         protomap.append("CONTROLLER:PLAINTEXT")
     else:
         p["broker.id"] = n
@@ -213,12 +213,14 @@ def served(svcs):
 
 
 def _lab_target(t, target, live):
-    """A bundle target (kafka01:9100) at its lab address, or None when no lab service listens there."""
+    """A bundle target (kafka01:9100) at its lab address and port (127.0.10.1:19100, topology.LAB_PORTS), or None
+    when no lab service listens there."""
     host, _, port = target.rpartition(":")
     addr = t["hosts"].get(host)
     if addr is None:
         raise LabError(f"prometheus config: target {target}: {host} is not one of the layout's hosts")
-    return f"{addr}:{port}" if (addr, int(port)) in live else None
+    port = lab_port(int(port))
+    return f"{addr}:{port}" if (addr, port) in live else None
 
 
 def _checked_rules(patterns, svcs):

@@ -20,7 +20,8 @@ from .exporters import check_flags, exporter_bin
 from .java import java_cmd
 from .service import Service
 from .settings import LAB_DIR, PROFILES, REPO
-from .topology import dn_addr, hostname, up_addr, wan_addr
+from .topology import (CONTROLLER_PORT, NODE_PORT, PROMETHEUS_PORT, WAN_PORT, dn_addr, hostname, up_addr,
+                       wan_addr)
 
 
 def plan(t):
@@ -36,17 +37,19 @@ def plan(t):
                             health=("zk", dn_addr(n))))
     wan_routes = []
     for n in range(1, brokers + 1):
-        wan_routes += ["--route", f"{wan_addr(n)}:9093={up_addr(n)}:9093"]
-    svcs.append(Service("wan", "wan-proxy", wan_addr(1), [9093],
+        wan_routes += ["--route", f"{wan_addr(n)}:{WAN_PORT}={up_addr(n)}:{WAN_PORT}"]
+    svcs.append(Service("wan", "wan-proxy", wan_addr(1), [WAN_PORT],
                         [sys.executable, os.path.join(LAB_DIR, "wanproxy.py"), "--control",
                          os.path.join(S.STATE, "run", "wan.sock")] + wan_routes,
-                        health=("tcp", wan_addr(1), 9093),
-                        note=", ".join(f"{wan_addr(n)}:9093->{up_addr(n)}:9093" for n in range(1, brokers + 1))))
+                        health=("tcp", wan_addr(1), WAN_PORT),
+                        note=", ".join(f"{wan_addr(n)}:{WAN_PORT}->{up_addr(n)}:{WAN_PORT}"
+                                       for n in range(1, brokers + 1))))
     for side in ("upstream", "downstream"):
         for n in range(1, brokers + 1):
             name = f"kafka0{n}" if side == "upstream" else f"zk0{n}"
             host = up_addr(n) if side == "upstream" else dn_addr(n)
-            ports = [9092] + ([9093] if side == "upstream" else []) + ([9094] if flavour == "kraft" else []) + [7071]
+            ports = ([9092] + ([WAN_PORT] if side == "upstream" else [])
+                     + ([CONTROLLER_PORT] if flavour == "kraft" else []) + [7071])
             jvm = []
             if side == "upstream" and t.get("secure"):
                 ports += [secure.SASL_SSL_PORT, secure.SSL_PORT]
@@ -67,8 +70,9 @@ def plan(t):
     nel = exporter_bin("node-exporter-lite")
     for host in [up_addr(n) for n in range(1, brokers + 1)] + [dn_addr(n) for n in range(1, max(brokers, zks) + 1)]:
         hn = hostname(host)
-        s = Service(f"node-exporter-{hn}", "node-exporter-lite", host, [9100],
-                    [nel, f"--web.listen-address={host}:9100"], health=("http", f"http://{host}:9100/metrics"))
+        s = Service(f"node-exporter-{hn}", "node-exporter-lite", host, [NODE_PORT],
+                    [nel, f"--web.listen-address={host}:{NODE_PORT}"],
+                    health=("http", f"http://{host}:{NODE_PORT}/metrics"))
         svcs.append(s)
     kex = exporter_bin("kafka-exporter")
     for name, side, host, chroot in (("kafka-exporter-up", "upstream", up_addr(1), "kafka3"),
@@ -87,10 +91,10 @@ def plan(t):
     svcs.append(Service("mirror-exporter", "mirror-exporter", dn_addr(1), [9309], [mex] + mflags,
                         health=("http", f"http://{dn_addr(1)}:9309/metrics")))
     prom_cfg = os.path.join(S.STATE, "conf", "prometheus.yml")
-    svcs.append(Service("prometheus", "prometheus", up_addr(1), [9090],
+    svcs.append(Service("prometheus", "prometheus", up_addr(1), [PROMETHEUS_PORT],
                         [shutil.which("prometheus") or "/usr/bin/prometheus", f"--config.file={prom_cfg}",
                          f"--storage.tsdb.path={os.path.join(S.STATE, 'data', 'prometheus')}",
-                         f"--web.listen-address={up_addr(1)}:9090", "--storage.tsdb.retention.time=1d",
+                         f"--web.listen-address={up_addr(1)}:{PROMETHEUS_PORT}", "--storage.tsdb.retention.time=1d",
                          "--web.enable-lifecycle", "--web.enable-admin-api",
                          # The bundle's console views at /consoles/ (prometheus/consoles, prometheus/console_libraries).
                          f"--web.console.templates={os.path.join(REPO, 'prometheus', 'consoles')}",

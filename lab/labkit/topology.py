@@ -4,6 +4,19 @@ from . import settings as S
 from .settings import PROFILES
 
 
+# The layout's ports that Debian's prometheus, prometheus-node-exporter and prometheus-alertmanager packages bind
+# on every address (0.0.0.0 / [::]): a lab service on 127.N.x.y at the same port could not start beside them, so
+# the lab serves these at +10000 (Prometheus 19090, node-exporter-lite 19100, the brokers' WAN listener and its
+# proxy 19093, the KRaft controller 19094). Every other port is the layout's (docs/layout.md).
+LAB_PORTS = {9090: 19090, 9100: 19100, 9093: 19093, 9094: 19094}
+PROMETHEUS_PORT, NODE_PORT, WAN_PORT, CONTROLLER_PORT = (LAB_PORTS[p] for p in (9090, 9100, 9093, 9094))
+
+
+def lab_port(port):
+    """The lab's port for a port of the layout (the same but for LAB_PORTS)."""
+    return LAB_PORTS.get(port, port)
+
+
 def up_addr(n):
     return f"{S.PREFIX}.10.{n}"
 
@@ -26,9 +39,9 @@ def topology(profile):
         "zookeeper": ",".join(f"{dn_addr(i)}:2181" for i in range(1, zks + 1)),
         "upstream": ",".join(f"{up_addr(i)}:9092" for i in range(1, brokers + 1)),
         "downstream": ",".join(f"{dn_addr(i)}:9092" for i in range(1, brokers + 1)),
-        "upstream_wan": ",".join(f"{wan_addr(i)}:9093" for i in range(1, brokers + 1)),
+        "upstream_wan": ",".join(f"{wan_addr(i)}:{WAN_PORT}" for i in range(1, brokers + 1)),
         "connect": f"http://{dn_addr(1)}:8083",
-        "prometheus": f"http://{up_addr(1)}:9090",
+        "prometheus": f"http://{up_addr(1)}:{PROMETHEUS_PORT}",
         "brokers": brokers,
         "hosts": {},
         "datapath": profile in S.DATAPATH_PROFILES,

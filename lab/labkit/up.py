@@ -12,6 +12,7 @@ from . import settings as S
 from .configs import cluster_id, mm2_connectors, write_configs
 from .health import connector_states, healthy, kcat_brokers
 from .java import ensure_libs, tool_cmd
+from .load import cmd_load, load_state
 from .plan import COMPONENTS, plan
 from .processes import log_file, running_pid, spawn, stop_pids, wait_for
 from .settings import PROFILES, T0, LabError, StartFailure
@@ -21,6 +22,8 @@ from .util import die, http, port_free, tail, write
 
 
 def cmd_up(argv):
+    load = "--load" in argv  # start the load too (scripts/demo), then print where to look
+    argv = [a for a in argv if a != "--load"]
     profile = argv[0] if argv else "default"
     if profile not in PROFILES or len(argv) > 1:
         die(f"unknown profile {' '.join(argv)!r}; profiles: {', '.join(PROFILES)}", 2)
@@ -99,8 +102,11 @@ def cmd_up(argv):
         stop_pids(list(reversed(started)), timeout=15, quiet=True)
         sys.exit(130)
     took = time.time() - t0
+    # Load processes a `load start` started and that died since: `up` starts what is missing, them too.
+    if load or "died" in load_state().values():
+        cmd_load(["start"])
     print(f"\nlab up ({profile}) in {took:.1f}s; state and logs in {S.STATE}")
-    print_where(t, svcs)
+    print_where(t, svcs, load or any(v == "running" for v in load_state().values()))
     with open(os.path.join(S.STATE, "up-seconds"), "w") as f:
         f.write(f"{took:.1f}\n")
 
@@ -275,21 +281,43 @@ def configure_mm2(t):
     print(f"  MM2 connectors and their tasks RUNNING  [{time.time() - T0:.1f}s]", flush=True)
 
 
-def print_where(t, svcs):
-    print(f"  upstream bootstrap    {t['upstream']}   (MM2 reads it over the WAN: {t['upstream_wan']})")
-    print(f"  downstream bootstrap  {t['downstream']}")
+def prometheus_ui(base):
+    """The path prefix of Prometheus' web UI: Debian's 2.42 serves it under /classic/ (its React UI is not
+    packaged; /graph, /targets, /alerts are 404 there), an upstream build at the root."""
+    code, _ = http("GET", f"{base}/classic/targets", timeout=3)
+    return "/classic" if code == 200 else ""
+
+
+def where(t, svcs, load_running):
+    """The lines `up` ends with: every address to look at, each one a URL that answers 200 (tested)."""
+    live = [s for s in svcs if not s.skip_reason]
+    names = {s.name for s in live}
+    lines = [f"  upstream bootstrap    {t['upstream']}   (MM2 reads it over the WAN: {t['upstream_wan']})",
+             f"  downstream bootstrap  {t['downstream']}"]
     if t.get("zookeeper"):
-        print(f"  zookeeper             {t['zookeeper_upstream']}  {t['zookeeper_downstream']}")
-    print(f"  connect REST          {t['connect']}/connectors?expand=status")
-    names = {s.name for s in svcs if not s.skip_reason}
+        lines.append(f"  zookeeper             {t['zookeeper_upstream']}  {t['zookeeper_downstream']}")
+    lines.append(f"  connect REST          {t['connect']}/connectors?expand=status")
     if "prometheus" in names:
-        print(f"  prometheus            {t['prometheus']}/targets")
-    for s in svcs:
-        if s.kind in ("kafka-exporter", "mirror-exporter") and not s.skip_reason:
-            print(f"  {s.name:21} http://{s.host}:{s.ports[0]}/metrics")
+        ui = t["prometheus"] + prometheus_ui(t["prometheus"])
+        lines.append(f"  prometheus            {ui}/targets  {ui}/graph  {ui}/alerts")
+        lines.append(f"  consoles              {t['prometheus']}/consoles/index.html")
+    for kind in ("kafka-exporter", "mirror-exporter", "node-exporter-lite"):
+        urls = [f"http://{s.host}:{s.ports[0]}/metrics" for s in live if s.kind == kind]
+        for i in range(0, len(urls), 2):  # two to a line: six hosts in the full profile
+            lines.append(f"  {kind if i == 0 else '':21} {'  '.join(urls[i:i + 2])}")
     skipped = [s.name for s in svcs if s.skip_reason and s.kind != "node-exporter-lite"]
     if any(s.kind == "node-exporter-lite" and s.skip_reason for s in svcs):
         skipped.append("node-exporter-lite")
     if skipped:
-        print(f"  not started           {', '.join(skipped)} (see `lab status`)")
-    print("  next: lab/lab status | lab/lab load start | lab/lab wan delay 200 | lab/lab down")
+        lines.append(f"  not started           {', '.join(skipped)} (see `lab status`)")
+    if load_running:
+        lines.append("  load                  groups load-upstream (upstream) and load-downstream (downstream); "
+                     "lab/lab load status")
+        lines.append("  next: lab/lab status | lab/lab wan delay 200 | lab/lab load stop | lab/lab down")
+    else:
+        lines.append("  next: lab/lab status | lab/lab load start | lab/lab wan delay 200 | lab/lab down")
+    return lines
+
+
+def print_where(t, svcs, load_running=False):
+    print("\n".join(where(t, svcs, load_running)))

@@ -5,10 +5,10 @@ How to use it (a test that does not name `lab` never starts it):
     def test_something(lab):
         lab.upstream            # "127.40.10.1:9092"        upstream bootstrap (direct listener)
         lab.downstream          # "127.40.20.1:9092"        downstream bootstrap
-        lab.upstream_wan        # "127.40.30.1:9093"        upstream through the WAN proxy (what MM2 reads)
+        lab.upstream_wan        # "127.40.30.1:19093"       upstream through the WAN proxy (what MM2 reads)
         lab.zookeeper           # "127.40.20.1:2181"        ensemble; zk_upstream / zk_downstream add /kafka3, /kafka4
         lab.connect             # "http://127.40.20.1:8083" Connect REST (MM2 connectors mm2-source, ...)
-        lab.prometheus          # "http://127.40.10.1:9090"
+        lab.prometheus          # "http://127.40.10.1:19090"
         lab.prefix              # "127.40" (never assume it: other labs may run beside this one)
         lab.addr("kafka01")     # "127.40.10.1"; hosts kafka01..03, zk01..03 (docs/layout.md)
         lab.brokers             # brokers per cluster (1 in the default profile)
@@ -29,7 +29,7 @@ librdkafka asks for that: `kcat -L -t X` or producing to X creates X with 1 part
 topics explicitly first and wait for a mirrored topic with plain `kcat -L` (all topics).
 The exporters built under build/exporters/ (or the LAB_BUILD search path, see lab/lab --help) run in
 the lab at their layout ports (kafka-exporter kafka01:9308 and zk01:9308, mirror-exporter zk01:9309,
-node-exporter-lite <host>:9100); the others are skipped (lab.status()["services"][i]["skipped"]).
+node-exporter-lite <host>:19100; see docs/layout.md for the ports the lab moves); the others are skipped (lab.status()["services"][i]["skipped"]).
 A test of an exporter can as well start its own binary on a port of its own against lab.upstream.
 Logs: `lab.run("logs", "connect", "200").stdout`, or files under lab.state + "/logs/".
 
@@ -217,7 +217,7 @@ def free_prefix(start=40):
             continue
         busy = False
         for host, port in ((f"{prefix}.10.1", 9092), (f"{prefix}.20.1", 2181), (f"{prefix}.20.1", 9092),
-                           (f"{prefix}.30.1", 9093), (f"{prefix}.20.1", 8083), (f"{prefix}.10.1", 9090)):
+                           (f"{prefix}.30.1", 19093), (f"{prefix}.20.1", 8083), (f"{prefix}.10.1", 19090)):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:

@@ -1,13 +1,11 @@
-"""Helpers shared by the integration tests (no tests here): free ports, exposition parsing, polling, and the
-lab's Prometheus with load running."""
+"""Helpers shared by the integration tests (no tests here), one of each: free_port, the exposition parser
+(parse_exposition: families, strict; samples / parse: the samples), wait_for (polling), and the lab's Prometheus
+with load running (prom)."""
 import re
 import socket
 import time
 
 import pytest
-
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
 def free_port(host="127.0.0.1"):
@@ -17,16 +15,93 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
-def parse(text):
-    """{name: [(labels, value)]} of an exposition; every non-comment line must be a sample."""
-    out = {}
+_SAMPLE = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+-?\d+)?$")
+_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
+
+
+def _unescape(s, quote):
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            n = s[i + 1]
+            out.append({"n": "\n", "\\": "\\", '"': '"' if quote else '\\"'}.get(n, "\\" + n))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _labels(text):
+    body = text[1:-1]
+    labels, pos = {}, 0
+    while pos < len(body):
+        m = _LABEL.match(body, pos)
+        assert m, f"bad label set {text!r}"
+        assert m.group(1) not in labels, f"duplicate label in {text!r}"
+        labels[m.group(1)] = _unescape(m.group(2), True)
+        pos = m.end()
+    return labels
+
+
+def parse_exposition(text):
+    """{family: {"type", "help", "samples": {frozenset(labels.items()): value}}}; strict: raises on bad input."""
+    fams = {}
+
+    def fam(name):
+        return fams.setdefault(name, {"type": "untyped", "help": None, "samples": {}})
+
     for line in text.splitlines():
-        if not line or line.startswith("#"):
+        if not line.strip():
             continue
-        m = SAMPLE.match(line)
+        if line.startswith("# HELP "):
+            _, _, name, *rest = line.split(" ", 3)
+            f = fam(name)
+            assert f["help"] is None, f"second HELP for {name}"
+            f["help"] = _unescape(rest[0] if rest else "", False)
+            continue
+        if line.startswith("# TYPE "):
+            _, _, name, typ = line.split(" ", 3)
+            f = fam(name)
+            assert not f["samples"], f"TYPE after samples for {name}"
+            f["type"] = typ
+            continue
+        if line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, f"bad sample line {line!r}"
+        name, labels, value = m.group(1), _labels(m.group(2)) if m.group(2) else {}, float(m.group(3))
+        base = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            if name.endswith(suffix) and name[: -len(suffix)] in fams and \
+                    fams[name[: -len(suffix)]]["type"] in ("histogram", "summary"):
+                base = name[: -len(suffix)]
+        key = frozenset(labels.items()) if base == name else frozenset(list(labels.items()) + [("__name__", name)])
+        samples = fam(base)["samples"]
+        assert key not in samples, f"duplicate series {line!r}"
+        samples[key] = value
+    return fams
+
+
+def samples(text):
+    """Every sample of an exposition as (name, {label: value}, float), in order, labels unescaped; every
+    non-comment line must be a sample (an AssertionError names the first that is not)."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
         assert m, f"unparsable line: {line!r}"
-        labels = dict(LABEL.findall(m.group(2) or ""))
-        out.setdefault(m.group(1), []).append((labels, float(m.group(3))))
+        out.append((m.group(1), _labels(m.group(2)) if m.group(2) else {}, float(m.group(3))))
+    return out
+
+
+def parse(text):
+    """{name: [(labels, value)]} of an exposition (samples())."""
+    out = {}
+    for name, labels, v in samples(text):
+        out.setdefault(name, []).append((labels, v))
     return out
 
 

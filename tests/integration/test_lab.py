@@ -241,8 +241,8 @@ def test_commands_bad_input_failed_start_and_down_leaves_nothing(tmp_path):
         assert r.returncode == 0 and re.findall(r"^\s+(\S+)\s+started \(pid", r.stdout, re.M) == ["zk01"], r.stdout
         pids["zk01"] = int(re.search(r"zk01\s+started \(pid (\d+)\)", r.stdout).group(1))
         assert lab("status").returncode == 0
-        ports = [(f"{p}.20.1", 2181), (f"{p}.10.1", 9092), (f"{p}.10.1", 9093), (f"{p}.10.1", 7071), (f"{p}.20.1", 9092),
-                 (f"{p}.20.1", 7071), (f"{p}.20.1", 8083), (f"{p}.20.1", 7072), (f"{p}.30.1", 9093)]
+        ports = [(f"{p}.20.1", 2181), (f"{p}.10.1", 9092), (f"{p}.10.1", 19093), (f"{p}.10.1", 7071), (f"{p}.20.1", 9092),
+                 (f"{p}.20.1", 7071), (f"{p}.20.1", 8083), (f"{p}.20.1", 7072), (f"{p}.30.1", 19093)]
         assert all(_listening(h, pt) for h, pt in ports)
     finally:
         down = lab("down")  # whatever failed above, nothing of this lab stays behind
@@ -276,7 +276,7 @@ def test_wan_proxy_delay_cut_blackhole_restore(tmp_path):
     threading.Thread(target=serve, daemon=True).start()
     ctl = str(tmp_path / "wan.sock")
     proxy = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(LAB), "wanproxy.py"), "--control", ctl,
-                              "--route", f"{prefix}.30.1:9093={prefix}.10.1:{port}"], stdout=subprocess.DEVNULL)
+                              "--route", f"{prefix}.30.1:19093={prefix}.10.1:{port}"], stdout=subprocess.DEVNULL)
 
     def command(line):
         with socket.socket(socket.AF_UNIX) as s:
@@ -285,7 +285,7 @@ def test_wan_proxy_delay_cut_blackhole_restore(tmp_path):
             return _json.loads(s.makefile().read())
 
     def roundtrip(payloads, timeout=5):
-        with socket.create_connection((f"{prefix}.30.1", 9093), timeout=timeout) as s:
+        with socket.create_connection((f"{prefix}.30.1", 19093), timeout=timeout) as s:
             t0 = time.time()
             for p in payloads:
                 s.sendall(p)
@@ -304,14 +304,14 @@ def test_wan_proxy_delay_cut_blackhole_restore(tmp_path):
         parts = [f"{i:04d}".encode() for i in range(50)]
         got, rtt = roundtrip(parts)
         assert got == b"".join(parts) and 0.3 <= rtt < 1.5, rtt  # 150 ms each way, order kept
-        held = socket.create_connection((f"{prefix}.30.1", 9093), timeout=2)
+        held = socket.create_connection((f"{prefix}.30.1", 19093), timeout=2)
         assert command("cut")["cut"] == "refuse"
         assert held.recv(10) == b""  # live connections are closed
         held.close()
         with pytest.raises(ConnectionRefusedError):
-            socket.create_connection((f"{prefix}.30.1", 9093), timeout=2)
+            socket.create_connection((f"{prefix}.30.1", 19093), timeout=2)
         assert command("cut blackhole")["cut"] == "blackhole"
-        with socket.create_connection((f"{prefix}.30.1", 9093), timeout=1) as s:
+        with socket.create_connection((f"{prefix}.30.1", 19093), timeout=1) as s:
             s.sendall(b"x")
             with pytest.raises(socket.timeout):
                 s.recv(10)

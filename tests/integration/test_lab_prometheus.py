@@ -27,12 +27,14 @@ def expected_targets(lab):
     with open(os.path.join(REPO, "prometheus", "prometheus.yml")) as f:
         cfg = yaml.safe_load(f)
     live = {(s["host"], p) for s in lab.status()["services"] if not s.get("skipped") for p in s["ports"]}
+    moved = {int(k): v for k, v in lab.info["ports"].items()}  # the layout ports the lab serves elsewhere
     want = {}
     for job in cfg["scrape_configs"]:
         for g in job["static_configs"]:
             for target in g["targets"]:
                 host, port = target.split(":")
-                if (lab.addr(host), int(port)) in live:
+                port = moved.get(int(port), int(port))
+                if (lab.addr(host), port) in live:
                     want[(job["job_name"], f"{lab.addr(host)}:{port}")] = dict(g.get("labels", {}))
     return want
 
@@ -40,6 +42,7 @@ def expected_targets(lab):
 def test_lab_scrapes_the_bundle_targets_with_the_bundle_labels(lab):
     want = expected_targets(lab)
     assert ("kafka-exporter", f"{lab.addr('kafka01')}:9308") in want, "the lab runs no kafka-exporter"
+    assert ("node", f"{lab.addr('kafka01')}:19100") in want, "the lab runs no node-exporter-lite"
 
     def all_up():
         active = prom_get(lab, "/api/v1/targets", state="active")["activeTargets"]

@@ -6,7 +6,6 @@ by pid; the lab is left healthy (WAN restored, MM2 resumed). Budget: about 6 min
 """
 import json
 import os
-import re
 import shutil
 import struct
 import subprocess
@@ -15,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, samples, wait_for
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -28,21 +27,9 @@ def exporter_bin():
     pytest.skip("mirror-exporter is not built")
 
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-
-
 def parse(text):
     """{(name, ((label, value), ...)): float}"""
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        m = SAMPLE.match(line)
-        assert m, f"unparsable line: {line!r}"
-        labels = tuple(sorted(LABEL.findall(m.group(2) or "")))
-        out[(m.group(1), labels)] = float(m.group(3))
-    return out
+    return {(name, tuple(sorted(labels.items()))): v for name, labels, v in samples(text)}
 
 
 class Exporter:
@@ -59,7 +46,7 @@ class Exporter:
                 "--kafka.timeout=3s", *flags]
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=dict(os.environ, **env) if env else None)
-        wait_for(lambda: self.try_scrape() is not None, 15, "exporter serving")
+        wait_for("exporter serving", lambda: self.try_scrape() is not None, 15)
 
     def try_scrape(self):
         try:
@@ -102,16 +89,6 @@ class Exporter:
         return self.log.read()
 
 
-def wait_for(cond, timeout, what, step=0.5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 @pytest.fixture
 def exporters(lab):
     started = []
@@ -136,8 +113,8 @@ def connector(lab, name, action):
 
 def steady(e, timeout=60):
     """Waits until probes flow end to end on every partition."""
-    wait_for(lambda: e.total("mirror_probe_received_total") >= 5 and e.total("mirror_probe_in_flight") <= 2,
-             timeout, f"probes flowing through {e.topic}")
+    wait_for(f"probes flowing through {e.topic}",
+             lambda: e.total("mirror_probe_received_total") >= 5 and e.total("mirror_probe_in_flight") <= 2, timeout)
 
 
 def decode_probes(raw):
@@ -241,9 +218,8 @@ def test_mirror_wan_cut_no_loss_and_duplicates_match(lab, exporters):
     assert inflight_age >= 50
     # After the link is back every probe is settled: none in flight, none lost.
     time.sleep(5)
-    wait_for(lambda: e.total("mirror_probe_in_flight") <= 1 and
-             e.value("mirror_probe_oldest_in_flight_age_seconds", partition="0") < 2, 90,
-             "all probes settled after the cut")
+    wait_for("all probes settled after the cut", lambda: e.total("mirror_probe_in_flight") <= 1 and
+             e.value("mirror_probe_oldest_in_flight_age_seconds", partition="0") < 2, 90)
     m = e.metrics()
     sent, received = e.total("mirror_probe_sent_total", m), e.total("mirror_probe_received_total", m)
     assert e.total("mirror_probe_lost_total", m) == 0
@@ -268,8 +244,8 @@ def test_mirror_wan_cut_no_loss_and_duplicates_match(lab, exporters):
     distinct = {(p[3], p[4]) for p in copies}
     dups_kcat = len(copies) - len(distinct)
     # The exporter has read at least as far as kcat did (probes keep flowing meanwhile).
-    wait_for(lambda: e.total("mirror_probe_received_total") >= len(distinct)
-             and e.total("mirror_probe_duplicated_total") >= dups_kcat, 10, "exporter caught up with kcat")
+    wait_for("exporter caught up with kcat", lambda: e.total("mirror_probe_received_total") >= len(distinct)
+             and e.total("mirror_probe_duplicated_total") >= dups_kcat, 10)
     dups = e.total("mirror_probe_duplicated_total")
     lab.report(f"mirror WAN cut 60 s: sent {sent:.0f}, received {received:.0f}, lost 0, duplicates exporter "
                f"{dups:.0f} / kcat {dups_kcat} (3 injected)")
@@ -285,8 +261,8 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
     e = exporters("loss", "--probe.interval=500ms", f"--probe.deadline={deadline}s", "--mirror.stall-window=5s")
     steady(e)
     topic = e.topic
-    wait_for(lambda: e.value("mirror_mirrored_offset", topic=topic, partition="0") is not None, 30,
-             "MM2 position of the probe topic")
+    wait_for("MM2 position of the probe topic",
+             lambda: e.value("mirror_mirrored_offset", topic=topic, partition="0") is not None, 30)
     try:
         connector(lab, "mm2-source", "pause")
         time.sleep(6)  # the pause reaches the task; MM2's last records land downstream
@@ -327,14 +303,14 @@ def test_mirror_stopped_then_real_loss_caught(lab, exporters):
         return seen["expired"] and seen["lost"] >= seen["expired"] >= len(mine) - 3
 
     try:
-        wait_for(reported, deadline + 10 - (time.time() - t_delete), "lost probes and expired records reported")
+        wait_for("lost probes and expired records reported", reported, deadline + 10 - (time.time() - t_delete))
     except AssertionError as err:
         raise AssertionError(f"{err}: want lost == expired ~ {len(mine)} (pos {pos}, end {end}, "
                              f"seqs {[p[4] for p in mine]}); got {seen}") from None
     elapsed = time.time() - t_delete
     # MM2 resumed: probes and heartbeats flow again.
-    wait_for(lambda: e.value("mirror_probe_last_received_age_seconds", partition="0") < 3
-             and e.value("mirror_heartbeat_age_seconds", source="src") < 5, 60, "MM2 back")
+    wait_for("MM2 back", lambda: e.value("mirror_probe_last_received_age_seconds", partition="0") < 3
+             and e.value("mirror_heartbeat_age_seconds", source="src") < 5, 60)
     time.sleep(deadline + 2)  # the probes sent after the delete must all arrive: exactly the deleted ones lost
     m = e.metrics()
     lost = e.total("mirror_probe_lost_total", m)
@@ -364,15 +340,15 @@ def test_mirror_garbage_cluster_down_and_promtool(lab, exporters):
         assert e.value("mirror_up", side="target") == 1
     finally:
         lab.wan("restore")
-    wait_for(lambda: e.value("mirror_up", side="source") == 1, 60, "source back up")
+    wait_for("source back up", lambda: e.value("mirror_up", side="source") == 1, 60)
     steady(e, timeout=90)
     lab.produce(e.topic, ["garbage", "MXPB\x01\x05short"])
     hb_topic = "src.heartbeats"
     # Compacted (MM2 copies the upstream config): garbage needs a key.
     lab.kcat("-b", lab.downstream, "-P", "-t", hb_topic, "-K", ":", input="junk:not a heartbeat\n")
-    wait_for(lambda: e.value("mirror_probe_invalid_total") == 2, 30, "invalid probes counted")
-    wait_for(lambda: (e.value("mirror_internal_invalid_total", topic=hb_topic) or 0) >= 1, 30,
-             "invalid heartbeat counted")
+    wait_for("invalid probes counted", lambda: e.value("mirror_probe_invalid_total") == 2, 30)
+    wait_for("invalid heartbeat counted",
+             lambda: (e.value("mirror_internal_invalid_total", topic=hb_topic) or 0) >= 1, 30)
     assert e.proc.poll() is None
     text = e.try_scrape()
     promtool = shutil.which("promtool")
@@ -387,10 +363,10 @@ def test_mirror_garbage_cluster_down_and_promtool(lab, exporters):
     lab.report(f"mirror-exporter SIGTERM to exit: {other.stop_seconds:.1f} s")
     # A remote topic that stamps LogAppendTime (MM2 does not copy message.timestamp.type) is reported.
     remote = "src." + e.topic
-    wait_for(lambda: e.value("mirror_target_log_append_time", topic=remote) == 0, 30, "CreateTime reported")
+    wait_for("CreateTime reported", lambda: e.value("mirror_target_log_append_time", topic=remote) == 0, 30)
     lab.tool("kafka-configs", "--bootstrap-server", lab.downstream, "--alter", "--entity-type", "topics",
              "--entity-name", remote, "--add-config", "message.timestamp.type=LogAppendTime")
-    wait_for(lambda: e.value("mirror_target_log_append_time", topic=remote) == 1, 30, "LogAppendTime reported")
+    wait_for("LogAppendTime reported", lambda: e.value("mirror_target_log_append_time", topic=remote) == 1, 30)
 
 
 def test_mirror_restart_settles_earlier_run(lab, exporters):
@@ -407,8 +383,8 @@ def test_mirror_restart_settles_earlier_run(lab, exporters):
         assert second.id == ident and second.run_id() != 0
     finally:
         lab.wan("restore")
-    wait_for(lambda: (second.value("mirror_probe_ignored_total", reason="earlier_run") or 0) > 0, 60,
-             "earlier run's probes settled")
+    wait_for("earlier run's probes settled",
+             lambda: (second.value("mirror_probe_ignored_total", reason="earlier_run") or 0) > 0, 60)
     steady(second)
     time.sleep(5)
     m = second.metrics()

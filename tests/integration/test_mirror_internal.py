@@ -15,7 +15,8 @@ import threading
 import time
 import urllib.request
 
-from test_mirror_exporter import REPO, connector, exporters, wait_for  # noqa: F401 (exporters: fixture)
+from helpers import wait_for
+from test_mirror_exporter import REPO, connector, exporters  # noqa: F401 (exporters: fixture)
 
 LAB_BIN = os.path.join(REPO, "lab", "lab")
 
@@ -96,10 +97,10 @@ def test_mirror_checkpoint_age_grows_while_checkpoint_connector_paused(lab, expo
             return e.value("mirror_checkpoint_age_seconds", consumergroup=group)
 
         # Group discovery (refresh.groups.interval 5 s), a task reconfiguration, then one emit interval.
-        wait_for(lambda: age() is not None and age() < 8, 90, f"checkpoints of group {group}")
+        wait_for(f"checkpoints of group {group}", lambda: age() is not None and age() < 8, 90)
         connector(lab, "mm2-checkpoint", "pause")
         paused = True
-        wait_for(lambda: connector_state(lab, "mm2-checkpoint") == ("PAUSED", ["PAUSED"]), 30, "connector paused")
+        wait_for("connector paused", lambda: connector_state(lab, "mm2-checkpoint") == ("PAUSED", ["PAUSED"]), 30)
         time.sleep(3)  # a checkpoint MM2 had already produced may still land
         a0, end0 = age(), count(lab, lab.upstream, topic)
         time.sleep(15)
@@ -111,7 +112,7 @@ def test_mirror_checkpoint_age_grows_while_checkpoint_connector_paused(lab, expo
         connector(lab, "mm2-checkpoint", "resume")
         paused = False
         t_resume = time.time()
-        wait_for(lambda: age() < 8, 60, "checkpoint age back under the emit interval")
+        wait_for("checkpoint age back under the emit interval", lambda: age() < 8, 60)
         recovered = time.time() - t_resume
     finally:
         if paused:
@@ -125,7 +126,7 @@ def test_mirror_checkpoint_age_grows_while_checkpoint_connector_paused(lab, expo
             consumer.kill()
             consumer.wait(5)
         log.close()
-    wait_for(lambda: connector_state(lab, "mm2-checkpoint") == ("RUNNING", ["RUNNING"]), 30, "connector running")
+    wait_for("connector running", lambda: connector_state(lab, "mm2-checkpoint") == ("RUNNING", ["RUNNING"]), 30)
     assert connect_get(lab, "/connectors/mm2-checkpoint/config") == before
     lab.report(f"mirror checkpoint age: {a0:.0f} s -> {a1:.0f} s over 15 s with mm2-checkpoint paused; "
                f"back under 8 s {recovered:.1f} s after resume")
@@ -167,11 +168,11 @@ def test_mirror_garbage_in_real_internal_topics(lab, exporters):
     produce_raw(lab, lab.upstream, os_topic, [(sk(data.encode(), 0), sv(2, 1))])
     e = exporters("garbage", f"--source.alias={src}", f"--target.alias={dst}", "--probe.create-topic=false",
                   probe_topic=f"xgb-probe-{pid}")
-    wait_for(lambda: 90 <= (e.value("mirror_heartbeat_age_seconds", source=src) or 0) <= 150, 30, "old heartbeat read")
-    wait_for(lambda: e.value("mirror_checkpoint_age_seconds", consumergroup="gb-before") is not None, 30,
-             "first checkpoint read")
-    wait_for(lambda: e.value("mirror_source_end_offset", topic=data, partition="0") is not None, 30,
-             "first offset sync read and its topic polled")
+    wait_for("old heartbeat read", lambda: 90 <= (e.value("mirror_heartbeat_age_seconds", source=src) or 0) <= 150, 30)
+    wait_for("first checkpoint read",
+             lambda: e.value("mirror_checkpoint_age_seconds", consumergroup="gb-before") is not None, 30)
+    wait_for("first offset sync read and its topic polled",
+             lambda: e.value("mirror_source_end_offset", topic=data, partition="0") is not None, 30)
     m0 = e.metrics()
 
     def invalid(topic, m=None):
@@ -227,13 +228,13 @@ def test_mirror_garbage_in_real_internal_topics(lab, exporters):
         got.update({t: invalid(t, m) for t in want})
         return got == want
 
-    wait_for(counted, 30, f"invalid records counted: want {want}")
+    wait_for(f"invalid records counted: want {want}", counted, 30)
     # The valid records after the garbage were decoded.
-    wait_for(lambda: e.value("mirror_heartbeat_age_seconds", source=src) < 30, 15, "new heartbeat read")
-    wait_for(lambda: e.value("mirror_checkpoint_age_seconds", consumergroup="gb-after") is not None, 15,
-             "checkpoint after the garbage read")
-    wait_for(lambda: e.value("mirror_source_end_offset", topic=data, partition="1") is not None, 15,
-             "offset sync after the garbage read")
+    wait_for("new heartbeat read", lambda: e.value("mirror_heartbeat_age_seconds", source=src) < 30, 15)
+    wait_for("checkpoint after the garbage read",
+             lambda: e.value("mirror_checkpoint_age_seconds", consumergroup="gb-after") is not None, 15)
+    wait_for("offset sync after the garbage read",
+             lambda: e.value("mirror_source_end_offset", topic=data, partition="1") is not None, 15)
     time.sleep(2)  # exact: nothing counted twice
     m = e.metrics()
     assert {t: invalid(t, m) for t in want} == want

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from test_kafka_secure import sec  # noqa: F401 (fixture)
-from test_mirror_exporter import exporter_bin, exporters, steady, wait_for  # noqa: F401 (fixture)
+from helpers import wait_for
+from test_mirror_exporter import exporter_bin, exporters, steady  # noqa: F401 (fixture)
 
 
 def sasl_options(sec, password):
@@ -27,7 +28,7 @@ def test_mirror_probes_through_sasl_ssl_source(lab, exporters, sec, tmp_path):
     option_file.write_text("# the source's SASL password\n" + password_opt.split("=", 1)[1] + "\n")
     e = exporters("sasl", *opts, f"--source.kafka.option-file={option_file}", "--log.level=debug",
                   source=bootstrap)
-    wait_for(lambda: e.value("mirror_up", side="source") == 1, 30, "source up over SASL_SSL")
+    wait_for("source up over SASL_SSL", lambda: e.value("mirror_up", side="source") == 1, 30)
     steady(e, timeout=90)
     m = e.metrics()
     assert e.total("mirror_probe_lost_total", m) == 0
@@ -48,7 +49,7 @@ def test_mirror_probes_through_kerberos_source(lab, exporters, tmp_path):
             "sasl.kerberos.principal": krb["principal"], "sasl.kerberos.keytab": krb["keytab"]}
     e = exporters("krb", *[f"--source.kafka.option={k}={v}" for k, v in opts.items()], source=krb["bootstrap"],
                   env={"KRB5_CONFIG": krb["krb5_conf"], "KRB5CCNAME": f"FILE:{tmp_path}/ccache"})
-    wait_for(lambda: e.value("mirror_up", side="source") == 1, 30, "source up over SASL_PLAINTEXT/GSSAPI")
+    wait_for("source up over SASL_PLAINTEXT/GSSAPI", lambda: e.value("mirror_up", side="source") == 1, 30)
     steady(e, timeout=90)
     assert e.total("mirror_probe_lost_total", e.metrics()) == 0
     e.stop()
@@ -59,7 +60,7 @@ def test_mirror_wrong_password_source_down_target_up(lab, exporters, sec):
     wrong = "not-the-" + sec["sasl_ssl"]["password"]
     bootstrap, opts = sasl_options(sec, wrong)
     e = exporters("saslbad", *opts, "--log.level=debug", source=bootstrap)
-    wait_for(lambda: e.value("mirror_up", side="target") == 1, 30, "target side up")
+    wait_for("target side up", lambda: e.value("mirror_up", side="target") == 1, 30)
     # Nothing gets through the source side: it stays down, scrape after scrape.
     for _ in range(3):
         assert e.value("mirror_up", side="source") == 0

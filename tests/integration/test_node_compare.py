@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, parse_exposition
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTORS = ["cpu", "meminfo", "loadavg", "stat", "vmstat", "diskstats", "filesystem", "netdev", "uname", "os",
@@ -89,77 +89,6 @@ def tolerance(family):
         if re.fullmatch(pat, family):
             return kind, abs_tol, rel_tol
     raise AssertionError(f"no tolerance rule for {family}: add one to TOLERANCES")
-
-
-# ---- a small exposition-format (0.0.4) parser ---------------------------------------------------------------
-
-_SAMPLE = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(\s+-?\d+)?$")
-_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|$)')
-
-
-def _unescape(s, quote):
-    out, i = [], 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\" and i + 1 < len(s):
-            n = s[i + 1]
-            out.append({"n": "\n", "\\": "\\", '"': '"' if quote else '\\"'}.get(n, "\\" + n))
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def _labels(text):
-    body = text[1:-1]
-    labels, pos = {}, 0
-    while pos < len(body):
-        m = _LABEL.match(body, pos)
-        assert m, f"bad label set {text!r}"
-        assert m.group(1) not in labels, f"duplicate label in {text!r}"
-        labels[m.group(1)] = _unescape(m.group(2), True)
-        pos = m.end()
-    return labels
-
-
-def parse_exposition(text):
-    """{family: {"type", "help", "samples": {frozenset(labels.items()): value}}}; strict: raises on bad input."""
-    fams = {}
-
-    def fam(name):
-        return fams.setdefault(name, {"type": "untyped", "help": None, "samples": {}})
-
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if line.startswith("# HELP "):
-            _, _, name, *rest = line.split(" ", 3)
-            f = fam(name)
-            assert f["help"] is None, f"second HELP for {name}"
-            f["help"] = _unescape(rest[0] if rest else "", False)
-            continue
-        if line.startswith("# TYPE "):
-            _, _, name, typ = line.split(" ", 3)
-            f = fam(name)
-            assert not f["samples"], f"TYPE after samples for {name}"
-            f["type"] = typ
-            continue
-        if line.startswith("#"):
-            continue
-        m = _SAMPLE.match(line)
-        assert m, f"bad sample line {line!r}"
-        name, labels, value = m.group(1), _labels(m.group(2)) if m.group(2) else {}, float(m.group(3))
-        base = name
-        for suffix in ("_bucket", "_sum", "_count"):
-            if name.endswith(suffix) and name[: -len(suffix)] in fams and \
-                    fams[name[: -len(suffix)]]["type"] in ("histogram", "summary"):
-                base = name[: -len(suffix)]
-        key = frozenset(labels.items()) if base == name else frozenset(list(labels.items()) + [("__name__", name)])
-        samples = fam(base)["samples"]
-        assert key not in samples, f"duplicate series {line!r}"
-        samples[key] = value
-    return fams
 
 
 def test_parser_reads_escapes():

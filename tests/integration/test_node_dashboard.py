@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from test_node_compare import UPSTREAM_DEFAULTS, node_exporter_and_lite, parse_exposition, scrape_both
+from helpers import parse_exposition
+from test_node_compare import UPSTREAM_DEFAULTS, node_exporter_and_lite, scrape_both
 
 NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "node-exporter-full-metrics.txt")
 

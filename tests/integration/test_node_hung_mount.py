@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from helpers import free_port
-from test_node_compare import COLLECTORS, get, lite_binary, parse_exposition
+from helpers import free_port, parse_exposition
+from test_node_compare import COLLECTORS, get, lite_binary
 
 # Runs inside `unshare -m`: mounts, starts the exporter, then obeys "serve" and "stop" on stdin.
 HELPER = r'''

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, wait_for
 from test_node_compare import Server, get, lite_binary
 
 CONFIG = """
@@ -72,24 +72,18 @@ def prometheus(tmp_path):
         lite.stop()
 
 
-def wait_for(base, expr, timeout=40):
-    deadline = time.time() + timeout
-    while True:
-        result = query(base, expr)
-        if result:
-            return result
-        assert time.time() < deadline, f"no result for {expr} after {timeout}s"
-        time.sleep(0.5)
+def wait_query(base, expr, timeout=40):
+    return wait_for(f"a result for {expr}", lambda: query(base, expr), timeout)
 
 
 def test_prometheus_scrapes_and_queries(prometheus):
     t0 = time.time()
-    up = wait_for(prometheus, 'up{job="node"} == 1')
+    up = wait_query(prometheus, 'up{job="node"} == 1')
     assert up[0]["metric"]["instance"] == "kafka01"
-    load = wait_for(prometheus, "node_load1")
+    load = wait_query(prometheus, "node_load1")
     assert float(load[0]["value"][1]) >= 0
     # Two scrapes at least, so rate() has something to divide: the Node Exporter Full CPU panel's query.
-    busy = wait_for(prometheus, 'sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[1m]))')
+    busy = wait_query(prometheus, 'sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[1m]))')
     assert 0 <= float(busy[0]["value"][1]) <= os.cpu_count() * 1.05
     modes = query(prometheus, 'count by (mode) (node_cpu_seconds_total{instance="kafka01"})')
     assert {m["metric"]["mode"] for m in modes} >= {"user", "system", "idle", "iowait", "steal"}

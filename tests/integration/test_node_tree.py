@@ -18,9 +18,9 @@ import subprocess
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, parse_exposition
 from test_node_compare import (COLLECTORS, UPSTREAM_DEFAULTS, Server, get, lite_binary, node_exporter_and_lite,
-                               parse_exposition, scrape_both, strip_runtime)
+                               scrape_both, strip_runtime)
 
 TREE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node", "tree")
 ALL = [f"--collector.{c}" for c in COLLECTORS]

@@ -74,7 +74,7 @@ def test_datacenter_configs_check_and_reach_the_lab(monkeypatch, tmp_path):
             ["127.99.10.1:9193", "127.99.20.1:9193"]
         assert [w["url"] for w in cfg["remote_write"]] == ["http://127.99.20.2:8428/api/v1/write"]
         jobs = {j["job_name"]: j for j in cfg["scrape_configs"]}
-        assert jobs["prometheus"]["static_configs"][0]["targets"] == [f"{host}:9090"]
+        assert jobs["prometheus"]["static_configs"][0]["targets"] == [f"{host}:{topology.PROMETHEUS_PORT}"]
         assert all(r.startswith(os.path.join(conf, "rules-lab")) for r in cfg["rule_files"])
         assert ("mirror-exporter" in jobs) == (dc == "downstream")
 

@@ -35,12 +35,23 @@ def parse_props(text):
 
 
 # ------------------------------------------------------------------------------------------------ brokers
+def test_no_lab_port_is_one_debians_monitoring_packages_bind_on_every_address(monkeypatch, tmp_path):
+    # prometheus :9090, prometheus-node-exporter :9100, prometheus-alertmanager :9093 and :9094 listen on
+    # 0.0.0.0/[::] when they run: a lab service on the same port at any address could not start beside them.
+    for profile in ("default", "full", "kraft"):
+        t, svcs = all_started(profile, monkeypatch, tmp_path)
+        assert not {p for s in svcs for p in s.ports} & {9090, 9100, 9093, 9094}, profile
+        for side in ("upstream", "downstream"):
+            for listener in configs.broker_props(t, side, 1)["listeners"].split(","):
+                assert int(listener.rsplit(":", 1)[1]) not in {9090, 9100, 9093, 9094}, listener
+
+
 def test_default_upstream_broker_listens_direct_and_advertises_the_wan_proxy():
     t = topology.topology("default")
     p = configs.broker_props(t, "upstream", 1)
     listeners = p["listeners"].split(",")
-    assert "PLAINTEXT://127.99.10.1:9092" in listeners and "WAN://127.99.10.1:9093" in listeners
-    assert "WAN://127.99.30.1:9093" in p["advertised.listeners"].split(",")
+    assert "PLAINTEXT://127.99.10.1:9092" in listeners and "WAN://127.99.10.1:19093" in listeners
+    assert "WAN://127.99.30.1:19093" in p["advertised.listeners"].split(",")
     assert p["zookeeper.connect"] == "127.99.20.1:2181/kafka3"
     assert p["broker.id"] == 1 and p["default.replication.factor"] == 1
     assert p["offsets.topic.replication.factor"] == 1 and p["transaction.state.log.min.isr"] == 1
@@ -77,8 +88,8 @@ def test_kraft_broker_is_its_own_controller_without_zookeeper():
     p = configs.broker_props(t, "downstream", 1)
     assert "zookeeper.connect" not in p and "broker.id" not in p
     assert p["process.roles"] == "broker,controller" and p["node.id"] == 1
-    assert p["controller.quorum.voters"] == "1@127.99.20.1:9094"
-    assert "CONTROLLER://127.99.20.1:9094" in p["listeners"].split(",")
+    assert p["controller.quorum.voters"] == "1@127.99.20.1:19094"
+    assert "CONTROLLER://127.99.20.1:19094" in p["listeners"].split(",")
     assert "CONTROLLER:PLAINTEXT" in p["listener.security.protocol.map"].split(",")
 
 
@@ -115,7 +126,7 @@ def test_mm2_reads_upstream_over_the_wan_and_writes_downstream():
         assert all(isinstance(v, str) for v in cfg.values()), name
         assert cfg["replication.factor"] == "3", name
     src = c["mm2-source"]
-    assert src["source.cluster.bootstrap.servers"] == ",".join(f"127.99.30.{i}:9093" for i in (1, 2, 3))
+    assert src["source.cluster.bootstrap.servers"] == ",".join(f"127.99.30.{i}:19093" for i in (1, 2, 3))
     assert src["target.cluster.bootstrap.servers"] == t["downstream"]
     assert src["connector.class"] == "org.apache.kafka.connect.mirror.MirrorSourceConnector"
     for topic in ("T", "load", "mirror-probe", "lab-seed", "it-x", "test-y"):
@@ -143,7 +154,7 @@ def bundle(name="prometheus.yml"):
 
 def lab_host(t, target):
     host, port = target.rsplit(":", 1)
-    return f"{t['hosts'][host]}:{port}"
+    return f"{t['hosts'][host]}:{topology.LAB_PORTS.get(int(port), port)}"
 
 
 def test_prometheus_config_is_the_bundles_with_lab_addresses(monkeypatch, tmp_path):
@@ -173,8 +184,8 @@ def test_prometheus_config_leaves_out_targets_the_lab_does_not_run(monkeypatch, 
     jobs = {j["job_name"]: [x for sc in j["static_configs"] for x in sc["targets"]] for j in got["scrape_configs"]}
     assert "mirror-exporter" not in jobs
     assert jobs["kafka-jmx"] == ["127.99.10.1:7071", "127.99.20.1:7071"]  # one broker per side: no kafka02
-    assert jobs["node"] == ["127.99.10.1:9100", "127.99.20.1:9100"]
-    assert jobs["prometheus"] == ["127.99.10.1:9090"]
+    assert jobs["node"] == ["127.99.10.1:19100", "127.99.20.1:19100"]
+    assert jobs["prometheus"] == ["127.99.10.1:19090"]
 
 
 def test_prometheus_config_passes_promtool(monkeypatch, tmp_path):
@@ -215,7 +226,7 @@ def test_datacenter_config_keeps_only_alertmanagers_and_remote_write_the_lab_run
     monkeypatch.setattr(plan, "COMPONENTS", [])  # the core alone (labkit/alerting adds these parts for real)
     t, svcs = all_started("default", monkeypatch, tmp_path)
     dn = topology.dn_addr
-    svcs += [Service("prometheus-dn", "prometheus", dn(1), [9090]), Service("am-dn", "alertmanager", dn(1), [9193])]
+    svcs += [Service("prometheus-dn", "prometheus", dn(1), [19090]), Service("am-dn", "alertmanager", dn(1), [9193])]
     got = yaml.safe_load(configs.prometheus_config(t, svcs, "prometheus-downstream.yml"))
     assert got["global"]["external_labels"] == {"datacenter": "downstream"}
     assert got["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.99.20.1:9193"]
@@ -259,6 +270,23 @@ def test_plan_refuses_a_built_exporter_that_lacks_a_flag(monkeypatch, tmp_path):
     monkeypatch.setattr(configs.S, "BUILDS", [str(build)])
     with pytest.raises(LabError, match="mirror-exporter does not list --target.kafka.server"):
         plan.plan(topology.topology("default"))
+
+
+# ------------------------------------------------------------------------------------------- where to look
+def test_where_lines_give_real_urls_and_the_next_step_that_fits(monkeypatch, tmp_path):
+    from labkit import up
+    t, svcs = all_started("default", monkeypatch, tmp_path)
+    monkeypatch.setattr(up, "http", lambda method, url, timeout=0: (200 if "/classic/" in url else 404, ""))
+    with_load = "\n".join(up.where(t, svcs, True))
+    assert "http://127.99.10.1:19090/classic/targets" in with_load and "/consoles/index.html" in with_load
+    for url in ("http://127.99.10.1:19100/metrics", "http://127.99.20.1:19100/metrics",
+                "http://127.99.10.1:9308/metrics", "http://127.99.20.1:9308/metrics", "http://127.99.20.1:9309/metrics"):
+        assert url in with_load, url
+    assert "load start" not in with_load and "load stop" in with_load
+    assert "lab/lab load start" in "\n".join(up.where(t, svcs, False))
+    # A build whose UI is at the root (no /classic/).
+    monkeypatch.setattr(up, "http", lambda method, url, timeout=0: (404 if "/classic/" in url else 200, ""))
+    assert "http://127.99.10.1:19090/targets" in "\n".join(up.where(t, svcs, False))
 
 
 # ------------------------------------------------------------------------------------------ kerberos, oauth
