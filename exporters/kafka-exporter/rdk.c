@@ -2,12 +2,12 @@
  *
  * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
  * group.id, never subscribes) for the whole process. librdkafka's own threads
- * do all I/O. Scrapes run on the one scrape worker thread, one at a time
- * (lib/README.md, "Threads"), and make only calls bounded by the scrape deadline: rd_kafka_metadata(),
+ * do all I/O. The cluster is read by the collection thread (collection.c), not by
+ * scrapes (lib/README.md, "Threads"), with calls bounded by the collection's deadline: rd_kafka_metadata(),
  * rd_kafka_list_groups() and rd_kafka_offsets_for_times() with a timeout, and
  * admin calls whose results arrive on a private queue polled until the
  * deadline. The offset queries run in short-lived threads, two per leader
- * broker, joined before the scrape goes on (snapshot.c). One background thread
+ * broker, joined before the collection goes on (snapshot.c). One background thread
  * serves the main queue (rd_kafka_poll) for error callbacks; logs are
  * forwarded from librdkafka's threads straight to log.h, which is thread-safe. */
 #include "rdk.h"
@@ -31,7 +31,7 @@ static bool poll_started;
 
 /* A wrong password or certificate shows in a scrape only as a metadata timeout: the last
  * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. Locked:
- * librdkafka's threads write it (on_log), the scrape worker reads it. */
+ * librdkafka's threads write it (on_log), the collection thread reads it. */
 static pthread_mutex_t cause_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_cause[768];
 static bool client_cert_given;
