@@ -14,7 +14,7 @@ def test_chaos_smoke(lab, tmp_path):
     out = tmp_path / "chaos.json"
     env = dict(lab.env, LAB_TEST_USE_RUNNING="1")
     r = subprocess.run([sys.executable, os.path.join(REPO, "bench", "run-chaos"), "--use-running", "--seed", "17",
-                        "--minutes", "2", "--gap", "25", "--no-loss", "--out", str(out),
+                        "--minutes", "2", "--faults", "4", "--gap", "25", "--no-loss", "--out", str(out),
                         "--kinds", "broker-kill,exporter-kill,wan-cut,mm2-task-restart"],
                        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
     try:
@@ -26,12 +26,12 @@ def test_chaos_smoke(lab, tmp_path):
                f"{ {k: v['recovery_max_s'] for k, v in rep['faults_by_kind'].items()} } s max, "
                f"{len(rep['violations'])} violations")
     lab.ensure_healthy()
-    assert len(rep["faults"]) >= 3, r.stdout[-4000:]
+    assert len(rep["faults"]) >= 4, r.stdout[-4000:]
     assert not rep["violations"], json.dumps(rep["violations"], indent=1)
     assert r.returncode == 0, r.stdout[-4000:]
     # The same seed gives the same schedule (kinds, times, targets, holds).
     again = subprocess.run([sys.executable, os.path.join(REPO, "bench", "run-chaos"), "--seed", "17", "--minutes",
-                            "2", "--gap", "25", "--no-loss", "--kinds",
+                            "2", "--faults", "4", "--gap", "25", "--no-loss", "--kinds",
                             "broker-kill,exporter-kill,wan-cut,mm2-task-restart", "--schedule-only"],
                            env=env, stdout=subprocess.PIPE, text=True, timeout=120)
     assert json.loads(again.stdout) == rep["schedule"]
