@@ -101,7 +101,8 @@ static char *read_file(wc_parse *p, const yaml_node_t *node, const char *key, co
                                    : strerror(errno));
         fclose(fp);
         buf_free(&path);
-        explicit_bzero(content.data, content.cap);
+        if (content.data) /* a directory reads nothing: no buffer (found by fuzz_webconfig) */
+            explicit_bzero(content.data, content.cap);
         buf_free(&content);
         return NULL;
     }

@@ -101,6 +101,16 @@ static const flag kx_flags[] = {
      0, 0},
     {"zookeeper.session-timeout", FLAG_DURATION, OPT(zookeeper_session_timeout), "10s",
      "ZooKeeper session timeout.", 0, 0},
+    {"collection.interval", FLAG_DURATION, OPT(collection_interval), "5s",
+     "How often the cluster is read; scrapes answer from the last complete collection.", 0, 0},
+    {"collection.timeout", FLAG_DURATION, OPT(collection_timeout), "10s",
+     "Deadline of one collection (a hung broker costs at most this, never a scrape).", 0, 0},
+    {"consumergroup.status-window", FLAG_DURATION, OPT(status_window), "60s",
+     "Window of commits over which a group's status (OK, WARN, STOP, STALL, REWIND) is judged.", 0, 0},
+    {"consumergroup.record-reads", FLAG_INT, OPT(record_reads), "500",
+     "At most this many one-record reads per collection, for the timestamp of groups' oldest unconsumed "
+     "records (0: none; lag in seconds is then interpolated).",
+     0, 1000000},
     {"kafka.client-id", FLAG_STRING, OPT(client_id), "kafka-exporter", "Client ID sent to the brokers.", 0,
      0},
     /* danielqsj/kafka_exporter's flags that mean nothing here: accepted so its command lines keep working. */
@@ -193,6 +203,10 @@ static int kx_start(void *arg, char *err, size_t errlen)
         log_warn("--use.consumelag.zookeeper is not supported: ZooKeeper-stored offsets are not read", NULL);
     if (st->opt.compat_auto_create)
         log_warn("--kafka.allow-auto-topic-creation is ignored: this exporter never creates topics", NULL);
+    if (st->opt.collection_interval <= 0 || st->opt.collection_timeout <= 0) {
+        snprintf(err, errlen, "--collection.interval and --collection.timeout must be positive");
+        return -1;
+    }
     if (kx_filter_init(&st->topics, st->opt.topic_filter, st->opt.topic_exclude, "topic.filter",
                        "topic.exclude", err, errlen) != 0)
         return -1;
@@ -210,6 +224,8 @@ static int kx_start(void *arg, char *err, size_t errlen)
         if (!st->zk)
             goto fail;
     }
+    if (kx_collection_start(st, err, errlen) != 0)
+        goto fail;
     return 0;
 fail:
     kx_stop(st);
@@ -299,13 +315,14 @@ static void kx_scrape_begin(void *arg, expo *w)
 static void kx_stop(void *arg)
 {
     kx_state *st = arg;
+    kx_collection_stop(st); /* first: the thread uses the clients below */
     kx_zk_free(st->zk);
     st->zk = NULL;
-    kx_zk_status_free(&st->zkst);
-    kx_snapshot_free(st->snap);
+    kx_snapshot_release(st->snap);
     st->snap = NULL;
     kx_rdk_stop(st);
     kx_histories_free(&st->histories);
+    kx_consumers_free(&st->consumers);
     free(st->zk_bootstrap);
     st->zk_bootstrap = NULL;
 }

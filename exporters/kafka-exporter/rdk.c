@@ -211,7 +211,12 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
          * prefers recently used brokers for metadata, so until then it keeps asking it. */
         set(conf, "socket.timeout.ms", "10000", err, errlen) ||
         set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) ||
-        secure(conf, st, err, errlen))
+        /* records.c reads one record at an offset: a deleted offset is an error (not a jump to the
+         * end), and a fetch asks for little instead of prefetching megabytes per partition. */
+        set(conf, "auto.offset.reset", "error", err, errlen) ||
+        set(conf, "fetch.message.max.bytes", "65536", err, errlen) ||
+        set(conf, "queued.max.messages.kbytes", "1024", err, errlen) ||
+        set(conf, "fetch.wait.max.ms", "100", err, errlen) || secure(conf, st, err, errlen))
         goto out;
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);

@@ -6,11 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* 1 if s is "host:port" with a host and a port of 1-65535 (found by the fuzzer: "PLAINTEXT://host"
+ * without a port was handed to librdkafka as a bootstrap server). */
+static int has_port(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1] || strlen(colon + 1) > 5)
+        return 0;
+    long port = 0;
+    for (const char *p = colon + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
 /* Splits "NAME://host:port" into the listener name and "host:port". */
 static int split_endpoint(const char *ep, char *name, size_t namelen, const char **hostport)
 {
     const char *sep = strstr(ep, "://");
-    if (!sep || sep == ep || (size_t)(sep - ep) >= namelen || sep[3] == '\0')
+    if (!sep || sep == ep || (size_t)(sep - ep) >= namelen || !has_port(sep + 3))
         return -1;
     memcpy(name, ep, (size_t)(sep - ep));
     name[sep - ep] = '\0';

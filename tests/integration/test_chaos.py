@@ -1,4 +1,4 @@
-"""CI smoke of bench/run-chaos (issue 17): a 2-minute seeded chaos run on the session's lab with a broker kill,
+"""Smoke of bench/chaos/run-chaos (issue 17): a 2-minute seeded chaos run on the session's lab with a broker kill,
 an exporter kill -9, a WAN cut and an MM2 task restart. The invariants the harness checks every 3 s (no loss
 counted, *_up right within the grace, every exporter back within the recovery limit, no scrape over its deadline)
 must all hold; the lab is healthy again afterwards. The 30-minute run with the induced loss is bench/chaos/README.
@@ -11,13 +11,14 @@ import sys
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CHAOS = CHAOS
 
 
 @pytest.mark.skipif(os.environ.get("LAB_CHAOS") != "1", reason="chaos smoke: opt in with LAB_CHAOS=1")
 def test_chaos_smoke(lab, tmp_path):
     out = tmp_path / "chaos.json"
     env = dict(lab.env, LAB_TEST_USE_RUNNING="1")
-    r = subprocess.run([sys.executable, os.path.join(REPO, "bench", "run-chaos"), "--use-running", "--seed", "17",
+    r = subprocess.run([sys.executable, CHAOS, "--use-running", "--seed", "17",
                         "--minutes", "2", "--faults", "4", "--gap", "25", "--no-loss", "--out", str(out),
                         "--kinds", "broker-kill,exporter-kill,wan-cut,mm2-task-restart"],
                        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
@@ -34,7 +35,7 @@ def test_chaos_smoke(lab, tmp_path):
     assert not rep["violations"], json.dumps(rep["violations"], indent=1)
     assert r.returncode == 0, r.stdout[-4000:]
     # The same seed gives the same schedule (kinds, times, targets, holds).
-    again = subprocess.run([sys.executable, os.path.join(REPO, "bench", "run-chaos"), "--seed", "17", "--minutes",
+    again = subprocess.run([sys.executable, CHAOS, "--seed", "17", "--minutes",
                             "2", "--faults", "4", "--gap", "25", "--no-loss", "--kinds",
                             "broker-kill,exporter-kill,wan-cut,mm2-task-restart", "--schedule-only"],
                            env=env, stdout=subprocess.PIPE, text=True, timeout=120)

@@ -26,6 +26,17 @@ int main(void)
                                   sizeof err) == -1);
     /* Too small an output buffer is an error, never a truncated address. */
     CHECK(zkparse_broker_endpoint(reg, sizeof reg - 1, "PLAINTEXT", NULL, out, 8, err, sizeof err) == -1);
+    /* An endpoint without a port (or with port 0 or 99999) is skipped, not handed to librdkafka
+     * (found by fuzz_zkparse); the next usable one is taken. */
+    const char noport[] =
+        "{\"endpoints\":[\"PLAINTEXT://kafka01\",\"PLAINTEXT://h:0\",\"PLAINTEXT://h:99999\","
+        "\"PLAINTEXT://[::1]:\",\"PLAINTEXT://h:9092\"]}";
+    CHECK(zkparse_broker_endpoint(noport, sizeof noport - 1, "PLAINTEXT", NULL, out, sizeof out, err,
+                                  sizeof err) == 0);
+    CHECK_STR_EQ(out, "h:9092");
+    const char only[] = "{\"endpoints\":[\"PLAINTEXT://kafka01\"]}";
+    CHECK(zkparse_broker_endpoint(only, sizeof only - 1, "PLAINTEXT", NULL, out, sizeof out, err,
+                                  sizeof err) == -1);
     /* No protocol map: listener name is the protocol. */
     const char old[] = "{\"endpoints\":[\"SSL://h:1\",\"PLAINTEXT://h:2\"]}";
     CHECK(zkparse_broker_endpoint(old, sizeof old - 1, "PLAINTEXT", NULL, out, sizeof out, err, sizeof err) ==
