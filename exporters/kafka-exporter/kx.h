@@ -104,7 +104,5 @@ struct kx_partition;
 /* The offset of the oldest unconsumed record of a group committed at `committed` that still exists
  * (the log start if the commit is below it), or -1 if the group is caught up or the offsets are unknown. */
 int64_t kx_oldest_unconsumed(const struct kx_partition *kp, int64_t committed);
-/* The values of a repeatable flag joined by ',' (bootstrap and ZooKeeper connect strings); caller frees. */
-char *kx_join_list(const strlist *l);
 
 #endif

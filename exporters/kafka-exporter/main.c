@@ -12,6 +12,7 @@
 #include "rdk.h"
 #include "snapshot.h"
 #include "zk.h"
+#include "xalloc.h"
 
 static kx_state state;
 
@@ -134,42 +135,15 @@ static const flag kx_flags[] = {
      "Ignored: topics are never created (a warning if set).", 0, 0},
 };
 
-/* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed pair. */
+/* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed, reserved or repeated name. */
 static int parse_labels(kx_state *st, char *err, size_t errlen)
 {
-    const char *s = st->opt.kafka_labels;
-    if (!s || !*s)
-        return 0;
-    char *copy = strdup(s);
-    if (!copy)
-        abort();
-    int rc = -1;
-    for (char *pair = copy, *next; pair; pair = next) {
-        next = strchr(pair, ',');
-        if (next)
-            *next++ = '\0';
-        if (!*pair)
-            continue;
-        char *eq = strchr(pair, '=');
-        if (!eq || eq == pair) {
-            snprintf(err, errlen, "--kafka.labels: \"%s\" is not name=value", pair);
-            goto out;
-        }
-        *eq = '\0';
-        if (!expo_valid_label_name(pair)) {
-            snprintf(err, errlen, "--kafka.labels: \"%s\" is not a valid label name", pair);
-            goto out;
-        }
-        st->labels = realloc(st->labels, (st->nlabels + 2) * sizeof *st->labels);
-        if (!st->labels)
-            abort();
-        st->labels[st->nlabels++] = strdup(pair);
-        st->labels[st->nlabels++] = strdup(eq + 1);
+    char why[256];
+    if (expo_labels_parse(st->opt.kafka_labels, &st->labels, &st->nlabels, why, sizeof why) < 0) {
+        snprintf(err, errlen, "--kafka.labels: %s", why);
+        return -1;
     }
-    rc = 0;
-out:
-    free(copy);
-    return rc;
+    return 0;
 }
 
 static void kx_stop(void *arg);
@@ -188,9 +162,7 @@ static int kx_start(void *arg, char *err, size_t errlen)
             return -1;
     for (size_t i = 0; i < st->opt.zookeeper_servers.n; i++) {
         /* host:port[,host:port...][/chroot]: the addresses before the chroot */
-        char *hosts = strdup(st->opt.zookeeper_servers.items[i]);
-        if (!hosts)
-            abort();
+        char *hosts = xstrdup(st->opt.zookeeper_servers.items[i]);
         char *chroot = strchr(hosts, '/');
         if (chroot)
             *chroot = '\0';
@@ -218,7 +190,7 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (kx_rdk_start(st, err, errlen) != 0)
         goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
-        char *connect = kx_join_list(&st->opt.zookeeper_servers);
+        char *connect = strlist_join(&st->opt.zookeeper_servers, ",");
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
@@ -356,8 +328,6 @@ int main(int argc, char **argv)
     int rc = exporter_main(&def, argc, argv);
     kx_filter_free(&state.topics);
     kx_filter_free(&state.groups);
-    for (size_t i = 0; i < state.nlabels; i++)
-        free(state.labels[i]);
-    free(state.labels);
+    expo_labels_free(state.labels, state.nlabels);
     return rc;
 }

@@ -15,22 +15,8 @@
 
 #include "collector.h"
 #include "log.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
+#include "xalloc.h"
+#include "parse.h"
 
 int kx_remaining_ms(double deadline)
 {
@@ -103,7 +89,7 @@ static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapsho
     s->brokers = xcalloc((size_t)md->broker_cnt, sizeof *s->brokers);
     for (int i = 0; i < md->broker_cnt; i++) {
         s->brokers[i].id = md->brokers[i].id;
-        s->brokers[i].host = xstrdup(md->brokers[i].host);
+        s->brokers[i].host = xstrdup(md->brokers[i].host ? md->brokers[i].host : "");
         s->brokers[i].port = md->brokers[i].port;
     }
     s->nbrokers = (size_t)md->broker_cnt;
@@ -116,7 +102,7 @@ static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapsho
         if (mt->err || !kx_filter_match(opts->topics, mt->topic))
             continue;
         kx_topic *t = &s->topics[s->ntopics++];
-        t->name = xstrdup(mt->topic);
+        t->name = xstrdup(mt->topic ? mt->topic : "");
         t->min_isr = -1;
         t->retention_ms = KX_UNKNOWN;
         t->parts = xcalloc((size_t)mt->partition_cnt, sizeof *t->parts);
@@ -169,9 +155,7 @@ static kx_group *add_group(kx_snapshot *s, size_t *cap, const char *name)
 {
     if (s->ngroups == *cap) {
         *cap = *cap ? *cap * 2 : 64;
-        s->groups = realloc(s->groups, *cap * sizeof *s->groups);
-        if (!s->groups)
-            abort();
+        s->groups = xreallocarray(s->groups, *cap, sizeof *s->groups);
     }
     kx_group *g = &s->groups[s->ngroups++];
     memset(g, 0, sizeof *g);
@@ -412,15 +396,12 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
 
 static void apply_config(kx_topic *t, const char *name, const char *v)
 {
-    char *end;
+    int64_t x;
     if (strcmp(name, "min.insync.replicas") == 0) {
-        long x = strtol(v, &end, 10);
-        if (*end == '\0' && end != v && x >= 0 && x < 1000)
+        if (parse_int64(v, &x) == 0 && x >= 0 && x < 1000)
             t->min_isr = (int)x;
     } else if (strcmp(name, "retention.ms") == 0) {
-        errno = 0;
-        long long x = strtoll(v, &end, 10);
-        if (*end == '\0' && end != v && errno == 0 && x >= -1)
+        if (parse_int64(v, &x) == 0 && x >= -1)
             t->retention_ms = x;
     } else if (strcmp(name, "cleanup.policy") == 0) {
         /* A list: "delete", "compact" or "compact,delete" (any order, maybe with spaces). */
