@@ -11,7 +11,7 @@ import sys
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHAOS = CHAOS
+CHAOS = os.path.join(REPO, "bench", "chaos", "run-chaos")
 
 
 @pytest.mark.skipif(os.environ.get("LAB_CHAOS") != "1", reason="chaos smoke: opt in with LAB_CHAOS=1")
