@@ -6,22 +6,7 @@
 #include <string.h>
 
 #include "snapshot.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
+#include "xalloc.h"
 
 static void group_free(kx_cgroup *g)
 {

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "secret.h"
 #include "xalloc.h"
+#include "parse.h"
 
 #define KX_OAUTH_MAX_RESPONSE (64 * 1024)
 #define KX_OAUTH_TIMEOUT_S 10L
@@ -48,8 +49,10 @@ int kx_oauth_parse_response(const char *body, size_t len, char **token, long *ex
     json_t *exp = json_object_get(root, "expires_in");
     if (json_is_integer(exp))
         *expires_in = (long)json_integer_value(exp);
-    else if (json_is_string(exp)) /* some endpoints send it quoted */
-        *expires_in = strtol(json_string_value(exp), NULL, 10);
+    else if (json_is_string(exp)) { /* some endpoints send it quoted */
+        int64_t v;
+        *expires_in = parse_int64(json_string_value(exp), &v) == 0 ? (long)v : 0;
+    }
     if (*expires_in < 0)
         *expires_in = 0;
     *token = xstrdup(tok);

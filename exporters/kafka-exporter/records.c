@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "log.h"
 #include "snapshot.h"
+#include "xalloc.h"
 
 static kx_read *match(kx_read *reads, size_t n, const char *topic, int32_t partition)
 {
@@ -25,9 +26,7 @@ static kx_read *match(kx_read *reads, size_t n, const char *topic, int32_t parti
 int kx_records_read(rd_kafka_t *rk, kx_read *reads, size_t n, double deadline)
 {
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_topic_t **rkts = calloc(n ? n : 1, sizeof *rkts);
-    if (!rkts)
-        abort();
+    rd_kafka_topic_t **rkts = xcalloc(n, sizeof *rkts);
     int chosen = 0;
     size_t pending = 0;
     for (size_t i = 0; i < n; i++) {

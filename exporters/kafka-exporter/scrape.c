@@ -89,9 +89,7 @@ static void read_oldest_records(kx_state *st, const kx_snapshot *s, double deadl
                 continue;
             if (n == cap) {
                 cap = cap ? cap * 2 : 64;
-                reads = realloc(reads, cap * sizeof *reads);
-                if (!reads)
-                    abort();
+                reads = xreallocarray(reads, cap, sizeof *reads);
             }
             reads[n++] = (kx_read){.topic = p->topic, .partition = p->partition, .offset = want};
         }
@@ -170,13 +168,9 @@ static double record_age(const kx_state *st, const kx_snapshot *s, const kx_topi
 
 static kx_pstat *copy_pstats(const kx_cgroup *cg, size_t *n)
 {
-    kx_pstat *v = calloc(cg->nparts ? cg->nparts : 1, sizeof *v);
-    if (!v)
-        abort();
+    kx_pstat *v = xcalloc(cg->nparts, sizeof *v);
     for (size_t k = 0; k < cg->nparts; k++) {
-        v[k].topic = strdup(cg->parts[k].topic);
-        if (!v[k].topic)
-            abort();
+        v[k].topic = xstrdup(cg->parts[k].topic);
         v[k].partition = cg->parts[k].partition;
         v[k].status = cg->parts[k].status;
     }
@@ -203,18 +197,14 @@ static void kx_snapshot_derive(const kx_state *st, kx_snapshot *s)
                      kx_group_cmp_name))
             extra++;
     if (extra) {
-        s->groups = realloc(s->groups, (listed + extra) * sizeof *s->groups);
-        if (!s->groups)
-            abort();
+        s->groups = xreallocarray(s->groups, listed + extra, sizeof *s->groups);
         for (size_t i = 0; i < cs->n; i++) {
             if (bsearch(&(kx_group){.name = cs->v[i].name}, s->groups, listed, sizeof *s->groups,
                         kx_group_cmp_name))
                 continue;
             kx_group *g = &s->groups[s->ngroups++];
             memset(g, 0, sizeof *g);
-            g->name = strdup(cs->v[i].name);
-            if (!g->name)
-                abort();
+            g->name = xstrdup(cs->v[i].name);
             g->members = -1;
             g->unlisted = true;
         }

@@ -396,15 +396,12 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
 
 static void apply_config(kx_topic *t, const char *name, const char *v)
 {
-    char *end;
+    int64_t x;
     if (strcmp(name, "min.insync.replicas") == 0) {
-        long x = strtol(v, &end, 10);
-        if (*end == '\0' && end != v && x >= 0 && x < 1000)
+        if (parse_int64(v, &x) == 0 && x >= 0 && x < 1000)
             t->min_isr = (int)x;
     } else if (strcmp(name, "retention.ms") == 0) {
-        errno = 0;
-        long long x = strtoll(v, &end, 10);
-        if (*end == '\0' && end != v && errno == 0 && x >= -1)
+        if (parse_int64(v, &x) == 0 && x >= -1)
             t->retention_ms = x;
     } else if (strcmp(name, "cleanup.policy") == 0) {
         /* A list: "delete", "compact" or "compact,delete" (any order, maybe with spaces). */
