@@ -9,6 +9,12 @@ DS = {"type": "prometheus", "uid": "${datasource}"}
 SCHEMA_VERSION = 39
 
 
+def datacenter_var():
+    # Which datacenter's series: on the global view (VictoriaMetrics) both meet; a datacenter's own Prometheus
+    # has its side only. Every selector filters on it, before cluster.
+    return query_var("datacenter", "Datacenter", "label_values(up, datacenter)", multi=True, include_all=True)
+
+
 def datasource_var():
     return {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
             "current": {"text": "Prometheus", "value": "prometheus"}, "hide": 0, "refresh": 1,
@@ -121,13 +127,13 @@ def dashboard(uid, title, desc, tags, variables, layout):
             "links": [{"title": "Kafka monitoring", "type": "dashboards", "tags": ["kafka-monitoring"],
                        "asDropdown": True, "icon": "external link", "includeVars": True, "keepTime": True,
                        "targetBlank": False, "tooltip": ""}],
-            "templating": {"list": [datasource_var(), *variables]}, "panels": layout.panels}
+            "templating": {"list": [datasource_var(), datacenter_var(), *variables]}, "panels": layout.panels}
 
 
 # --------------------------------------------------------------------------------------------------------------
 def kafka_clusters():
-    c = 'cluster=~"$cluster"'
-    ct = 'cluster=~"$cluster", topic=~"$topic"'
+    c = 'datacenter=~"$datacenter", cluster=~"$cluster"'
+    ct = 'datacenter=~"$datacenter", cluster=~"$cluster", topic=~"$topic"'
     lay = Layout()
     lay.row("Cluster health")
     lay.add(stat("Reachable", [target(f"min by (cluster) (kafka_up{{{c}}})", "{{cluster}}")],
@@ -203,8 +209,8 @@ def kafka_clusters():
         unit="percentunit"), 8, 8)
 
     variables = [
-        query_var("cluster", "Cluster", "label_values(kafka_brokers, cluster)", multi=True, include_all=True),
-        query_var("topic", "Topic", 'label_values(kafka_topic_partitions{cluster=~"$cluster"}, topic)',
+        query_var("cluster", "Cluster", 'label_values(kafka_brokers{datacenter=~"$datacenter"}, cluster)', multi=True, include_all=True),
+        query_var("topic", "Topic", 'label_values(kafka_topic_partitions{datacenter=~"$datacenter", cluster=~"$cluster"}, topic)',
                   multi=True, include_all=True),
     ]
     return dashboard("kafka-clusters", "Kafka clusters",
@@ -213,7 +219,7 @@ def kafka_clusters():
 
 
 def consumer_lag():
-    sel = 'cluster=~"$cluster", consumergroup=~"$consumergroup", topic=~"$topic"'
+    sel = 'datacenter=~"$datacenter", cluster=~"$cluster", consumergroup=~"$consumergroup", topic=~"$topic"'
     lay = Layout()
     lay.row("Lag")
     lay.add(stat("Lag (messages)", [
@@ -227,7 +233,7 @@ def consumer_lag():
         desc="Age of the oldest record the group has not consumed yet (KafkaConsumerLagTooOld fires past 300 s)."),
         8, 5)
     lay.add(stat("Members", [
-        target(f'max by (cluster, consumergroup) (kafka_consumergroup_members{{cluster=~"$cluster", '
+        target(f'max by (cluster, consumergroup) (kafka_consumergroup_members{{datacenter=~"$datacenter", cluster=~"$cluster", '
                f'consumergroup=~"$consumergroup"}})', "{{cluster}} {{consumergroup}}")]), 8, 5)
     lay.add(timeseries("Lag in messages per group and topic", [
         target(f"cluster_consumergroup_topic:kafka_consumergroup_lag:sum{{{sel}}}",
@@ -241,7 +247,7 @@ def consumer_lag():
         target(f"sum by (cluster, consumergroup, topic) "
                f"(rate(kafka_consumergroup_current_offset{{{sel}}}[$__rate_interval]))",
                "consumed {{cluster}} {{consumergroup}} {{topic}}", "A"),
-        target('sum by (cluster, topic) (rate(kafka_topic_partition_current_offset{cluster=~"$cluster", '
+        target('sum by (cluster, topic) (rate(kafka_topic_partition_current_offset{datacenter=~"$datacenter", cluster=~"$cluster", '
                'topic=~"$topic"}[$__rate_interval]))', "produced {{cluster}} {{topic}}", "B")]), 24, 8)
 
     lay.row("Per partition")
@@ -250,13 +256,13 @@ def consumer_lag():
         target(f"kafka_consumergroup_lag_seconds{{{sel}}}", "", "B", fmt="table", instant=True)]), 24, 9)
 
     variables = [
-        query_var("cluster", "Cluster", "label_values(kafka_consumergroup_lag, cluster)", multi=True,
+        query_var("cluster", "Cluster", 'label_values(kafka_consumergroup_lag{datacenter=~"$datacenter"}, cluster)', multi=True,
                   include_all=True),
         query_var("consumergroup", "Consumer group",
-                  'label_values(kafka_consumergroup_lag{cluster=~"$cluster"}, consumergroup)', multi=True,
+                  'label_values(kafka_consumergroup_lag{datacenter=~"$datacenter", cluster=~"$cluster"}, consumergroup)', multi=True,
                   include_all=True),
         query_var("topic", "Topic",
-                  'label_values(kafka_consumergroup_lag{cluster=~"$cluster", consumergroup=~"$consumergroup"}, '
+                  'label_values(kafka_consumergroup_lag{datacenter=~"$datacenter", cluster=~"$cluster", consumergroup=~"$consumergroup"}, '
                   'topic)', multi=True, include_all=True),
     ]
     return dashboard("kafka-consumer-lag", "Consumer lag",
@@ -265,10 +271,10 @@ def consumer_lag():
 
 
 def mirrormaker2():
-    c = 'cluster=~"$cluster"'
-    ct = 'cluster=~"$cluster", topic=~"$topic"'
+    c = 'datacenter=~"$datacenter", cluster=~"$cluster"'
+    ct = 'datacenter=~"$datacenter", cluster=~"$cluster", topic=~"$topic"'
     # MM2's JMX names the remote topic (<alias>.<topic>); the mirror-exporter names the upstream one.
-    cjt = 'cluster=~"$cluster", topic=~"(.+\\\\.)?($topic)"'
+    cjt = 'datacenter=~"$datacenter", cluster=~"$cluster", topic=~"(.+\\\\.)?($topic)"'
     lay = Layout()
     lay.row("Is anything lost?")
     lay.add(stat("Source / target reachable", [target(f"mirror_up{{{c}}}", "{{side}}")], thresholds=RED_IF_NONE),
@@ -367,11 +373,11 @@ def mirrormaker2():
                f"[$__rate_interval]))", "written {{connector}}", "B")]), 12, 8)
 
     variables = [
-        query_var("cluster", "Cluster", "label_values(mirror_up, cluster)", multi=True, include_all=True),
-        query_var("topic", "Topic", 'label_values(mirror_lag_records{cluster=~"$cluster"}, topic)', multi=True,
+        query_var("cluster", "Cluster", 'label_values(mirror_up{datacenter=~"$datacenter"}, cluster)', multi=True, include_all=True),
+        query_var("topic", "Topic", 'label_values(mirror_lag_records{datacenter=~"$datacenter", cluster=~"$cluster"}, topic)', multi=True,
                   include_all=True),
         query_var("consumergroup", "Consumer group",
-                  'label_values(mirror_checkpoint_age_seconds{cluster=~"$cluster"}, consumergroup)', multi=True,
+                  'label_values(mirror_checkpoint_age_seconds{datacenter=~"$datacenter", cluster=~"$cluster"}, consumergroup)', multi=True,
                   include_all=True),
     ]
     return dashboard("kafka-mirrormaker2", "MirrorMaker 2",
@@ -444,11 +450,11 @@ def hosts():
         target(f"node_filefd_allocated{{{n}}}", "allocated")]), 8, 8)
 
     variables = [
-        query_var("cluster", "Cluster", "label_values(node_uname_info, cluster)"),
-        query_var("job", "Job", 'label_values(node_uname_info{cluster=~"$cluster"}, job)'),
-        query_var("nodename", "Host", 'label_values(node_uname_info{cluster=~"$cluster", job="$job"}, nodename)'),
+        query_var("cluster", "Cluster", 'label_values(node_uname_info{datacenter=~"$datacenter"}, cluster)'),
+        query_var("job", "Job", 'label_values(node_uname_info{datacenter=~"$datacenter", cluster=~"$cluster"}, job)'),
+        query_var("nodename", "Host", 'label_values(node_uname_info{datacenter=~"$datacenter", cluster=~"$cluster", job="$job"}, nodename)'),
         query_var("node", "Instance",
-                  'label_values(node_uname_info{cluster=~"$cluster", job="$job", nodename="$nodename"}, instance)'),
+                  'label_values(node_uname_info{datacenter=~"$datacenter", cluster=~"$cluster", job="$job", nodename="$nodename"}, instance)'),
     ]
     return dashboard("kafka-hosts", "Hosts",
                      "The kafka01..03 and zk01..03 hosts, from node-exporter-lite (node_exporter's names; the "
@@ -493,7 +499,7 @@ def datapath():
         desc="How old consumer-2's next record is; near the topic's retention it is about to lose records."), 12, 7)
 
     lay.row("Schema Registry")
-    lay.add(stat("Registry up", [target('up{job="schema-registry", cluster=~"$cluster"}', "{{instance}}")], thresholds=RED_IF_NONE), 4, 5)
+    lay.add(stat("Registry up", [target('up{job="schema-registry", datacenter=~"$datacenter", cluster=~"$cluster"}', "{{instance}}")], thresholds=RED_IF_NONE), 4, 5)
     lay.add(stat("Subjects / versions", [target('sum(registry_artifacts)', "subjects", "A"),
                                           target('sum(registry_artifact_versions)', "versions", "B")]), 6, 5)
     lay.add(timeseries("Requests by status (req/s)", [
@@ -505,10 +511,10 @@ def datapath():
             7, 5)
 
     lay.row("The index (OpenSearch / Elasticsearch)")
-    lay.add(stat("Cluster green", [target('max(elasticsearch_cluster_health_status{color="green", cluster=~"$cluster"})', "green")],
+    lay.add(stat("Cluster green", [target('max(elasticsearch_cluster_health_status{color="green", datacenter=~"$datacenter", cluster=~"$cluster"})', "green")],
                  thresholds=RED_IF_NONE), 4, 5)
     lay.add(timeseries("Documents per index", [
-        target('sum by (index) (elasticsearch_indices_docs_primary{cluster=~"$cluster"})', "{{index}}")]), 10, 5)
+        target('sum by (index) (elasticsearch_indices_docs_primary{datacenter=~"$datacenter", cluster=~"$cluster"})', "{{index}}")]), 10, 5)
     lay.add(timeseries("Indexing rate (docs/s)", [
         target("sum by (index) (rate(elasticsearch_indices_indexing_index_total[$__rate_interval]))", "{{index}}")]),
             10, 5)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 struct collectors {
     char *ns;
@@ -22,26 +23,16 @@ struct collectors {
     int *ok;
 };
 
-static void *xcalloc_or_abort(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
 collectors *collectors_new(const char *ns, const collector *const *table, size_t n)
 {
-    collectors *c = xcalloc_or_abort(1, sizeof(*c));
-    size_t nslen = strlen(ns) + 1;
-    c->ns = xcalloc_or_abort(nslen, 1);
-    memcpy(c->ns, ns, nslen);
-    c->enabled = xcalloc_or_abort(n, sizeof(bool));
-    c->explicit_choice = xcalloc_or_abort(n, sizeof(bool));
-    c->self = xcalloc_or_abort(n, sizeof(void *));
-    c->made = xcalloc_or_abort(n, sizeof(bool));
-    c->dur = xcalloc_or_abort(n, sizeof(double));
-    c->ok = xcalloc_or_abort(n, sizeof(int));
+    collectors *c = xcalloc(1, sizeof(*c));
+    c->ns = xstrdup(ns);
+    c->enabled = xcalloc(n, sizeof(bool));
+    c->explicit_choice = xcalloc(n, sizeof(bool));
+    c->self = xcalloc(n, sizeof(void *));
+    c->made = xcalloc(n, sizeof(bool));
+    c->dur = xcalloc(n, sizeof(double));
+    c->ok = xcalloc(n, sizeof(int));
     c->table = table;
     c->n = n;
     for (size_t i = 0; i < n; i++)
@@ -101,7 +92,7 @@ flag *collectors_flags(const collectors *c, const flag *head, size_t n, size_t *
     size_t all = n;
     for (size_t i = 0; i < c->n; i++)
         all += c->table[i]->nflags;
-    flag *out = xcalloc_or_abort(all, sizeof(flag));
+    flag *out = xcalloc(all, sizeof(flag));
     if (n)
         memcpy(out, head, n * sizeof(flag));
     size_t k = n;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "xalloc.h"
+#include "parse.h"
 
 #define EXPO_MAX_LABELS 64
 
@@ -53,30 +55,6 @@ struct expo {
     char **cnames, **cvalues;
     size_t nconst;
 };
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = xmalloc(n);
-    memcpy(p, s, n);
-    return p;
-}
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {
@@ -267,9 +245,20 @@ int expo_valid_label_name(const char *name)
     return 1;
 }
 
+const char *expo_const_label_problem(const char *name)
+{
+    if (name && name[0] == '_' && name[1] == '_')
+        return "names starting with \"__\" are reserved for Prometheus";
+    if (!expo_valid_label_name(name))
+        return "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)";
+    if (strcmp(name, "le") == 0 || strcmp(name, "quantile") == 0)
+        return "reserved for histogram and summary samples";
+    return NULL;
+}
+
 int expo_const_label(expo *w, const char *name, const char *value)
 {
-    if (!expo_valid_label_name(name) || strcmp(name, "le") == 0 || strcmp(name, "quantile") == 0)
+    if (expo_const_label_problem(name))
         return -1;
     for (size_t i = 0; i < w->nconst; i++) {
         if (strcmp(w->cnames[i], name) == 0) {
@@ -278,11 +267,64 @@ int expo_const_label(expo *w, const char *name, const char *value)
             return 0;
         }
     }
+    if (w->nconst == EXPO_MAX_CONST_LABELS)
+        return -1;
     w->cnames = xrealloc(w->cnames, (w->nconst + 1) * sizeof(char *));
     w->cvalues = xrealloc(w->cvalues, (w->nconst + 1) * sizeof(char *));
     w->cnames[w->nconst] = xstrdup(name);
     w->cvalues[w->nconst] = xstrdup(value ? value : "");
     w->nconst++;
+    return 0;
+}
+
+void expo_labels_free(char **pairs, size_t npairs)
+{
+    for (size_t i = 0; i < npairs; i++)
+        free(pairs[i]);
+    free(pairs);
+}
+
+int expo_labels_parse(const char *spec, char ***pairs, size_t *npairs, char *err, size_t errlen)
+{
+    char **out = NULL;
+    size_t n = 0;
+    *pairs = NULL;
+    *npairs = 0;
+    for (const char *p = spec ? spec : ""; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        char *name = xstrndup(p, eq ? (size_t)(eq - p) : len);
+        const char *why = eq ? expo_const_label_problem(name) : NULL;
+        int bad = 1;
+        if (!eq)
+            snprintf(err, errlen, "\"%.*s\" is not name=value", (int)len, p);
+        else if (why)
+            snprintf(err, errlen, "label \"%s\": %s", name, why);
+        else if (n / 2 == EXPO_MAX_CONST_LABELS)
+            snprintf(err, errlen, "more than %d labels", EXPO_MAX_CONST_LABELS);
+        else
+            bad = 0;
+        for (size_t i = 0; !bad && i < n; i += 2)
+            if (strcmp(out[i], name) == 0) {
+                snprintf(err, errlen, "label \"%s\" is given twice", name);
+                bad = 1;
+            }
+        if (bad) {
+            free(name);
+            expo_labels_free(out, n);
+            return -1;
+        }
+        out = xreallocarray(out, n + 2, sizeof *out);
+        out[n++] = name;
+        out[n++] = xstrndup(eq + 1, len - (size_t)(eq + 1 - p));
+        p += len;
+    }
+    *pairs = out;
+    *npairs = n;
     return 0;
 }
 
@@ -404,7 +446,8 @@ void expo_format_double(double v, char *out, size_t outlen)
      * the same double is the shortest such form (below 15 digits, %.15g is exact). */
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(out, outlen, "%.*g", prec, v);
-        if (strtod(out, NULL) == v)
+        double back;
+        if (parse_double(out, &back) == 0 && back == v)
             return;
     }
 }
@@ -506,6 +549,8 @@ static int labelset_build(expo_family *f, labelset *ls, const char *const *names
                 overridden = 1;
         if (overridden)
             continue;
+        if (ls->n == EXPO_MAX_LABELS) /* expo_const_label keeps it well below; never write past names[] */
+            break;
         ls->names[ls->n] = w->cnames[i];
         ls->values[ls->n] = w->cvalues[i];
         ls->n++;

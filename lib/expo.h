@@ -36,9 +36,22 @@ typedef struct expo_family expo_family;
 expo *expo_new(size_t limit);
 void expo_free(expo *w);
 
-/* Adds a label to every sample written afterwards (`--kafka.labels cluster=upstream`).
- * Returns -1 if the name is not a valid label name. */
+/* At most this many constant labels per writer (a sample has room for 64 labels in all). */
+#define EXPO_MAX_CONST_LABELS 16
+
+/* Adds a label to every sample written afterwards (`--kafka.labels cluster=upstream`); a second call with
+ * the same name replaces the value. Returns -1 (and changes nothing) if expo_const_label_problem() finds
+ * fault with the name or the writer already has EXPO_MAX_CONST_LABELS. */
 int expo_const_label(expo *w, const char *name, const char *value);
+/* Why `name` cannot be a constant label, or NULL if it can: not a valid label name, reserved by
+ * Prometheus (a "__" prefix) or by the format (le, quantile). */
+const char *expo_const_label_problem(const char *name);
+/* Parses a constant-label flag, "name=value,name=value" (empty pairs skipped), into *pairs: names at even
+ * indexes, values after them, all allocated (free with expo_labels_free). Every name is checked with
+ * expo_const_label_problem, and repeats and more than EXPO_MAX_CONST_LABELS are refused, so a flag that
+ * parses is one every writer takes whole. 0, or -1 with "reason" in err and nothing allocated. */
+int expo_labels_parse(const char *spec, char ***pairs, size_t *npairs, char *err, size_t errlen);
+void expo_labels_free(char **pairs, size_t npairs);
 
 /* Returns the family `name`, creating it with `help` and `type` on first use.
  * The name must be a valid metric name (checked: NULL is returned and a

@@ -18,6 +18,7 @@
 #include "scraper.h"
 #include "secretargs.h"
 #include "webconfig.h"
+#include "xalloc.h"
 
 #ifndef EXP_VERSION
 #define EXP_VERSION "0.0.0"
@@ -177,9 +178,7 @@ static flag *merge_flags(const exporter_def *def, const collectors *cols, common
          "Exclude metrics about the exporter itself (process_*), as node_exporter's flag does.", 0, 0},
     };
     size_t nc = sizeof(common) / sizeof(common[0]);
-    flag *head = calloc(nc + def->nflags, sizeof(flag));
-    if (!head)
-        abort();
+    flag *head = xcalloc(nc + def->nflags, sizeof(flag));
     memcpy(head, common, sizeof(common));
     if (def->nflags)
         memcpy(head + nc, def->flags, def->nflags * sizeof(flag));

@@ -8,6 +8,7 @@
 
 #include "collector.h"
 #include "parse.h"
+#include "xalloc.h"
 
 void strlist_free(strlist *l)
 {
@@ -18,22 +19,30 @@ void strlist_free(strlist *l)
     l->n = 0;
 }
 
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
 /* Stores `value` into f's target; -1 with a reason in err if it does not parse. */
 void strlist_add(strlist *l, const char *s)
 {
-    char **items = realloc(l->items, (l->n + 1) * sizeof(char *));
-    if (!items)
-        abort();
-    l->items = items;
+    l->items = xreallocarray(l->items, l->n + 1, sizeof(char *));
     l->items[l->n++] = xstrdup(s);
+}
+
+char *strlist_join(const strlist *l, const char *sep)
+{
+    size_t len = 1, seplen = strlen(sep);
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->items[i]) + seplen;
+    char *out = xmalloc(len), *p = out;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i) {
+            memcpy(p, sep, seplen);
+            p += seplen;
+        }
+        size_t n = strlen(l->items[i]);
+        memcpy(p, l->items[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return out;
 }
 
 static int flag_set(const flag *f, const char *value, char *err, size_t errlen)
@@ -131,9 +140,7 @@ int flags_parse(const flag *table, size_t n, struct collectors *c, const char *p
 {
     int rc = -1;
     bool disable_defaults = false, version = false;
-    bool *list_given = calloc(n ? n : 1, sizeof(bool));
-    if (!list_given)
-        abort();
+    bool *list_given = xcalloc(n, sizeof(bool));
     if (apply_defaults(table, n, err, errlen) < 0)
         goto out;
     for (int i = 1; i < argc; i++) {

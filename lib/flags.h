@@ -50,6 +50,8 @@ void flags_usage(const flag *table, size_t n, struct collectors *c, const char *
 
 /* Appends a copy of s (aborts on out-of-memory, as the flag parser does). */
 void strlist_add(strlist *l, const char *s);
+/* The items joined by sep, in a new string the caller frees ("" for an empty list). Cannot fail. */
+char *strlist_join(const strlist *l, const char *sep);
 void strlist_free(strlist *l);
 
 /* A flag's value quoted for an error message: the whole value if short, else its first 48 bytes, "..."

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "log.h"
 #include "parse.h"
+#include "xalloc.h"
 
 #define HTTP_REALM "exporter"
 #define HTTP_CONN_MEMORY (16 * 1024) /* caps URL + headers: larger requests get 414/431 */
@@ -264,9 +265,7 @@ static int check_basic_auth(http_server *s, struct MHD_Connection *conn)
 
 http_stats *http_stats_new(void)
 {
-    http_stats *st = calloc(1, sizeof(*st));
-    if (!st)
-        abort();
+    http_stats *st = xcalloc(1, sizeof(*st));
     return st;
 }
 
@@ -398,9 +397,7 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 {
     http_server *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        conn_slot *c = calloc(1, sizeof(*c));
-        if (!c)
-            abort();
+        conn_slot *c = xcalloc(1, sizeof(*c));
         const union MHD_ConnectionInfo *fdi =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         const union MHD_ConnectionInfo *ai =
@@ -472,9 +469,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
     (void)conn;
-    req_ctx *r = calloc(1, sizeof(*r));
-    if (!r)
-        abort();
+    req_ctx *r = xcalloc(1, sizeof(*r));
     r->target = uri;
     r->target_len = strlen(uri);
     for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
@@ -721,9 +716,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 
 http_server *http_start(const http_opts *opts, char *err, size_t errlen)
 {
-    http_server *s = calloc(1, sizeof(*s));
-    if (!s)
-        abort();
+    http_server *s = xcalloc(1, sizeof(*s));
     s->o = *opts;
     pthread_mutex_init(&s->mu, NULL);
     pthread_condattr_t ca;

@@ -7,31 +7,67 @@
 #include <stdlib.h>
 #include <string.h>
 
-int parse_int64(const char *s, int64_t *out)
+/* strtoll/strtoull in a base, the whole string or nothing: no leading space, nothing after. */
+static int whole_int(const char *s, int base, int64_t *out)
 {
     if (!s || !*s || isspace((unsigned char)*s))
         return -1;
     char *end;
     errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end)
+    long long v = strtoll(s, &end, base);
+    if (errno || *end || end == s)
         return -1;
     *out = (int64_t)v;
     return 0;
 }
 
-int parse_uint64(const char *s, uint64_t *out)
+static int whole_uint(const char *s, int base, uint64_t *out)
 {
     /* strtoull accepts "-1" as a huge number; we do not. */
     if (!s || !*s || isspace((unsigned char)*s) || *s == '-')
         return -1;
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
+    unsigned long long v = strtoull(s, &end, base);
+    if (errno || *end || end == s)
         return -1;
     *out = (uint64_t)v;
     return 0;
+}
+
+int parse_int64_base0(const char *s, int64_t *out)
+{
+    return whole_int(s, 0, out);
+}
+
+int parse_uint64_base0(const char *s, uint64_t *out)
+{
+    if (s && *s == '+')
+        return -1; /* Go's ParseUint takes no sign */
+    return whole_uint(s, 0, out);
+}
+
+int parse_double_finite(const char *s, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int parse_int64(const char *s, int64_t *out)
+{
+    return whole_int(s, 10, out);
+}
+
+int parse_uint64(const char *s, uint64_t *out)
+{
+    return whole_uint(s, 10, out);
 }
 
 int parse_double(const char *s, double *out)

@@ -8,6 +8,12 @@
 int parse_int64(const char *s, int64_t *out) __attribute__((warn_unused_result));
 int parse_uint64(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 int parse_double(const char *s, double *out) __attribute__((warn_unused_result));
+/* parse_double without inf, nan or any out-of-range value (overflow or underflow): kernel counters. */
+int parse_double_finite(const char *s, double *out) __attribute__((warn_unused_result));
+/* Go's strconv.ParseInt(s, 0, 64) and ParseUint(s, 0, 64) for the forms the kernel writes: decimal, 0x hex,
+ * 0 octal; a sign only on the signed one (as Go; "-0x10" is -16). */
+int parse_int64_base0(const char *s, int64_t *out) __attribute__((warn_unused_result));
+int parse_uint64_base0(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* Prometheus durations ("250ms", "15s", "1m30s", "2h"); -1 on anything else. */
 int parse_duration(const char *s, double *seconds) __attribute__((warn_unused_result));
 

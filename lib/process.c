@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "readfile.h"
+
 /* Strict unsigned decimal of [s, s+n) ending at a blank or the end; advances *s past it. */
 static int next_u64(const char **s, uint64_t *out)
 {
@@ -82,37 +84,6 @@ int process_btime_parse(const char *text, uint64_t *btime)
     return -1;
 }
 
-/* A whole small file into buf (NUL-terminated): 0, or -1 with errno. */
-static int read_small(const char *path, char *buf, size_t cap)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    size_t used = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf + used, cap - 1 - used);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = errno;
-            close(fd);
-            if (r < 0) {
-                errno = e;
-                return -1;
-            }
-            break;
-        }
-        used += (size_t)r;
-        if (used == cap - 1) {
-            close(fd);
-            errno = EFBIG;
-            return -1;
-        }
-    }
-    buf[used] = '\0';
-    return 0;
-}
-
 static int open_fds(double *out)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -142,7 +113,7 @@ int process_collect(expo *w, char *err, size_t errlen)
     char buf[8192];
     process_stat st;
     errno = 0;
-    if (read_small("/proc/self/stat", buf, sizeof buf) < 0 || process_stat_parse(buf, &st) < 0)
+    if (readfile_buf("/proc/self/stat", buf, sizeof buf, NULL) < 0 || process_stat_parse(buf, &st) < 0)
         return fail(err, errlen, "/proc/self/stat");
     /* USER_HZ is 100 on Linux, as procfs takes it. */
     expo_sample(expo_family_get(w, "process_cpu_seconds_total",
@@ -156,17 +127,12 @@ int process_collect(expo *w, char *err, size_t errlen)
         (double)st.rss * (double)sysconf(_SC_PAGESIZE), NULL);
     if (!boot_time) {
         errno = 0;
-        if (read_small("/proc/stat", buf, sizeof buf) < 0 && errno != EFBIG)
+        if (readfile_buf("/proc/stat", buf, sizeof buf, NULL) < 0 && errno != EFBIG)
             return fail(err, errlen, "/proc/stat");
         /* The btime line comes after the per-CPU lines: on a big machine it is past 8 kB. */
-        char *big = NULL;
-        if (errno == EFBIG) {
-            size_t cap = 1 << 20;
-            if (!(big = malloc(cap)) || read_small("/proc/stat", big, cap) < 0) {
-                free(big);
-                return fail(err, errlen, "/proc/stat");
-            }
-        }
+        char *big = NULL, why[128];
+        if (errno == EFBIG && !(big = readfile("/proc/stat", 1 << 20, NULL, why, sizeof why)))
+            return fail(err, errlen, "/proc/stat");
         int rc = process_btime_parse(big ? big : buf, &boot_time);
         free(big);
         if (rc < 0) {

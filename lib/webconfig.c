@@ -13,6 +13,9 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "readfile.h"
+#include "secret.h"
+#include "xalloc.h"
 
 #define WEB_FILE_LIMIT (1024 * 1024)
 
@@ -49,14 +52,6 @@ __attribute__((format(printf, 3, 4))) static int fail_at(wc_parse *p, const yaml
     return -1;
 }
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
 /* The scalar text of node, or NULL (with an error) if it is not a non-empty scalar. */
 static const char *scalar(wc_parse *p, const yaml_node_t *node, const char *what)
 {
@@ -67,8 +62,9 @@ static const char *scalar(wc_parse *p, const yaml_node_t *node, const char *what
     return (const char *)node->data.scalar.value;
 }
 
-/* Reads a whole file (at most WEB_FILE_LIMIT bytes) into a NUL-terminated string. */
-static char *read_file(wc_parse *p, const yaml_node_t *node, const char *key, const char *name)
+/* Reads a whole file (at most WEB_FILE_LIMIT bytes) into a NUL-terminated string; a key file is a secret
+ * (secret.h: free it with secret_free). */
+static char *read_file(wc_parse *p, const yaml_node_t *node, const char *key, const char *name, int secret)
 {
     buf path;
     buf_init(&path, 8192);
@@ -78,37 +74,21 @@ static char *read_file(wc_parse *p, const yaml_node_t *node, const char *key, co
         fail_at(p, node, "%s: path too long", key);
         return NULL;
     }
-    FILE *fp = fopen(path.data, "rb");
-    if (!fp) {
-        fail_at(p, node, "%s: cannot open \"%s\": %s", key, path.data, strerror(errno));
-        buf_free(&path);
-        return NULL;
+    char why[512];
+    size_t len = 0;
+    char *text = secret ? secret_read(path.data, WEB_FILE_LIMIT, &len, why, sizeof why)
+                        : readfile(path.data, WEB_FILE_LIMIT, &len, why, sizeof why);
+    int e = errno;
+    if (text && len == 0) {
+        snprintf(why, sizeof why, "%s: empty", path.data);
+        free(text); /* nothing in it to wipe */
+        text = NULL;
+        e = EIO;
     }
-    buf content;
-    buf_init(&content, WEB_FILE_LIMIT);
-    char chunk[4096];
-    size_t n;
-    int bad = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        if (buf_append(&content, chunk, n) < 0) {
-            bad = 1;
-            break;
-        }
-    if (ferror(fp) || bad || content.len == 0) {
-        fail_at(p, node, "%s: cannot read \"%s\": %s", key, path.data,
-                bad                ? "file too large"
-                : content.len == 0 ? "empty file"
-                                   : strerror(errno));
-        fclose(fp);
-        buf_free(&path);
-        if (content.data) /* a directory reads nothing: no buffer (found by fuzz_webconfig) */
-            explicit_bzero(content.data, content.cap);
-        buf_free(&content);
-        return NULL;
-    }
-    fclose(fp);
+    if (!text)
+        fail_at(p, node, "%s: cannot %s %s", key, e == ENOENT || e == EACCES ? "open" : "read", why);
     buf_free(&path);
-    return buf_steal(&content, NULL);
+    return text;
 }
 
 static int parse_tls_version(const char *s, int *out)
@@ -200,13 +180,13 @@ static int parse_tls(wc_parse *p, const yaml_node_t *map, webconfig *wc)
     if (ca_file && wc->client_auth == WEB_CLIENT_NONE)
         wc->client_auth = WEB_CLIENT_REQUIRE_VERIFY; /* exporter-toolkit's default with a CA */
 
-    wc->cert_pem = cert_file ? read_file(p, cert_node, "cert_file", cert_file) : xstrdup(cert_inline);
+    wc->cert_pem = cert_file ? read_file(p, cert_node, "cert_file", cert_file, 0) : xstrdup(cert_inline);
     if (!wc->cert_pem)
         return -1;
-    wc->key_pem = key_file ? read_file(p, key_node, "key_file", key_file) : xstrdup(key_inline);
+    wc->key_pem = key_file ? read_file(p, key_node, "key_file", key_file, 1) : xstrdup(key_inline);
     if (!wc->key_pem)
         return -1;
-    if (ca_file && !(wc->ca_pem = read_file(p, ca_node, "client_ca_file", ca_file)))
+    if (ca_file && !(wc->ca_pem = read_file(p, ca_node, "client_ca_file", ca_file, 0)))
         return -1;
 
     /* Check the PEM now: libmicrohttpd would only say "failed to start". */
@@ -272,9 +252,7 @@ static int parse_users(wc_parse *p, const yaml_node_t *map, webconfig *wc)
     if (map->type != YAML_MAPPING_NODE)
         return fail_at(p, map, "basic_auth_users: want a mapping of user to bcrypt hash");
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-    wc->users = calloc(n ? n : 1, sizeof(web_user));
-    if (!wc->users)
-        abort();
+    wc->users = xcalloc(n, sizeof(web_user));
     for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
         yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
         yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
@@ -369,9 +347,7 @@ static int load(const char *path, FILE *fp, const char *text, webconfig *wc, cha
     memset(wc, 0, sizeof(*wc));
     wc_parse p = {.path = path, .err = err, .errlen = errlen};
     const char *slash = strrchr(path, '/');
-    p.dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
-    if (!p.dir)
-        abort();
+    p.dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
     yaml_parser_t parser;
     yaml_document_t doc;
     int have_doc = 0;
@@ -391,9 +367,7 @@ static int load(const char *path, FILE *fp, const char *text, webconfig *wc, cha
     p.doc = &doc;
     if (parse_root(&p, wc) < 0)
         goto out;
-    pthread_mutex_t *m = malloc(sizeof(*m));
-    if (!m)
-        abort();
+    pthread_mutex_t *m = xmalloc(sizeof(*m));
     pthread_mutex_init(m, NULL);
     wc->lock = m;
     pthread_once(&mac_key_once, mac_key_init);
@@ -429,10 +403,7 @@ int webconfig_load_text(const char *name, const char *yaml, webconfig *wc, char 
 void webconfig_free(webconfig *wc)
 {
     free(wc->cert_pem);
-    if (wc->key_pem) {
-        explicit_bzero(wc->key_pem, strlen(wc->key_pem));
-        free(wc->key_pem);
-    }
+    secret_free(wc->key_pem);
     free(wc->ca_pem);
     free(wc->priorities);
     for (size_t i = 0; i < wc->nusers; i++) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 typedef struct reader {
     const unsigned char *p;
     size_t left;
@@ -34,13 +36,9 @@ static void push(kx_assignment *a, const unsigned char *topic, size_t len, int32
 {
     if (a->n == a->cap) {
         a->cap = a->cap ? a->cap * 2 : 16;
-        a->items = realloc(a->items, a->cap * sizeof *a->items);
-        if (!a->items)
-            abort();
+        a->items = xreallocarray(a->items, a->cap, sizeof *a->items);
     }
-    char *t = malloc(len + 1);
-    if (!t)
-        abort();
+    char *t = xmalloc(len + 1);
     memcpy(t, topic, len);
     t[len] = '\0';
     a->items[a->n++] = (kx_assigned){t, partition};

@@ -1,4 +1,5 @@
 /* collector_topics.c -- per-topic and per-partition metrics (danielqsj/kafka_exporter names, plus health). */
+#include <math.h>
 #include <stdio.h>
 
 #include "collector.h"
@@ -7,7 +8,7 @@
 
 typedef struct topic_families {
     expo_family *partitions, *current, *oldest, *isr, *leader, *preferred, *replicas, *under_replicated,
-        *under_min_isr, *offline, *min_isr;
+        *under_min_isr, *offline, *min_isr, *retention, *cleanup;
 } topic_families;
 
 static void families(expo *w, topic_families *f)
@@ -35,6 +36,11 @@ static void families(expo *w, topic_families *f)
         expo_family_get(w, "kafka_topic_partition_offline", "1 if Topic/Partition has no leader", EXPO_GAUGE);
     f->min_isr = expo_family_get(w, "kafka_topic_min_insync_replicas",
                                  "min.insync.replicas of this Topic (from its configuration)", EXPO_GAUGE);
+    f->retention = expo_family_get(w, "kafka_topic_retention_seconds",
+                                   "retention.ms of this Topic in seconds (+Inf: unlimited)", EXPO_GAUGE);
+    f->cleanup = expo_family_get(w, "kafka_topic_cleanup_policy",
+                                 "1 for the cleanup.policy of this Topic (delete, compact, compact,delete)",
+                                 EXPO_GAUGE);
 }
 
 static int collect_topics(expo *w, collector_ctx *ctx)
@@ -53,6 +59,15 @@ static int collect_topics(expo *w, collector_ctx *ctx)
         expo_sample(f.partitions, t->nparts, "topic", t->name, NULL);
         if (t->min_isr >= 0)
             expo_sample(f.min_isr, t->min_isr, "topic", t->name, NULL);
+        if (t->retention_ms != KX_UNKNOWN)
+            expo_sample(f.retention, t->retention_ms < 0 ? INFINITY : (double)t->retention_ms / 1000.0,
+                        "topic", t->name, NULL);
+        if (t->cleanup)
+            expo_sample(f.cleanup, 1, "topic", t->name, "policy",
+                        t->cleanup == KX_CLEANUP_DELETE    ? "delete"
+                        : t->cleanup == KX_CLEANUP_COMPACT ? "compact"
+                                                           : "compact,delete",
+                        NULL);
         for (int p = 0; p < t->nparts; p++) {
             const kx_partition *kp = &t->parts[p];
             char id[16];

@@ -10,11 +10,12 @@ static int collect_zookeeper(expo *w, collector_ctx *ctx)
     kx_state *st = ctx->state;
     if (!st->zk)
         return 0; /* not in ZooKeeper mode: nothing to say */
-    const kx_zk_status *z = &st->zkst;
-    expo_sample(expo_family_get(w, "kafka_zookeeper_up",
-                                "1 if the ZooKeeper session is connected and answered a read in this scrape.",
-                                EXPO_GAUGE),
-                z->up, NULL);
+    const kx_zk_status *z = &st->snap->zk;
+    expo_sample(
+        expo_family_get(w, "kafka_zookeeper_up",
+                        "1 if the ZooKeeper session is connected and answered a read in the last collection.",
+                        EXPO_GAUGE),
+        z->up, NULL);
     expo_sample(
         expo_family_get(w, "kafka_zookeeper_chroot_exists",
                         "1 if the chroot of --zookeeper.server exists (0 also when ZooKeeper is down).",
@@ -22,9 +23,10 @@ static int collect_zookeeper(expo *w, collector_ctx *ctx)
         z->chroot_exists, NULL);
     if (z->rtt >= 0)
         expo_sample(
-            expo_family_get(w, "kafka_zookeeper_rtt_seconds",
-                            "Round-trip time of one ZooKeeper read (exists on the chroot) in this scrape.",
-                            EXPO_GAUGE),
+            expo_family_get(
+                w, "kafka_zookeeper_rtt_seconds",
+                "Round-trip time of one ZooKeeper read (exists on the chroot) in the last collection.",
+                EXPO_GAUGE),
             z->rtt, NULL);
     expo_sample(expo_family_get(w, "kafka_zookeeper_session_expirations_total",
                                 "ZooKeeper sessions that expired and were replaced by a new one.",

@@ -5,14 +5,14 @@
 
 #include <stdio.h>
 
+#include "goregex.h"
+
 static int compile(regex_t *re, const char *pattern, const char *flag, char *err, size_t errlen)
 {
-    int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char why[128];
-        regerror(rc, re, why, sizeof why);
+    char why[256];
+    if (goregex_compile(re, pattern, why, sizeof why) != 0) {
         char q[96];
-        snprintf(err, errlen, "--%s: invalid regular expression %s: %s", flag,
+        snprintf(err, errlen, "--%s %s: invalid or unsupported regular expression: %s", flag,
                  flag_quote(pattern, q, sizeof q), why);
         return -1;
     }
@@ -44,5 +44,5 @@ void kx_filter_free(kx_filter *f)
 
 bool kx_filter_match(const kx_filter *f, const char *name)
 {
-    return regexec(&f->include, name, 0, NULL, 0) == 0 && regexec(&f->exclude, name, 0, NULL, 0) != 0;
+    return goregex_match(&f->include, name) && !goregex_match(&f->exclude, name);
 }

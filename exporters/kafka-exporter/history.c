@@ -1,16 +1,9 @@
 /* history.c -- per-partition end-offset histories, keyed by topic, rebuilt each scrape. */
 #include "history.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
 
 static void topic_history_free(kx_topic_history *t)
 {
@@ -65,9 +58,7 @@ lag_history *kx_histories_touch(kx_histories *h, const char *topic, int32_t npar
     }
     kx_topic_history *t = &h->next[h->nnext++];
     memset(t, 0, sizeof *t);
-    t->topic = strdup(topic);
-    if (!t->topic)
-        abort();
+    t->topic = xstrdup(topic);
     kx_topic_history *old = find(h, topic);
     if (old && !old->stolen) {
         old->stolen = 1;

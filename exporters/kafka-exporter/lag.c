@@ -1,5 +1,6 @@
 /* lag.c -- per-partition offset history and the lag computations over it. */
 #include "lag.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,7 @@ static void history_append(lag_history *h, int64_t offset, double t)
         uint16_t cap = h->cap ? (uint16_t)(h->cap * 2) : 2;
         if (cap > LAG_HISTORY_MAX)
             cap = LAG_HISTORY_MAX;
-        lag_sample *s = realloc(h->s, cap * sizeof *s);
-        if (!s)
-            abort();
-        h->s = s;
+        h->s = xreallocarray(h->s, cap, sizeof *h->s);
         h->cap = cap;
     }
     h->s[h->n].offset = offset;

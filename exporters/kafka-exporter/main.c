@@ -12,6 +12,7 @@
 #include "rdk.h"
 #include "snapshot.h"
 #include "zk.h"
+#include "xalloc.h"
 
 static kx_state state;
 
@@ -101,6 +102,16 @@ static const flag kx_flags[] = {
      0, 0},
     {"zookeeper.session-timeout", FLAG_DURATION, OPT(zookeeper_session_timeout), "10s",
      "ZooKeeper session timeout.", 0, 0},
+    {"collection.interval", FLAG_DURATION, OPT(collection_interval), "5s",
+     "How often the cluster is read; scrapes answer from the last complete collection.", 0, 0},
+    {"collection.timeout", FLAG_DURATION, OPT(collection_timeout), "10s",
+     "Deadline of one collection (a hung broker costs at most this, never a scrape).", 0, 0},
+    {"consumergroup.status-window", FLAG_DURATION, OPT(status_window), "60s",
+     "Window of commits over which a group's status (OK, WARN, STOP, STALL, REWIND) is judged.", 0, 0},
+    {"consumergroup.record-reads", FLAG_INT, OPT(record_reads), "500",
+     "At most this many one-record reads per collection, for the timestamp of groups' oldest unconsumed "
+     "records (0: none; lag in seconds is then interpolated).",
+     0, 1000000},
     {"kafka.client-id", FLAG_STRING, OPT(client_id), "kafka-exporter", "Client ID sent to the brokers.", 0,
      0},
     /* danielqsj/kafka_exporter's flags that mean nothing here: accepted so its command lines keep working. */
@@ -124,42 +135,15 @@ static const flag kx_flags[] = {
      "Ignored: topics are never created (a warning if set).", 0, 0},
 };
 
-/* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed pair. */
+/* Parses "a=1,b=2" into st->labels; -1 with a reason on a malformed, reserved or repeated name. */
 static int parse_labels(kx_state *st, char *err, size_t errlen)
 {
-    const char *s = st->opt.kafka_labels;
-    if (!s || !*s)
-        return 0;
-    char *copy = strdup(s);
-    if (!copy)
-        abort();
-    int rc = -1;
-    for (char *pair = copy, *next; pair; pair = next) {
-        next = strchr(pair, ',');
-        if (next)
-            *next++ = '\0';
-        if (!*pair)
-            continue;
-        char *eq = strchr(pair, '=');
-        if (!eq || eq == pair) {
-            snprintf(err, errlen, "--kafka.labels: \"%s\" is not name=value", pair);
-            goto out;
-        }
-        *eq = '\0';
-        if (!expo_valid_label_name(pair)) {
-            snprintf(err, errlen, "--kafka.labels: \"%s\" is not a valid label name", pair);
-            goto out;
-        }
-        st->labels = realloc(st->labels, (st->nlabels + 2) * sizeof *st->labels);
-        if (!st->labels)
-            abort();
-        st->labels[st->nlabels++] = strdup(pair);
-        st->labels[st->nlabels++] = strdup(eq + 1);
+    char why[256];
+    if (expo_labels_parse(st->opt.kafka_labels, &st->labels, &st->nlabels, why, sizeof why) < 0) {
+        snprintf(err, errlen, "--kafka.labels: %s", why);
+        return -1;
     }
-    rc = 0;
-out:
-    free(copy);
-    return rc;
+    return 0;
 }
 
 static void kx_stop(void *arg);
@@ -178,9 +162,7 @@ static int kx_start(void *arg, char *err, size_t errlen)
             return -1;
     for (size_t i = 0; i < st->opt.zookeeper_servers.n; i++) {
         /* host:port[,host:port...][/chroot]: the addresses before the chroot */
-        char *hosts = strdup(st->opt.zookeeper_servers.items[i]);
-        if (!hosts)
-            abort();
+        char *hosts = xstrdup(st->opt.zookeeper_servers.items[i]);
         char *chroot = strchr(hosts, '/');
         if (chroot)
             *chroot = '\0';
@@ -193,6 +175,10 @@ static int kx_start(void *arg, char *err, size_t errlen)
         log_warn("--use.consumelag.zookeeper is not supported: ZooKeeper-stored offsets are not read", NULL);
     if (st->opt.compat_auto_create)
         log_warn("--kafka.allow-auto-topic-creation is ignored: this exporter never creates topics", NULL);
+    if (st->opt.collection_interval <= 0 || st->opt.collection_timeout <= 0) {
+        snprintf(err, errlen, "--collection.interval and --collection.timeout must be positive");
+        return -1;
+    }
     if (kx_filter_init(&st->topics, st->opt.topic_filter, st->opt.topic_exclude, "topic.filter",
                        "topic.exclude", err, errlen) != 0)
         return -1;
@@ -204,12 +190,14 @@ static int kx_start(void *arg, char *err, size_t errlen)
     if (kx_rdk_start(st, err, errlen) != 0)
         goto fail;
     if (st->opt.zookeeper_servers.n > 0) {
-        char *connect = kx_join_list(&st->opt.zookeeper_servers);
+        char *connect = strlist_join(&st->opt.zookeeper_servers, ",");
         st->zk = kx_zk_new(connect, st->opt.zookeeper_session_timeout, err, errlen);
         free(connect);
         if (!st->zk)
             goto fail;
     }
+    if (kx_collection_start(st, err, errlen) != 0)
+        goto fail;
     return 0;
 fail:
     kx_stop(st);
@@ -299,13 +287,14 @@ static void kx_scrape_begin(void *arg, expo *w)
 static void kx_stop(void *arg)
 {
     kx_state *st = arg;
+    kx_collection_stop(st); /* first: the thread uses the clients below */
     kx_zk_free(st->zk);
     st->zk = NULL;
-    kx_zk_status_free(&st->zkst);
-    kx_snapshot_free(st->snap);
+    kx_snapshot_release(st->snap);
     st->snap = NULL;
     kx_rdk_stop(st);
     kx_histories_free(&st->histories);
+    kx_consumers_free(&st->consumers);
     free(st->zk_bootstrap);
     st->zk_bootstrap = NULL;
 }
@@ -339,8 +328,6 @@ int main(int argc, char **argv)
     int rc = exporter_main(&def, argc, argv);
     kx_filter_free(&state.topics);
     kx_filter_free(&state.groups);
-    for (size_t i = 0; i < state.nlabels; i++)
-        free(state.labels[i]);
-    free(state.labels);
+    expo_labels_free(state.labels, state.nlabels);
     return rc;
 }

@@ -12,6 +12,9 @@
 
 #include "buf.h"
 #include "log.h"
+#include "secret.h"
+#include "xalloc.h"
+#include "parse.h"
 
 #define KX_OAUTH_MAX_RESPONSE (64 * 1024)
 #define KX_OAUTH_TIMEOUT_S 10L
@@ -21,22 +24,6 @@
 static pthread_mutex_t oauth_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *token_url, *client_id, *client_secret;
 static unsigned long fetched;
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
-static void wipe_free(char *s)
-{
-    if (s) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
-}
 
 int kx_oauth_parse_response(const char *body, size_t len, char **token, long *expires_in, char *err,
                             size_t errlen)
@@ -62,8 +49,10 @@ int kx_oauth_parse_response(const char *body, size_t len, char **token, long *ex
     json_t *exp = json_object_get(root, "expires_in");
     if (json_is_integer(exp))
         *expires_in = (long)json_integer_value(exp);
-    else if (json_is_string(exp)) /* some endpoints send it quoted */
-        *expires_in = strtol(json_string_value(exp), NULL, 10);
+    else if (json_is_string(exp)) { /* some endpoints send it quoted */
+        int64_t v;
+        *expires_in = parse_int64(json_string_value(exp), &v) == 0 ? (long)v : 0;
+    }
     if (*expires_in < 0)
         *expires_in = 0;
     *token = xstrdup(tok);
@@ -76,9 +65,7 @@ out:
 /* base64url (no padding) of s[0..len) into a malloc'd buffer; NULL on a bad character. */
 static unsigned char *b64url_decode(const char *s, size_t len, size_t *outlen)
 {
-    unsigned char *out = malloc(len * 3 / 4 + 3);
-    if (!out)
-        abort();
+    unsigned char *out = xmalloc(len * 3 / 4 + 3);
     unsigned int acc = 0;
     int bits = 0;
     size_t n = 0;
@@ -184,7 +171,7 @@ static int fetch(char **token, long *expires_in, char *err, size_t errlen)
     if (kx_oauth_parse_response(body.data ? body.data : "", body.len, token, expires_in, perr, sizeof perr) !=
             0 ||
         status != 200) {
-        wipe_free(*token);
+        secret_free(*token);
         *token = NULL;
         snprintf(err, errlen, "token endpoint %s: HTTP %ld, %s%s", token_url, status,
                  status == 200 ? perr : (body.len ? perr : "no body"),
@@ -256,7 +243,7 @@ int kx_oauth_setup(rd_kafka_conf_t *conf, const char *url, const char *id, const
     pthread_mutex_lock(&oauth_lock);
     free(token_url);
     free(client_id);
-    wipe_free(client_secret);
+    secret_free(client_secret);
     token_url = xstrdup(url);
     client_id = xstrdup(id);
     client_secret = xstrdup(secret);
@@ -271,7 +258,7 @@ void kx_oauth_stop(void)
     bool was_set = token_url != NULL;
     free(token_url);
     free(client_id);
-    wipe_free(client_secret);
+    secret_free(client_secret);
     token_url = client_id = client_secret = NULL;
     pthread_mutex_unlock(&oauth_lock);
     if (was_set)

@@ -2,12 +2,12 @@
  *
  * Threading model, decided once: one long-lived rd_kafka_t (consumer type, no
  * group.id, never subscribes) for the whole process. librdkafka's own threads
- * do all I/O. Scrapes run on the one scrape worker thread, one at a time
- * (lib/README.md, "Threads"), and make only calls bounded by the scrape deadline: rd_kafka_metadata(),
+ * do all I/O. The cluster is read by the collection thread (collection.c), not by
+ * scrapes (lib/README.md, "Threads"), with calls bounded by the collection's deadline: rd_kafka_metadata(),
  * rd_kafka_list_groups() and rd_kafka_offsets_for_times() with a timeout, and
  * admin calls whose results arrive on a private queue polled until the
  * deadline. The offset queries run in short-lived threads, two per leader
- * broker, joined before the scrape goes on (snapshot.c). One background thread
+ * broker, joined before the collection goes on (snapshot.c). One background thread
  * serves the main queue (rd_kafka_poll) for error callbacks; logs are
  * forwarded from librdkafka's threads straight to log.h, which is thread-safe. */
 #include "rdk.h"
@@ -22,6 +22,8 @@
 
 #include "log.h"
 #include "sasl.h"
+#include "secret.h"
+#include "xalloc.h"
 
 static pthread_t poll_thread;
 static atomic_bool poll_stop;
@@ -29,7 +31,7 @@ static bool poll_started;
 
 /* A wrong password or certificate shows in a scrape only as a metadata timeout: the last
  * connection error is kept until a scrape succeeds, so "kafka unavailable" can name it. Locked:
- * librdkafka's threads write it (on_log), the scrape worker reads it. */
+ * librdkafka's threads write it (on_log), the collection thread reads it. */
 static pthread_mutex_t cause_lock = PTHREAD_MUTEX_INITIALIZER;
 static char last_cause[768];
 static bool client_cert_given;
@@ -138,23 +140,6 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value, char 
     return 0;
 }
 
-char *kx_join_list(const strlist *l)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->items[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        abort();
-    size_t off = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        int n = snprintf(s + off, len - off, "%s%s", i ? "," : "", l->items[i]);
-        if (n > 0)
-            off += (size_t)n;
-    }
-    return s;
-}
-
 static int secure(rd_kafka_conf_t *conf, kx_state *st, char *err, size_t errlen)
 {
     const kx_options *o = &st->opt;
@@ -195,7 +180,7 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     snprintf(st->security_protocol, sizeof st->security_protocol, "%s%s", o->sasl_enabled ? "SASL_" : "",
              o->tls_enabled ? "SSL" : (o->sasl_enabled ? "PLAINTEXT" : "PLAINTEXT"));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char *servers = kx_join_list(&o->kafka_servers);
+    char *servers = strlist_join(&o->kafka_servers, ",");
     int rc = -1;
     if ((servers[0] && set(conf, "bootstrap.servers", servers, err, errlen)) ||
         set(conf, "client.id", o->client_id ? o->client_id : "kafka-exporter", err, errlen) ||
@@ -211,7 +196,12 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
          * prefers recently used brokers for metadata, so until then it keeps asking it. */
         set(conf, "socket.timeout.ms", "10000", err, errlen) ||
         set(conf, "topic.metadata.refresh.interval.ms", "60000", err, errlen) ||
-        secure(conf, st, err, errlen))
+        /* records.c reads one record at an offset: a deleted offset is an error (not a jump to the
+         * end), and a fetch asks for little instead of prefetching megabytes per partition. */
+        set(conf, "auto.offset.reset", "error", err, errlen) ||
+        set(conf, "fetch.message.max.bytes", "65536", err, errlen) ||
+        set(conf, "queued.max.messages.kbytes", "1024", err, errlen) ||
+        set(conf, "fetch.wait.max.ms", "100", err, errlen) || secure(conf, st, err, errlen))
         goto out;
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
@@ -279,8 +269,7 @@ int kx_rdk_reload_password(kx_state *st)
         log_info("SASL password file changed: read again", "file", o->sasl_password_file, NULL);
         rc = 1;
     }
-    memset(password, 0, strlen(password));
-    free(password);
+    secret_free(password);
     return rc;
 }
 

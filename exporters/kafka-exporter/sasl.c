@@ -11,6 +11,8 @@
 
 #include "log.h"
 #include "oauth.h"
+#include "secret.h"
+#include "xalloc.h"
 
 /* The environment variable through which userAuth hands a password (not from a file) to kinit's stdin. */
 #define KX_KINIT_PASSWORD_ENV "KAFKA_EXPORTER_KINIT_PASSWORD"
@@ -44,31 +46,11 @@ const char *kx_sasl_mechanism(const char *flag)
 
 char *kx_sasl_read_secret(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "--sasl.password-file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    if (n < 0) {
-        free(line);
-        snprintf(err, errlen, "--sasl.password-file %s: empty", path);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
+    char why[512];
+    char *p = secret_read_line(path, SECRET_MAX, why, sizeof why);
+    if (!p)
+        snprintf(err, errlen, "--sasl.password-file %s", why);
+    return p;
 }
 
 /* The password, by danielqsj's and our order of sources; NULL if none (no error: PLAIN checks). */
@@ -227,10 +209,7 @@ static int gssapi(rd_kafka_conf_t *conf, const kx_options *o, char *err, size_t 
                   NULL);
     rc = 0;
 out:
-    if (password) {
-        explicit_bzero(password, strlen(password));
-        free(password);
-    }
+    secret_free(password);
     return rc;
 }
 
@@ -290,10 +269,7 @@ int kx_sasl_configure(rd_kafka_conf_t *conf, const kx_options *o, char *mech_out
         goto out;
     rc = 0;
 out:
-    if (password) {
-        explicit_bzero(password, strlen(password));
-        free(password);
-    }
+    secret_free(password);
     return rc;
 }
 

@@ -26,7 +26,8 @@ const char *kx_sasl_mechanism(const char *flag);
  * The password comes from --sasl.password-file, else $KAFKA_SASL_PASSWORD, else --sasl.password, else
  * $SASL_USER_PASSWORD (danielqsj's variable). Returns 0, or -1 with a reason without any secret. */
 int kx_sasl_configure(rd_kafka_conf_t *conf, const kx_options *o, char *mech_out, char *err, size_t errlen);
-/* Reads a password file's first line (newline dropped); malloc'd, or NULL with a reason in err. */
+/* Reads a password file's first line (newline dropped; lib/secret.h): free it with secret_free. NULL
+ * with a reason in err. */
 char *kx_sasl_read_secret(const char *path, char *err, size_t errlen);
 /* If the last kinit failed: its reason with a hint, into out (1); else 0. Thread-safe. */
 int kx_sasl_kerberos_cause(char *out, size_t outlen);

@@ -6,6 +6,8 @@
  * broker thus costs its own share, never the scrape. */
 #include "snapshot.h"
 
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +15,8 @@
 
 #include "collector.h"
 #include "log.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
-    return d;
-}
+#include "xalloc.h"
+#include "parse.h"
 
 int kx_remaining_ms(double deadline)
 {
@@ -58,7 +46,7 @@ static int cmp_partition(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_group(const void *a, const void *b)
+int kx_group_cmp_name(const void *a, const void *b)
 {
     return strcmp(((const kx_group *)a)->name, ((const kx_group *)b)->name);
 }
@@ -101,7 +89,7 @@ static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapsho
     s->brokers = xcalloc((size_t)md->broker_cnt, sizeof *s->brokers);
     for (int i = 0; i < md->broker_cnt; i++) {
         s->brokers[i].id = md->brokers[i].id;
-        s->brokers[i].host = xstrdup(md->brokers[i].host);
+        s->brokers[i].host = xstrdup(md->brokers[i].host ? md->brokers[i].host : "");
         s->brokers[i].port = md->brokers[i].port;
     }
     s->nbrokers = (size_t)md->broker_cnt;
@@ -114,8 +102,9 @@ static void fetch_metadata(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapsho
         if (mt->err || !kx_filter_match(opts->topics, mt->topic))
             continue;
         kx_topic *t = &s->topics[s->ntopics++];
-        t->name = xstrdup(mt->topic);
+        t->name = xstrdup(mt->topic ? mt->topic : "");
         t->min_isr = -1;
+        t->retention_ms = KX_UNKNOWN;
         t->parts = xcalloc((size_t)mt->partition_cnt, sizeof *t->parts);
         t->nparts = mt->partition_cnt;
         for (int p = 0; p < mt->partition_cnt; p++) {
@@ -166,9 +155,7 @@ static kx_group *add_group(kx_snapshot *s, size_t *cap, const char *name)
 {
     if (s->ngroups == *cap) {
         *cap = *cap ? *cap * 2 : 64;
-        s->groups = realloc(s->groups, *cap * sizeof *s->groups);
-        if (!s->groups)
-            abort();
+        s->groups = xreallocarray(s->groups, *cap, sizeof *s->groups);
     }
     kx_group *g = &s->groups[s->ngroups++];
     memset(g, 0, sizeof *g);
@@ -185,6 +172,7 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
     const struct rd_kafka_group_list *gl = NULL;
     size_t cap = 0;
     rd_kafka_resp_err_t err = rd_kafka_list_groups(rk, NULL, &gl, kx_remaining_ms(deadline));
+    s->groups_listed_ok = err == RD_KAFKA_RESP_ERR_NO_ERROR;
     if (err == RD_KAFKA_RESP_ERR__PARTIAL) {
         snprintf(s->groups_err, sizeof s->groups_err, "list groups: not every broker answered in time");
     } else if (err) {
@@ -211,7 +199,7 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
     }
     rd_kafka_group_list_destroy(gl);
     if (s->ngroups > 1)
-        qsort(s->groups, s->ngroups, sizeof *s->groups, cmp_group);
+        qsort(s->groups, s->ngroups, sizeof *s->groups, kx_group_cmp_name);
     /* A group listed by two brokers (moving coordinator) is kept once. */
     size_t w = 0;
     for (size_t i = 0; i < s->ngroups; i++) {
@@ -228,7 +216,7 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
 static kx_group *find_group(kx_snapshot *s, const char *name)
 {
     kx_group key = {.name = (char *)name};
-    return s->ngroups ? bsearch(&key, s->groups, s->ngroups, sizeof key, cmp_group) : NULL;
+    return s->ngroups ? bsearch(&key, s->groups, s->ngroups, sizeof key, kx_group_cmp_name) : NULL;
 }
 
 /* Keeps the group's commits (sorted by topic later); with an assignment (only with --no-offset.show-all)
@@ -249,6 +237,7 @@ static void take_commits(kx_snapshot *s, kx_group *g, const rd_kafka_topic_parti
         c->topic = (int)(t - s->topics);
         c->partition = p->partition;
         c->offset = p->offset;
+        c->lag_seconds = c->margin_seconds = c->lost = NAN;
     }
 }
 
@@ -403,7 +392,23 @@ static void fetch_offsets(rd_kafka_t *rk, kx_snapshot *s, double deadline)
     free(jobs);
 }
 
-/* ---- topic configs: min.insync.replicas of every topic in one DescribeConfigs ---- */
+/* ---- topic configs: min.insync.replicas, retention.ms and cleanup.policy in one DescribeConfigs ---- */
+
+static void apply_config(kx_topic *t, const char *name, const char *v)
+{
+    int64_t x;
+    if (strcmp(name, "min.insync.replicas") == 0) {
+        if (parse_int64(v, &x) == 0 && x >= 0 && x < 1000)
+            t->min_isr = (int)x;
+    } else if (strcmp(name, "retention.ms") == 0) {
+        if (parse_int64(v, &x) == 0 && x >= -1)
+            t->retention_ms = x;
+    } else if (strcmp(name, "cleanup.policy") == 0) {
+        /* A list: "delete", "compact" or "compact,delete" (any order, maybe with spaces). */
+        t->cleanup =
+            (strstr(v, "delete") ? KX_CLEANUP_DELETE : 0) | (strstr(v, "compact") ? KX_CLEANUP_COMPACT : 0);
+    }
+}
 
 static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
 {
@@ -414,8 +419,10 @@ static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
     rd_kafka_ConfigResource_t **res = xcalloc(s->ntopics, sizeof *res);
     for (size_t i = 0; i < s->ntopics; i++) {
         res[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, s->topics[i].name);
-        /* Naming the one config we need keeps the response small. */
+        /* Naming the configs we need keeps the response small. */
         rd_kafka_ConfigResource_set_config(res[i], "min.insync.replicas", NULL);
+        rd_kafka_ConfigResource_set_config(res[i], "retention.ms", NULL);
+        rd_kafka_ConfigResource_set_config(res[i], "cleanup.policy", NULL);
     }
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_AdminOptions_t *o = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
@@ -442,13 +449,8 @@ static void fetch_configs(rd_kafka_t *rk, kx_snapshot *s, double deadline)
             const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rr[i], &nc);
             for (size_t c = 0; c < nc; c++) {
                 const char *v = rd_kafka_ConfigEntry_value(ce[c]);
-                char *end;
-                long x;
-                if (strcmp(rd_kafka_ConfigEntry_name(ce[c]), "min.insync.replicas") != 0 || !v)
-                    continue;
-                x = strtol(v, &end, 10);
-                if (*end == '\0' && end != v && x >= 0 && x < 1000)
-                    t->min_isr = (int)x;
+                if (v)
+                    apply_config(t, rd_kafka_ConfigEntry_name(ce[c]), v);
             }
         }
     }
@@ -476,6 +478,9 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
 {
     kx_snapshot *s = xcalloc(1, sizeof *s);
     s->controller_id = -1;
+    s->refs = 1;
+    s->zk.rtt = -1;
+    s->zk.controller_id = -1;
     double t0 = now_monotonic();
     fetch_metadata(rk, opts, s, share_of(deadline, 0.5));
     phase_done("metadata", &t0);
@@ -484,6 +489,7 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
         snprintf(s->configs_err, sizeof s->configs_err, "no metadata");
         snprintf(s->groups_err, sizeof s->groups_err, "no metadata");
         s->mono_time = now_monotonic();
+        s->real_time = now_realtime();
         return s;
     }
     double groups_deadline = share_of(deadline, 0.5);
@@ -495,16 +501,47 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
     phase_done("committed offsets", &t0);
     fetch_offsets(rk, s, share_of(deadline, 0.85));
     s->mono_time = now_monotonic();
+    s->real_time = now_realtime();
     phase_done("end and start offsets", &t0);
     fetch_configs(rk, s, deadline);
     phase_done("topic configs", &t0);
     return s;
 }
 
+kx_snapshot *kx_snapshot_empty(const char *why)
+{
+    kx_snapshot *s = xcalloc(1, sizeof *s);
+    s->controller_id = -1;
+    s->refs = 1;
+    s->mono_time = s->finished_mono = now_monotonic();
+    s->real_time = s->started_real = now_realtime();
+    snprintf(s->metadata_err, sizeof s->metadata_err, "%s", why);
+    snprintf(s->offsets_err, sizeof s->offsets_err, "%s", why);
+    snprintf(s->configs_err, sizeof s->configs_err, "%s", why);
+    snprintf(s->groups_err, sizeof s->groups_err, "%s", why);
+    snprintf(s->zk.err, sizeof s->zk.err, "%s", why);
+    s->zk.rtt = -1;
+    s->zk.controller_id = -1;
+    return s;
+}
+
+void kx_snapshot_ref(kx_snapshot *s)
+{
+    if (s)
+        __atomic_add_fetch(&s->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+void kx_snapshot_release(kx_snapshot *s)
+{
+    if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_SEQ_CST) == 0)
+        kx_snapshot_free(s);
+}
+
 void kx_snapshot_free(kx_snapshot *s)
 {
     if (!s)
         return;
+    kx_zk_status_free(&s->zk);
     for (size_t i = 0; i < s->nbrokers; i++)
         free(s->brokers[i].host);
     for (size_t i = 0; i < s->ntopics; i++) {
@@ -514,6 +551,9 @@ void kx_snapshot_free(kx_snapshot *s)
     for (size_t i = 0; i < s->ngroups; i++) {
         free(s->groups[i].name);
         free(s->groups[i].commits);
+        for (size_t k = 0; k < s->groups[i].npstats; k++)
+            free(s->groups[i].pstats[k].topic);
+        free(s->groups[i].pstats);
         kx_assignment_free(&s->groups[i].assigned);
     }
     free(s->brokers);

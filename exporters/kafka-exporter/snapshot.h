@@ -19,6 +19,7 @@
 
 #include "assignment.h"
 #include "filter.h"
+#include "zk.h"
 
 typedef struct kx_partition {
     int32_t id;
@@ -33,7 +34,15 @@ typedef struct kx_topic {
     kx_partition *parts; /* sorted by id */
     int nparts;
     int min_isr; /* min.insync.replicas, -1 if unknown */
+    /* From the topic's configs: retention.ms (-1 unlimited, KX_UNKNOWN if not read) and
+     * cleanup.policy (KX_CLEANUP_* bits, 0 if not read). */
+    int64_t retention_ms;
+    int cleanup;
 } kx_topic;
+
+#define KX_UNKNOWN (-2)
+#define KX_CLEANUP_DELETE 1
+#define KX_CLEANUP_COMPACT 2
 
 typedef struct kx_broker {
     int32_t id;
@@ -45,7 +54,18 @@ typedef struct kx_commit {
     int topic; /* index into snapshot topics */
     int32_t partition;
     int64_t offset;
+    /* Derived once the snapshot is complete from what is kept between collections (scrape.c's
+     * kx_snapshot_derive), so a published snapshot answers scrapes alone. NAN: no series. */
+    double lag_seconds, margin_seconds, lost;
+    uint8_t status; /* kx_status */
 } kx_commit;
+
+/* A partition status of a group whose offsets were not read this time (the last one known). */
+typedef struct kx_pstat {
+    char *topic;
+    int32_t partition;
+    uint8_t status;
+} kx_pstat;
 
 typedef struct kx_group {
     char *name;
@@ -55,10 +75,16 @@ typedef struct kx_group {
     bool offsets_ok;
     kx_commit *commits;
     size_t ncommits;
+    bool unlisted; /* not in this listing (incomplete): only its last status is shown */
+    bool has_status, status_stale;
+    uint8_t status;   /* kx_group_status */
+    kx_pstat *pstats; /* partition statuses when !offsets_ok */
+    size_t npstats;
 } kx_group;
 
 typedef struct kx_snapshot {
     double mono_time; /* when the end offsets were read (CLOCK_MONOTONIC) */
+    double real_time; /* the same moment on CLOCK_REALTIME (for record ages) */
 
     bool metadata_ok;
     kx_broker *brokers;
@@ -70,11 +96,19 @@ typedef struct kx_snapshot {
     bool offsets_ok; /* every leader answered both offset requests */
     int offsets_failed_brokers;
     bool configs_ok;
-    bool groups_ok;   /* the group list and every group's offsets were read */
-    kx_group *groups; /* only those passing the group filter, sorted by name */
+    bool groups_ok;        /* the group list and every group's offsets were read */
+    bool groups_listed_ok; /* every broker answered the group listing: an unlisted group is gone */
+    kx_group *groups;      /* only those passing the group filter, sorted by name */
     size_t ngroups;
 
     char metadata_err[160], offsets_err[160], configs_err[160], groups_err[160];
+
+    /* Filled by the collection that made it (collection.c), read by scrapes: */
+    kx_zk_status zk;               /* ZooKeeper mode: what this collection learnt there */
+    uint64_t reads[4];             /* record reads so far, by kx_read_result */
+    double started_real, duration; /* when the collection started (wall clock), how long it took */
+    double finished_mono;          /* when it was published */
+    int refs;                      /* references: the publisher's and each scrape's (kx_snapshot_release) */
 } kx_snapshot;
 
 typedef struct kx_fetch_opts {
@@ -89,6 +123,14 @@ typedef struct kx_fetch_opts {
  * NULL (aborts on out-of-memory). Free with kx_snapshot_free. */
 kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double deadline);
 void kx_snapshot_free(kx_snapshot *s);
+/* A snapshot with nothing read and `why` as every error, one reference. */
+kx_snapshot *kx_snapshot_empty(const char *why);
+/* Takes or drops a reference (atomically: scrapes and the collection thread share snapshots); the
+ * last release frees it. NULL is ignored. */
+void kx_snapshot_ref(kx_snapshot *s);
+void kx_snapshot_release(kx_snapshot *s);
+/* qsort/bsearch order of kx_group by name. */
+int kx_group_cmp_name(const void *a, const void *b);
 /* The topic named `name`, or NULL. */
 const kx_topic *kx_snapshot_topic(const kx_snapshot *s, const char *name);
 /* Milliseconds left until deadline, at least 1 (librdkafka treats 0 as "don't wait"). */

@@ -16,6 +16,8 @@
 #include "collector.h"
 #include "log.h"
 #include "zkparse.h"
+#include "xalloc.h"
+#include "parse.h"
 
 struct kx_zk {
     char *connect;
@@ -72,12 +74,8 @@ static void batch_unref_locked(zk_batch *b)
 
 static zk_batch *batch_new(size_t nreads)
 {
-    zk_batch *b = calloc(1, sizeof *b);
-    if (!b)
-        abort();
-    b->reads = calloc(nreads, sizeof *b->reads);
-    if (!b->reads)
-        abort();
+    zk_batch *b = xcalloc(1, sizeof *b);
+    b->reads = xcalloc(nreads, sizeof *b->reads);
     b->nreads = nreads;
     b->refs = 1;
     pthread_mutex_init(&b->lock, NULL);
@@ -87,9 +85,7 @@ static zk_batch *batch_new(size_t nreads)
 
 static zk_cookie *cookie_new(zk_batch *b, size_t idx)
 {
-    zk_cookie *c = malloc(sizeof *c);
-    if (!c)
-        abort();
+    zk_cookie *c = xmalloc(sizeof *c);
     c->b = b;
     c->idx = idx;
     pthread_mutex_lock(&b->lock);
@@ -186,14 +182,12 @@ static int open_handle(kx_zk *z)
 
 kx_zk *kx_zk_new(const char *connect, double session_timeout, char *err, size_t errlen)
 {
-    kx_zk *z = calloc(1, sizeof *z);
-    if (!z)
-        abort();
-    z->connect = strdup(connect);
+    kx_zk *z = xcalloc(1, sizeof *z);
+    z->connect = xstrdup(connect);
     z->timeout_ms = session_timeout > 0 ? (int)(session_timeout * 1000) : 10000;
     pthread_mutex_init(&z->lock, NULL);
     zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-    if (!z->connect || open_handle(z) != 0) {
+    if (open_handle(z) != 0) {
         snprintf(err, errlen, "--zookeeper.server %s: %s", connect, strerror(errno ? errno : EINVAL));
         kx_zk_free(z);
         return NULL;
@@ -243,20 +237,14 @@ static void read_brokers(kx_zk *z, const zk_read *ids, const char *protocol, con
             finish(c, ZSYSTEMERROR, NULL, 0, NULL);
     }
     batch_wait(b, deadline);
-    st->broker_ids = calloc(n, sizeof *st->broker_ids);
-    size_t cap = 1;
-    for (size_t i = 0; i < n; i++)
-        cap += 300;
-    st->bootstrap = calloc(1, cap);
-    if (!st->broker_ids || !st->bootstrap)
-        abort();
+    st->broker_ids = xcalloc(n, sizeof *st->broker_ids);
+    size_t cap = 1 + n * 300;
+    st->bootstrap = xcalloc(1, cap);
     size_t off = 0;
     pthread_mutex_lock(&b->lock);
     for (size_t i = 0; i < n; i++) {
-        char *end;
-        errno = 0;
-        long id = strtol(ids->children[i], &end, 10);
-        if (errno || *end || end == ids->children[i] || id < 0 || id > INT32_MAX)
+        int64_t id;
+        if (parse_int64(ids->children[i], &id) < 0 || id < 0 || id > INT32_MAX)
             continue;
         st->broker_ids[st->nbrokers++] = (int32_t)id;
         const zk_read *r = &b->reads[i];
@@ -354,12 +342,15 @@ int kx_zk_poll(kx_zk *z, const char *protocol, const char *listener, double dead
         if (zkparse_controller(ctl->data, (size_t)ctl->len, &st->controller_id, why, sizeof why))
             log_warn("zookeeper: unusable /controller", "reason", why, NULL);
     }
-    if (!ids->done || ids->rc != ZOK)
+    /* Decided under the lock: a completion arriving after the deadline writes ids under it. Once done, a
+     * read is never written again, so ids may be read unlocked (and stays allocated: this function holds a
+     * reference to b until below). */
+    bool ids_ok = ids->done && ids->rc == ZOK;
+    if (!ids_ok)
         snprintf(st->err, sizeof st->err, "zookeeper: /brokers/ids: %s",
                  ids->done ? zerror(ids->rc) : "no answer before the deadline");
     pthread_mutex_unlock(&b->lock);
-    /* ids stays valid: this function holds a reference to b until here. */
-    if (ids->done && ids->rc == ZOK)
+    if (ids_ok)
         read_brokers(z, ids, protocol, listener, deadline, st);
     pthread_mutex_lock(&b->lock);
     batch_unref_locked(b);

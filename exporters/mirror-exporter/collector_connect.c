@@ -13,6 +13,7 @@
 #include "connect_status.h"
 #include "httpget.h"
 #include "log.h"
+#include "xalloc.h"
 
 static struct {
     char *url, *username, *password_file, *ca_file, *cert_file, *key_file; /* flag targets */
@@ -116,9 +117,7 @@ static int init_connect(void *exporter_state, void **self, char *err, size_t err
         httpget_global_cleanup();
         return -1;
     }
-    connect_state *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    connect_state *c = xcalloc(1, sizeof *c);
     c->http = http;
     buf_init(&c->body, 8u << 20);
     c->up = 1; /* so that a first failure is logged */

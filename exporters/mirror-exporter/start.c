@@ -13,6 +13,7 @@
 #include "log.h"
 #include "option_file.h"
 #include "rk_util.h"
+#include "secret.h"
 #include "threads.h"
 
 int (*mirror_thread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) = pthread_create;
@@ -71,34 +72,28 @@ static void add_option(void *arg, const char *option)
     strlist_add(arg, option);
 }
 
-/* Appends the settings of an --*.kafka.option-file to the options given by flag. */
+/* Appends the settings of an --*.kafka.option-file to the options given by flag. The file may hold a
+ * password: it is read and wiped as a secret. */
 static int load_option_file(const char *flag, const char *path, strlist *into, char *err, size_t errlen)
 {
     if (!path)
         return 0;
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        snprintf(err, errlen, "--%s %s: %s", flag, path, strerror(errno));
+    char why[512];
+    size_t n;
+    char *text = secret_read(path, SECRET_MAX, &n, why, sizeof why);
+    if (!text) {
+        snprintf(err, errlen, "--%s %s", flag, why);
         return -1;
     }
-    char text[65536], e[128];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    int too_big = n == sizeof text - 1 && fgetc(f) != EOF, failed = ferror(f);
-    fclose(f);
-    text[n] = '\0';
-    if (too_big || failed || memchr(text, '\0', n)) {
-        snprintf(err, errlen, "--%s %s: %s", flag, path,
-                 too_big  ? "larger than 64 KiB"
-                 : failed ? "read error"
-                          : "not a text file");
-        return -1;
-    }
-    if (option_file_parse(text, add_option, into, e, sizeof e) < 0) {
-        snprintf(err, errlen, "--%s %s: %s", flag, path, e);
-        return -1;
-    }
-    explicit_bzero(text, sizeof text); /* the file may hold a password */
-    return 0;
+    int rc = -1;
+    if (memchr(text, '\0', n))
+        snprintf(err, errlen, "--%s %s: not a text file", flag, path);
+    else if (option_file_parse(text, add_option, into, why, sizeof why) < 0)
+        snprintf(err, errlen, "--%s %s: %s", flag, path, why);
+    else
+        rc = 0;
+    secret_free(text);
+    return rc;
 }
 
 int mirror_start(void *state, char *err, size_t errlen)

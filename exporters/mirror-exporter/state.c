@@ -7,14 +7,7 @@
 #include <unistd.h>
 
 #include "listen.h"
-
-static char *xasprintf_name(const char *a, const char *b, const char *c)
-{
-    char *out = NULL;
-    if (asprintf(&out, "%s%s%s", a, b, c) < 0)
-        abort();
-    return out;
-}
+#include "xalloc.h"
 
 void mirror_remote_name(const mirror_state *s, const char *t, char *out, size_t outlen)
 {
@@ -22,21 +15,6 @@ void mirror_remote_name(const mirror_state *s, const char *t, char *out, size_t 
         snprintf(out, outlen, "%s", t);
     else
         snprintf(out, outlen, "%s%s%s", s->cfg.source_alias, s->cfg.separator, t);
-}
-
-/* Joins list items (each may itself hold commas) into one bootstrap string. */
-static char *join_servers(const strlist *l)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->items[i]) + 1;
-    char *out = calloc(1, len);
-    if (!out)
-        abort();
-    size_t off = 0;
-    for (size_t i = 0; i < l->n; i++)
-        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? "," : "", l->items[i]);
-    return out;
 }
 
 int mirror_state_derive(mirror_state *s, char *err, size_t errlen)
@@ -66,8 +44,9 @@ int mirror_state_derive(mirror_state *s, char *err, size_t errlen)
         snprintf(err, errlen, "--probe.exporter-id may not be empty (leave it out for the host name)");
         return -1;
     }
-    s->source_bootstrap = join_servers(&c->source_servers);
-    s->target_bootstrap = join_servers(target);
+    /* Each item may itself hold commas: one bootstrap string either way. */
+    s->source_bootstrap = strlist_join(&c->source_servers, ",");
+    s->target_bootstrap = strlist_join(target, ",");
     if (c->exporter_id) {
         if (!probe_valid_id(c->exporter_id)) {
             snprintf(err, errlen, "--probe.exporter-id must be 1..64 printable characters without spaces");
@@ -90,23 +69,20 @@ int mirror_state_derive(mirror_state *s, char *err, size_t errlen)
     }
     char remote[512];
     mirror_remote_name(s, c->probe_topic, remote, sizeof remote);
-    s->remote_probe_topic = strdup(remote);
+    s->remote_probe_topic = xstrdup(remote);
     /* MM2's names (DefaultReplicationPolicy, internal topic separator enabled). */
     s->heartbeats_topic = c->heartbeats_topic && *c->heartbeats_topic
-                              ? strdup(c->heartbeats_topic)
-                              : xasprintf_name(c->source_alias, c->separator, "heartbeats");
+                              ? xstrdup(c->heartbeats_topic)
+                              : xasprintf("%s%sheartbeats", c->source_alias, c->separator);
     s->checkpoints_topic = c->checkpoints_topic && *c->checkpoints_topic
-                               ? strdup(c->checkpoints_topic)
-                               : xasprintf_name(c->source_alias, c->separator, "checkpoints.internal");
+                               ? xstrdup(c->checkpoints_topic)
+                               : xasprintf("%s%scheckpoints.internal", c->source_alias, c->separator);
     if (c->offset_syncs_topic && *c->offset_syncs_topic) {
-        s->offset_syncs_topic = strdup(c->offset_syncs_topic);
+        s->offset_syncs_topic = xstrdup(c->offset_syncs_topic);
     } else {
-        char *tail = xasprintf_name(c->target_alias, c->separator, "internal");
-        s->offset_syncs_topic = xasprintf_name("mm2-offset-syncs", c->separator, tail);
-        free(tail);
+        s->offset_syncs_topic =
+            xasprintf("mm2-offset-syncs%s%s%sinternal", c->separator, c->target_alias, c->separator);
     }
-    if (!s->remote_probe_topic || !s->heartbeats_topic || !s->checkpoints_topic || !s->offset_syncs_topic)
-        abort();
     if (c->group && *c->group)
         s->cfg.group = c->group;
     return 0;

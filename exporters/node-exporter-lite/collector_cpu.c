@@ -13,7 +13,7 @@
 #include "parsers.h"
 #include "procfile.h"
 #include "readfile.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "textutil.h"
 
 enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_GUEST, M_GUEST_NICE, M_N };
@@ -119,7 +119,7 @@ static size_t nisolated;
 static int read_u64_file(const char *path, uint64_t *out)
 {
     char text[64];
-    return readfile_small(path, text, sizeof text) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
+    return readfile_buf(path, text, sizeof text, NULL) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
 }
 
 static void add_throttle(unsigned package, unsigned core, int is_core, const char *path)
@@ -162,7 +162,7 @@ static void scan_sysfs(void)
         return;
     char text[4096], err[128];
     snprintf(path, sizeof path, "%s/isolated", dir);
-    if (readfile_small(path, text, sizeof text) == 0 &&
+    if (readfile_buf(path, text, sizeof text, NULL) == 0 &&
         cpulist_parse(text, on_isolated, NULL, err, sizeof err) < 0)
         log_warn("cannot parse isolated CPUs", "path", path, "err", err, NULL);
     /* In name order, as node_exporter's glob: the first thread of a core is the one read. */
@@ -268,7 +268,7 @@ static void field_info(expo *w, const char *list, const regex_t *re, const char 
     char *f = copy, *tok;
     expo_family *fam = expo_family_get(w, name, help, EXPO_GAUGE);
     while ((tok = text_next_field(&f)))
-        if (regex_compat_match(re, tok))
+        if (goregex_match(re, tok))
             expo_sample(fam, 1, label, tok, NULL);
 }
 

@@ -11,7 +11,7 @@ static int read_bits(const char *rel, uint64_t *out, collector_ctx *ctx)
     char path[4096], text[64], err[128];
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "entropy", "path too long");
-    if (readfile_small(path, text, sizeof text) < 0)
+    if (readfile_buf(path, text, sizeof text, NULL) < 0)
         return node_fail(ctx, path, strerror(errno));
     if (single_u64_parse(text, out, err, sizeof err) < 0)
         return node_fail(ctx, path, err);

@@ -14,7 +14,8 @@
 #include "log.h"
 #include "node.h"
 #include "parsers.h"
-#include "regex_compat.h"
+#include "goregex.h"
+#include "readfile.h"
 
 static fsstat *fs_stat;
 
@@ -190,7 +191,7 @@ static int pick_mounts(char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         const mount_rec *m = &table.list.items[i];
         const char *mp = label_mountpoint(m->mountpoint);
-        if (regex_compat_match(&fs.mp_re, mp) || regex_compat_match(&fs.types_re, m->fstype))
+        if (goregex_match(&fs.mp_re, mp) || goregex_match(&fs.types_re, m->fstype))
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
@@ -248,32 +249,17 @@ static int table_refresh(char *err, size_t errlen)
     table.text = NULL;
     table.list.n = 0;
     table.list.oom = 0;
-    size_t cap = 0, used = 0;
-    for (;;) {
-        if (cap - used < 2) {
-            size_t ncap = cap ? cap * 2 : 8192;
-            char *n = ncap <= (16u << 20) ? realloc(table.text, ncap) : NULL;
-            if (!n) {
-                snprintf(err, errlen, "mount table too large");
-                return -1;
-            }
-            table.text = n;
-            cap = ncap;
-        }
-        ssize_t r = pread(table.fd, table.text + used, cap - used - 1, (off_t)used);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "reading mounts: %s", strerror(errno));
-            close(table.fd);
-            table.fd = -1;
+    size_t cap = 0;
+    if (readfile_fd(table.fd, 16u << 20, &table.text, &cap, NULL) < 0) {
+        if (errno == EFBIG || errno == ENOMEM) {
+            snprintf(err, errlen, "mount table too large");
             return -1;
         }
-        if (r == 0)
-            break;
-        used += (size_t)r;
+        snprintf(err, errlen, "reading mounts: %s", strerror(errno));
+        close(table.fd);
+        table.fd = -1;
+        return -1;
     }
-    table.text[used] = '\0';
     if (mounts_parse(table.text, on_mount, &table.list, err, errlen) < 0)
         return -1;
     if (table.list.oom) {

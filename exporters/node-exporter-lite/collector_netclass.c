@@ -14,7 +14,7 @@
 
 #include "node.h"
 #include "parsers.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "textutil.h"
 
 /* The numeric attributes, in node_exporter's order, then the five strings of node_network_info. */
@@ -165,7 +165,7 @@ static int attr_read(nc_dev *d, const char *dir, int i, const char *file, char *
 static int dev_ignored(const char *name)
 {
     /* The default "^$" cannot match a device name: no regexec per device then. */
-    return nc.ignored_custom && regex_compat_match(&nc.ignored_re, name);
+    return nc.ignored_custom && goregex_match(&nc.ignored_re, name);
 }
 
 static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, collector_ctx *ctx)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "node.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "rtnl.h"
 
 enum { MAX_MODES = 256 };
@@ -23,7 +23,7 @@ typedef struct nc_scrape {
 
 static int ignored(const nc_scrape *s, const char *dev)
 {
-    return s->ignored && regex_compat_match(s->ignored, dev);
+    return s->ignored && goregex_match(s->ignored, dev);
 }
 
 static void push(expo *w, const char *prop, double v, int counter, const char *dev)

@@ -10,7 +10,7 @@
 #include "node.h"
 #include "parsers.h"
 #include "procfile.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "textutil.h"
 
 /* The kernel's ~300 field names never change while we run, and a regexec per
@@ -58,7 +58,7 @@ static int field_wanted(const char *key)
     if (verdicts[j].key) {
         match = verdicts[j].match;
     } else {
-        match = regex_compat_match(&fields_re, key);
+        match = goregex_match(&fields_re, key);
         regex_used = 1;
         /* Half full at most, so probes stay short; past that, just match. */
         if (nverdicts < CACHE_SLOTS / 2 && (verdicts[j].key = strdup(key))) {
@@ -123,7 +123,7 @@ static int collect_netstat(expo *w, collector_ctx *ctx)
          * afresh (about 40 kB) and let a rare new field build what it needs. */
         regex_t fresh;
         char err[256];
-        if (regex_compat_compile(&fresh, fields, err, sizeof err) == 0) {
+        if (goregex_compile(&fresh, fields, err, sizeof err) == 0) {
             regfree(&fields_re);
             fields_re = fresh;
             malloc_trim(0); /* and give those pages back now, not never */

@@ -22,7 +22,7 @@ static int attr(const char *dir, const char *file, char *out, size_t outlen)
         errno = ENAMETOOLONG;
         return -1;
     }
-    if (readfile_small(path, out, outlen) < 0)
+    if (readfile_buf(path, out, outlen, NULL) < 0)
         return -1;
     char *t = text_trim(out); /* as procfs's SysReadFile */
     memmove(out, t, strlen(t) + 1);

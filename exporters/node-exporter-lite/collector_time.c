@@ -27,9 +27,10 @@ static void clocksources_scan(const char *dir)
         return; /* node_exporter skips these quietly too */
     struct dirent *e;
     while ((e = readdir(d))) {
-        unsigned n;
-        char tail;
-        if (sscanf(e->d_name, "clocksource%u%c", &n, &tail) != 1)
+        static const char prefix[] = "clocksource";
+        uint64_t n;
+        if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0 ||
+            text_u64(e->d_name + sizeof prefix - 1, &n) < 0 || n > UINT32_MAX)
             continue;
         clocksource_dev *nd = realloc(cs_devs, (ncs_devs + 1) * sizeof *nd);
         if (!nd)
@@ -37,7 +38,7 @@ static void clocksources_scan(const char *dir)
         cs_devs = nd;
         clocksource_dev *c = &cs_devs[ncs_devs++];
         memset(c, 0, sizeof *c);
-        snprintf(c->device, sizeof c->device, "%u", n);
+        snprintf(c->device, sizeof c->device, "%u", (unsigned)n);
         c->available.fd = c->current.fd = -1;
     }
     closedir(d);

@@ -5,7 +5,7 @@
 #include "node.h"
 #include "parsers.h"
 #include "procfile.h"
-#include "regex_compat.h"
+#include "goregex.h"
 #include "textutil.h"
 
 static procfile vmstat_file = PROCFILE_INIT;
@@ -43,11 +43,11 @@ typedef struct vm_ctx {
 static int field_matches(size_t i, const char *name)
 {
     if (strlen(name) >= sizeof verdicts[0].name)
-        return regex_compat_match(&fields_re, name); /* too long to keep: decided each time */
+        return goregex_match(&fields_re, name); /* too long to keep: decided each time */
     if (i >= nverdicts) {
         verdict *n = realloc(verdicts, (i + 1) * sizeof *n);
         if (!n)
-            return regex_compat_match(&fields_re, name);
+            return goregex_match(&fields_re, name);
         for (; nverdicts <= i; nverdicts++)
             n[nverdicts].match = -1;
         verdicts = n;
@@ -55,7 +55,7 @@ static int field_matches(size_t i, const char *name)
     verdict *v = &verdicts[i];
     if (v->match < 0 || strcmp(v->name, name) != 0) {
         strcpy(v->name, name);
-        v->match = regex_compat_match(&fields_re, name);
+        v->match = goregex_match(&fields_re, name);
     }
     return v->match;
 }

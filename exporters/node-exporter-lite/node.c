@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "regex_compat.h"
+#include "goregex.h"
 
 int node_regex_flag(regex_t *re, const char *flagname, const char *pattern, char *err, size_t errlen)
 {
     char why[256];
-    if (regex_compat_compile(re, pattern, why, sizeof why) < 0) {
+    if (goregex_compile(re, pattern, why, sizeof why) < 0) {
         char q[96];
         snprintf(err, errlen, "bad --%s %s: %s", flagname, flag_quote(pattern, q, sizeof q), why);
         return -1;
@@ -70,9 +70,9 @@ int devfilter_ignored(const devfilter *f, const char *name)
 {
     switch (f->mode) {
     case DEVFILTER_EXCLUDE:
-        return regex_compat_match(&f->re, name);
+        return goregex_match(&f->re, name);
     case DEVFILTER_INCLUDE:
-        return !regex_compat_match(&f->re, name);
+        return !goregex_match(&f->re, name);
     default:
         return 0;
     }

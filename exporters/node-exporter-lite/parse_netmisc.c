@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "textutil.h"
+#include "parse.h"
 
 int softnet_parse(char *text, softnet_cb cb, void *arg, char *err, size_t errlen)
 {
@@ -122,13 +123,5 @@ int arp_parse(char *text, arp_cb cb, void *arg, char *err, size_t errlen)
 int sysattr_int64(const char *s, int64_t *out)
 {
     /* Go's ParseInt(s, 0, 64): decimal, 0x hex or 0 octal, optional sign, nothing else. */
-    if (!*s || *s == ' ' || *s == '\t' || *s == '\n')
-        return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || *end || end == s)
-        return -1;
-    *out = v;
-    return 0;
+    return parse_int64_base0(s, out);
 }

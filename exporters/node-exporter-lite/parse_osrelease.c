@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "textutil.h"
+#include "parse.h"
 
 /* Decodes the value starting at v in place. Returns 0, or -1 on an unterminated
  * quote or stray text after a closing quote. */
@@ -91,5 +92,6 @@ double osrelease_version(const char *version_id)
             num[n++] = *p++;
     }
     num[n] = '\0';
-    return strtod(num, NULL);
+    double v;
+    return parse_double(num, &v) == 0 ? v : 0; /* digits and at most one '.': always parses */
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "textutil.h"
+#include "parse.h"
 
 const char *const softirq_names[STAT_SOFTIRQS] = {"hi",           "timer",   "net_tx", "net_rx",  "block",
                                                   "block_iopoll", "tasklet", "sched",  "hrtimer", "rcu"};
@@ -93,12 +94,8 @@ int loadavg_parse(char *text, double out[3], char *err, size_t errlen)
 /* Go's strconv.ParseUint(s, 0, 32) for the common forms: decimal, 0x hex, 0 octal. */
 static int parse_u32_base0(const char *s, unsigned *out)
 {
-    if (!*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end || v > 0xffffffffull)
+    uint64_t v;
+    if (parse_uint64_base0(s, &v) < 0 || v > 0xffffffffull)
         return -1;
     *out = (unsigned)v;
     return 0;

@@ -1,6 +1,7 @@
 /* parse_textfile.c -- the text exposition format as node_exporter's textfile collector reads it (textfile.h).
  */
 #include "textfile.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -307,7 +308,7 @@ int tf_parse_float(const char *s, double *out)
         *out = NAN;
         return 0;
     }
-    /* Only what Go's decimal syntax allows may reach strtod (which also takes spaces, hex, "nan(...)"). */
+    /* Only what Go's decimal syntax allows may reach parse_double (strtod also takes hex, "nan(...)"). */
     int digits = 0;
     const char *q = b;
     for (; *q >= '0' && *q <= '9'; q++)
@@ -328,13 +329,7 @@ int tf_parse_float(const char *s, double *out)
     }
     if (*q)
         return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || (errno == ERANGE && isinf(v)))
-        return -1;
-    *out = v;
-    return 0;
+    return parse_double(s, out);
 }
 
 int tf_valid_utf8(const char *s)
@@ -387,10 +382,8 @@ static int parse_ts(const char *s)
     for (const char *d = q; *d; d++)
         if (*d < '0' || *d > '9')
             return -1;
-    errno = 0;
-    char *end;
-    (void)strtoll(s, &end, 10);
-    return errno || *end ? -1 : 0;
+    int64_t ts;
+    return parse_int64(s, &ts); /* in range */
 }
 
 /* ---- the states ---- */

@@ -8,41 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Reads the whole file from offset 0 into pf->data; 0 or -1 with errno. */
-static int read_all(procfile *pf, size_t limit, size_t *len)
-{
-    size_t used = 0;
-    for (;;) {
-        if (pf->cap - used < 2) {
-            if (pf->cap >= limit) {
-                errno = EFBIG;
-                return -1;
-            }
-            size_t ncap = pf->cap ? pf->cap * 2 : 4096;
-            if (ncap > limit)
-                ncap = limit;
-            char *n = realloc(pf->data, ncap);
-            if (!n) {
-                errno = ENOMEM;
-                return -1;
-            }
-            pf->data = n;
-            pf->cap = ncap;
-        }
-        ssize_t r = pread(pf->fd, pf->data + used, pf->cap - used - 1, (off_t)used);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        used += (size_t)r;
-    }
-    pf->data[used] = '\0';
-    *len = used;
-    return 0;
-}
+#include "readfile.h"
 
 int procfile_read(procfile *pf, const char *path, size_t limit, char **text, char *err, size_t errlen)
 {
@@ -50,7 +16,7 @@ int procfile_read(procfile *pf, const char *path, size_t limit, char **text, cha
     for (int attempt = 0; attempt < 2; attempt++) {
         if (pf->fd < 0 && (pf->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
             break;
-        if (read_all(pf, limit, &len) == 0) {
+        if (readfile_fd(pf->fd, limit, &pf->data, &pf->cap, &len) == 0) {
             *text = pf->data;
             return 0;
         }

@@ -84,13 +84,7 @@ int text_double(const char *s, double *out)
         *out = *s == '-' ? -(double)digits : (double)digits;
         return 0;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return parse_double_finite(s, out);
 }
 
 int text_strip_colon(char *field)

@@ -6,13 +6,14 @@ other part of the lab is a component: a module of labkit, one line in COMPONENTS
   configs(t, svcs)     -> {file name: text}   optional; written under $LAB_STATE/conf on a fresh `up`
   after_start(t, svcs)                        optional; runs once its services are healthy (seeding etc.)
   topics(t)            -> {topic: partitions} optional; made upstream on a fresh `up`, before the mm2 stage
-  fetch(t)                                    optional; builds or fetches what its services run (`up`, `fetch`)
+  fetch(t)                                    optional; builds or fetches what its services run (`up`, `fetch`;
+                                              for the data path's profiles, or every one with FETCH_ALWAYS)
 """
 import os
 import shutil
 import sys
 
-from . import apps, kerberos, oauth, registry, secure, sink
+from . import alerting, apps, kerberos, oauth, registry, secure, sink
 from . import settings as S
 from .configs import jmx_rules
 from .exporters import check_flags, exporter_bin
@@ -119,4 +120,5 @@ COMPONENTS = [
     registry,
     sink,
     apps,
+    alerting,  # a Prometheus per datacenter, the two Alertmanager peers, VictoriaMetrics, the webhook recorder
 ]

@@ -112,9 +112,10 @@ def cmd_up(argv):
 
 
 def fetch_components(t):
-    """Each component's build step (e.g. Maven for the registry and the sink): what `up` and `fetch` run."""
+    """Each component's build step (e.g. Maven for the registry and the sink, Go for VictoriaMetrics): what `up`
+    and `fetch` run; the data path's for the profiles that run it, a component with FETCH_ALWAYS for every one."""
     for c in COMPONENTS:
-        if hasattr(c, "fetch") and t.get("datapath"):
+        if hasattr(c, "fetch") and (t.get("datapath") or getattr(c, "FETCH_ALWAYS", False)):
             c.fetch(t)
 
 

@@ -9,6 +9,8 @@ import pytest
 CI_ALLOWED_SKIPS = {
     # A full lab (3 ZooKeeper nodes, 6 brokers) is too heavy for the CI budget: opt in with LAB_FULL=1.
     "test_kafka_full.py": "LAB_FULL=1",
+    # Kills brokers and exporters of the session lab; not yet run green on the shared machine: LAB_CHAOS=1.
+    "test_chaos.py": "LAB_CHAOS=1",
 }
 
 

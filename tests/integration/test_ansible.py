@@ -1,9 +1,11 @@
 """Ansible: ansible-lint is clean, and exporter.yml really deploys the exporters on six Debian hosts (a debootstrap
 root booted six times with systemd-nspawn, each with its own network namespace), twice: the second run changes
-nothing; then every exporter answers /metrics on its hosts and its unit runs as its own user."""
+nothing; then every exporter answers /metrics on its hosts and its unit runs as its own user. monitoring.yml the same
+way: a Prometheus per datacenter, the Alertmanager peers and VictoriaMetrics where ansible/hosts puts them."""
 import fcntl
 import glob
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -30,7 +32,11 @@ FIRST_LINE = {"node-exporter-lite": "node_uname_info", "kafka-exporter": "kafka_
 # Debian's prometheus (the hosts have no network to fetch it: monitoring.yml finds it installed); the rest is a
 # minimal Debian with systemd, sudo and python3 for Ansible.
 ROOT_PACKAGES = ("systemd,systemd-sysv,dbus,python3,procps,sudo,librdkafka1,libmicrohttpd12,libyaml-0-2,libjansson4,"
-                 "libzookeeper-mt2,libproc2-0,libgnutls30,libdeflate0,libcurl3-gnutls,libcurl4,prometheus,python3-apt")
+                 "libzookeeper-mt2,libproc2-0,libgnutls30,libdeflate0,libcurl3-gnutls,libcurl4,prometheus,"
+                 "prometheus-alertmanager,python3-apt")
+# Where monitoring.yml puts the monitoring (the groups of ansible/hosts).
+MONITORING = {"prometheus_upstream": ["kafka01"], "prometheus_downstream": ["zk01"], "alertmanager": ["kafka01", "zk01"],
+              "victoriametrics": ["zk02"]}
 
 
 def ansible_env(tmp):
@@ -209,6 +215,9 @@ def write_inventory(containers, tmp):
         lines += [f"{n} ansible_nsenter_pid={containers[n].pid}" for n in names]
         lines.append(f"[{group}:vars]")
         lines.append(f"kafka_cluster={'upstream' if group == 'kafkahosts' else 'downstream'}")
+    for group, names in MONITORING.items():
+        lines.append(f"[{group}]")
+        lines += names
     lines += ["[all:vars]", "ansible_connection=community.docker.nsenter", "ansible_python_interpreter=/usr/bin/python3"]
     inv = tmp / "hosts"
     inv.write_text("\n".join(lines) + "\n")
@@ -301,35 +310,116 @@ def test_jmx_exporter_playbook(hosts):
     assert containers["zk02"].run("test", "-e", "/opt/jmx-exporter/kafka-connect.yml", check=False).returncode != 0
 
 
-def test_monitoring_playbook(hosts):
-    # Prometheus from Debian with the bundle's config, rules and consoles, and Grafana's provisioning files (Grafana
-    # itself is not installable here), on kafka01.
-    containers, tmp = hosts
-    inv = write_inventory(containers, tmp)
-    extra = ["-e", "prometheus_apt_update_cache=false", "-e", "grafana_provisioning_manage_service=false"]
-    first, recap1 = play(inv, tmp, "monitoring.yml", *extra)
-    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
-    assert set(recap1) == {"kafka01"} and recap1["kafka01"]["changed"] > 0, recap1
-    second, recap2 = play(inv, tmp, "monitoring.yml", *extra)
-    assert second.returncode == 0 and recap2["kafka01"]["changed"] == 0, second.stdout[-6000:]
-    c = containers["kafka01"]
-    c.run("systemctl", "is-active", "--quiet", "prometheus")
+def http_get(c, port, path, timeout=60):
+    """GET http://127.0.0.1:<port><path> inside container c, retried until it answers or timeout; the body."""
     code = ("import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("
-            "'http://127.0.0.1:9090' + sys.argv[1], timeout=10).read().decode())")
-    deadline = time.monotonic() + 60
+            f"'http://127.0.0.1:{port}' + sys.argv[1], timeout=10).read().decode())")
+    deadline = time.monotonic() + timeout
     while True:
-        r = c.run("python3", "-c", code, "/api/v1/rules", check=False)
+        r = c.run("python3", "-c", code, path, check=False)
         if r.returncode == 0 or time.monotonic() > deadline:
             break
         time.sleep(1)
-    assert r.returncode == 0, r.stderr
-    for alert in ("MirrorProbeLoss", "KafkaOfflinePartitions", "HostDown", "DiskAlmostFull"):
-        assert f'"name":"{alert}"' in r.stdout
-    page = c.run("python3", "-c", code, "/consoles/mirrormaker2.html").stdout
+    assert r.returncode == 0, f"{c.name}: :{port}{path}: {r.stderr[-800:]}"
+    return r.stdout
+
+
+def unit_props(c, unit, *props):
+    out = c.run("systemctl", "show", *[a for p in props for a in ("-p", p)], unit).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def test_monitoring_playbook(hosts):
+    # A Prometheus per datacenter (Debian's, with the bundle's per-datacenter config, rules and consoles), the two
+    # Alertmanager peers (Debian's) with their gossip peers, VictoriaMetrics (built by scripts/build-victoria-metrics)
+    # and Grafana's provisioning files (Grafana itself is not installable here), where ansible/hosts puts them.
+    containers, tmp = hosts
+    inv = write_inventory(containers, tmp)
+    vm = subprocess.run([str(TOP / "scripts/build-victoria-metrics")], check=True, capture_output=True, text=True,
+                        timeout=900).stdout.strip().splitlines()[-1]
+    # The test hosts have only their loopback: Alertmanager finds no private address to advertise by itself.
+    extra = ["-e", "prometheus_apt_update_cache=false", "-e", "alertmanager_apt_update_cache=false",
+             "-e", "grafana_provisioning_manage_service=false", "-e", f"victoriametrics_binary_src={vm}",
+             "-e", "alertmanager_cluster_advertise_address=127.0.0.1:9194"]
+    t0 = time.monotonic()
+    first, recap1 = play(inv, tmp, "monitoring.yml", *extra)
+    t1 = time.monotonic()
+    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
+    assert set(recap1) == {"kafka01", "zk01", "zk02"} and all(r["changed"] > 0 for r in recap1.values()), recap1
+    second, recap2 = play(inv, tmp, "monitoring.yml", *extra)
+    t2 = time.monotonic()
+    assert second.returncode == 0 and {h: r["changed"] for h, r in recap2.items()} == \
+        {"kafka01": 0, "zk01": 0, "zk02": 0}, second.stdout[-6000:]
+    print(f"monitoring.yml on 3 hosts: first run {t1 - t0:.0f}s, second run {t2 - t1:.0f}s")
+
+    units = {"kafka01": ["prometheus", "prometheus-alertmanager"], "zk01": ["prometheus", "prometheus-alertmanager"],
+             "zk02": ["victoria-metrics"], "zk03": [], "kafka02": [], "kafka03": []}
+    for name, expected in units.items():
+        c = containers[name]
+        for unit in ("prometheus", "prometheus-alertmanager", "victoria-metrics"):
+            active = c.run("systemctl", "is-active", unit, check=False).stdout.strip()
+            if unit in expected:
+                assert active == "active", (name, unit, active)
+                show = unit_props(c, unit, "User", "NoNewPrivileges", "ProtectSystem", "Restart", "MainPID")
+                assert show["User"] in ("prometheus", "victoriametrics"), (name, unit, show)
+                assert show["NoNewPrivileges"] == "yes" and show["ProtectSystem"] == "strict", (name, unit, show)
+                assert show["Restart"] == "on-failure", (name, unit, show)
+                assert c.run("ps", "-o", "user=", "-p", show["MainPID"]).stdout.strip() == show["User"]
+            elif unit != "prometheus-alertmanager" and unit != "prometheus":
+                assert active != "active", (name, unit)
+
+    # Each datacenter's server: its external label, both Alertmanager peers, the remote write, its rules.
+    for name, dc in (("kafka01", "upstream"), ("zk01", "downstream")):
+        c = containers[name]
+        cfg = json.loads(http_get(c, 9090, "/api/v1/status/config"))["data"]["yaml"]
+        assert f"datacenter: {dc}" in cfg and "http://zk02:8428/api/v1/write" in cfg, (name, cfg[:1500])
+        rules = http_get(c, 9090, "/api/v1/rules")
+        for alert in ("KafkaOfflinePartitions", "HostDown", "DiskAlmostFull"):
+            assert f'"name":"{alert}"' in rules, (name, alert)
+        assert ('"name":"MirrorProbeLoss"' in rules) == (dc == "downstream"), name
+        ams = json.loads(http_get(c, 9090, "/api/v1/alertmanagers"))["data"]
+        assert sorted(a["url"] for a in ams["activeAlertmanagers"]) == \
+            ["http://kafka01:9193/api/v2/alerts", "http://zk01:9193/api/v2/alerts"], (name, ams)
+        # Alertmanager: the bundle's routes, and the other datacenter's peer to gossip with.
+        status = json.loads(http_get(c, 9193, "/api/v2/status"))
+        assert "oncall-downstream" in status["config"]["original"], status
+        other = "zk01" if name == "kafka01" else "kafka01"
+        pid = unit_props(c, "prometheus-alertmanager", "MainPID")["MainPID"]
+        argv = c.run("cat", f"/proc/{pid}/cmdline").stdout.split("\0")
+        assert f"--cluster.peer={other}:9194" in argv and "--web.listen-address=:9193" in argv, argv
+        assert status["cluster"]["status"] in ("ready", "settling"), status["cluster"]
+    page = http_get(containers["kafka01"], 9090, "/consoles/mirrormaker2.html")
     assert '<nav class="kafka-nav' in page and "error executing template" not in page
+
+    # VictoriaMetrics takes Prometheus' remote-write protocol's sibling, the text import, and answers PromQL with
+    # HA duplicates (the same series from two servers, same timestamps) stored once.
+    zk02 = containers["zk02"]
+    assert http_get(zk02, 8428, "/health").strip() == "OK"
+    now = int(time.time() * 1000)
+    push = ("import sys, urllib.request; urllib.request.urlopen(urllib.request.Request("
+            "'http://127.0.0.1:8428/api/v1/import/prometheus', data=sys.argv[1].encode()), timeout=10)")
+    # Ten samples 15 s apart, sent twice (two replicas): stored and counted once each. Older than a minute: VM
+    # hides the last 30 s from queries (-search.latencyOffset), which a remote write may still fill.
+    body = "".join(f'ansible_probe{{datacenter="upstream"}} {i} {now - 60000 - (9 - i) * 15000}\n' for i in range(10))
+    for _replica in range(2):
+        zk02.run("python3", "-c", push, body)
+    deadline = time.monotonic() + 60
+    while True:
+        http_get(zk02, 8428, "/internal/force_flush")
+        out = json.loads(http_get(zk02, 8428, "/api/v1/query?query=count_over_time(ansible_probe[5m])"))
+        got = out["data"]["result"]
+        if (got and got[0]["value"][1] == "10") or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert got and got[0]["value"][1] == "10", out
+    pid = unit_props(zk02, "victoria-metrics", "MainPID")["MainPID"]
+    assert "-dedup.minScrapeInterval=5s" in zk02.run("cat", f"/proc/{pid}/cmdline").stdout.split("\0")
+
+    c = containers["kafka01"]
     for f in ("kafka-clusters.json", "consumer-lag.json", "mirrormaker2.json", "hosts.json"):
         c.run("test", "-s", f"/var/lib/grafana/dashboards/kafka-monitoring/{f}")
-    c.run("test", "-s", "/etc/grafana/provisioning/datasources/kafka-monitoring-prometheus.yml")
+    ds = c.run("cat", "/etc/grafana/provisioning/datasources/kafka-monitoring-prometheus.yml").stdout
+    assert "http://zk02:8428" in ds and "http://zk01:9090" in ds, ds
 
 
 def test_exporter_playbook_from_the_deb(hosts, tmp_path):

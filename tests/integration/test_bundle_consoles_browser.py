@@ -19,6 +19,7 @@ INSPECT = """(() => {
     title: (d.querySelector('h3') || {}).textContent || '',
     drawn: !!d.querySelector('svg'),
     error: [...d.querySelectorAll('.prom_graph_error')].map(e => e.textContent).join(' '),
+    ticks: d.querySelectorAll('.y_ticks .tick').length,
     yticks: [...d.querySelectorAll('.y_ticks text')].map(t => t.textContent.trim()).filter(x => x),
   }));
   return {graphs, scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth,
@@ -42,8 +43,8 @@ def problems(lab, info, errors):
     for g in info["graphs"]:
         if g["error"] or not g["drawn"]:
             out.append(f"graph without data: {g['title']!r}: {g['error'] or 'not drawn'}")
-        elif len(g["yticks"]) < 2:
-            out.append(f"graph without y ticks: {g['title']!r}: {g['yticks']}")
+        elif g["ticks"] < 2 or not g["yticks"]:
+            out.append(f"graph without y ticks: {g['title']!r}: {g['ticks']} ticks, labels {g['yticks']}")
         unreadable = [t for t in g["yticks"] if re.search(r"\de[+-]\d", t)]
         if unreadable:
             out.append(f"unreadable y ticks in {g['title']!r}: {unreadable}")

@@ -24,15 +24,10 @@ def service_state(c, svc):
 
 
 def in_net(c, *cmd, env=None, timeout=900):
-    """A command of this machine (its files, its build, its Java) as if it ran on the host: in the host's network
-    namespace, and (in a mount namespace of its own) with a /run/systemd whose private socket is the host's, so that
-    systemctl there talks to the host's systemd, as on a user's machine. (A bind mount from another mount namespace
-    is refused; a symlink to the socket through /proc/PID/root is followed by connect().)"""
-    mount = ('mount -t tmpfs lab-systemd /run/systemd && mkdir /run/systemd/system && '
-             'ln -s "/proc/$0/root/run/systemd/private" /run/systemd/private && exec "$@"')
-    return subprocess.run(["nsenter", f"--net=/proc/{c.pid}/ns/net", "--", "unshare", "--mount",
-                           "--propagation", "private", "--", "sh", "-c", mount, str(c.pid), *cmd], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    """A command of this machine (its files, its build, its Java) inside the host's network namespace. (Its
+    systemctl talks to this machine's init, not the host's: the install-deps test above runs inside the host.)"""
+    return subprocess.run(["nsenter", f"--net=/proc/{c.pid}/ns/net", "--", *cmd], env=env, capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def http_code(c, url):
@@ -110,9 +105,6 @@ def test_demo_runs_beside_the_machines_prometheus_and_node_exporter(monhost):
     before = {s: service_state(c, s) for s in SERVICES}
     assert all(st[0] == "active" and st[1] > 0 for st in before.values()), before
 
-    # What the demo runs sees the host's services, as a user's shell would.
-    seen = in_net(c, "systemctl", "is-active", *SERVICES, timeout=60)
-    assert seen.stdout.split() == ["active", "active"], seen.stdout + seen.stderr
     env = dict(os.environ, LAB_PREFIX="127.0", LAB_STATE=str(tmp / "lab"))
     t0 = time.monotonic()
     demo = in_net(c, str(TOP / "scripts" / "demo"), "default", env=env)  # the smallest lab, with its load

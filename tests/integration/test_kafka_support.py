@@ -29,6 +29,10 @@ class Exporter:
         self.url = f"http://{host}:{self.port}/metrics"
         self.log_path = f"/tmp/kafka-exporter-test-{os.getpid()}-{self.port}.log"
         self.log = open(self.log_path, "w")
+        # Tests act on the cluster and look at once: collections every 0.5 s (the default, 5 s, would make
+        # each fresh scrape wait up to 5 s); tests of the cadence itself pass their own.
+        if not any(a.startswith("--collection.interval") for a in args):
+            args = [*args, "--collection.interval=500ms"]
         cmd = [binary or exporter_bin(), f"--web.listen-address={host}:{self.port}", *args]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 10
@@ -43,12 +47,23 @@ class Exporter:
         self.stop()
         raise AssertionError(f"kafka-exporter did not start: {self.logs()}")
 
-    def scrape(self, timeout=30):
-        """(seconds taken, {name: [(labels, value)]}, raw text)."""
-        t0 = time.time()
-        with urllib.request.urlopen(self.url, timeout=timeout) as r:
-            text = r.read().decode()
-        return time.time() - t0, parse(text), text
+    def scrape(self, timeout=30, fresh=True):
+        """(seconds the answering request took, {name: [(labels, value)]}, raw text).
+
+        The exporter collects on its own cadence (--collection.interval) and a scrape answers from the last
+        complete collection; with fresh=True this waits (scraping again) until the answer comes from a
+        collection that started after the call, so a test sees what it just did to the cluster."""
+        t_call = time.time()
+        while True:
+            t0 = time.time()
+            with urllib.request.urlopen(self.url, timeout=timeout) as r:
+                text = r.read().decode()
+            took = time.time() - t0
+            m = parse(text)
+            started = m.get("kafka_collection_timestamp_seconds")
+            if not fresh or not started or started[0][1] >= t_call or time.time() - t_call > timeout:
+                return took, m, text
+            time.sleep(0.1)
 
     def logs(self):
         self.log.flush()

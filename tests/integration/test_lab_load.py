@@ -32,6 +32,12 @@ def describe(lab, bootstrap, group):
     return rows
 
 
+def connector(lab, name, action):
+    req = urllib.request.Request(f"{lab.connect}/connectors/{name}/{action}", method="PUT")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status in (200, 202, 204), r.status
+
+
 def end_offsets(lab):
     """The sum of upstream `load`'s end offsets, as the brokers answer kcat (-Q, timestamp -1: the end)."""
     r = lab.kcat("-b", lab.upstream, "-Q", *[a for p in range(3) for a in ("-t", f"load:{p}:-1")])
@@ -52,17 +58,25 @@ def load_pids(lab):
 
 def test_load_survives_a_missing_topic_and_a_broker_restart_and_shows_lag_on_both_sides(lab):
     was_running = any(lab.status().get("load", {}).values())
+    paused = False
     lab.run("load", "stop")
     try:
-        # The downstream consumer must start before its topic exists, as on a fresh lab.
+        # The downstream consumer must start before its topic exists, as on a fresh lab: MM2 paused (it would
+        # create src.load again within seconds), src.load deleted, the load started, then MM2 resumed.
+        connector(lab, "mm2-source", "pause")
+        paused = True
         if "src.load" in topics(lab, lab.downstream):
             lab.tool("kafka-topics", "--bootstrap-server", lab.downstream, "--delete", "--topic", "src.load")
-            wait_for("src.load deleted", lambda: "src.load" not in topics(lab, lab.downstream), 60, interval=2)
+            wait_for("src.load deleted", lambda: "src.load" not in topics(lab, lab.downstream), 90, interval=2)
         t0 = time.time()
         lab.run("load", "start")
         pids = load_pids(lab)
+        time.sleep(8)  # the consumer meets a missing topic meanwhile
         st = lab.status()
         assert all(st["load"].values()) and not st["load_died"], st["load"]
+        missing_restarts = st["load_restarts"].get("load-consumer-down", 0)
+        connector(lab, "mm2-source", "resume")
+        paused = False
 
         def joined():
             return "src.load" in describe(lab, lab.downstream, "load-downstream")
@@ -119,9 +133,11 @@ def test_load_survives_a_missing_topic_and_a_broker_restart_and_shows_lag_on_bot
         st = lab.status()
         assert st["load"]["load-consumer-up"] and not st["load_died"], st
         lag = ", ".join(f"{c}/{g}/{t}={v:.0f}" for (c, g, t), v in sorted(got.items()))
-        lab.report(f"load: load-downstream joined src.load {joined_s:.0f}s after start (kcat restarts {restarts}); "
+        lab.report(f"load: load-downstream joined src.load {joined_s:.0f}s after start (kcat restarts {restarts}, {missing_restarts} while src.load was missing); "
                    f"producer and consumers lived through a kafka01 restart (consuming {back_s:.0f}s after it); "
                    f"lag in messages {lag}; MM2-synced load-upstream downstream: {synced_s} s behind")
     finally:
+        if paused:
+            connector(lab, "mm2-source", "resume")
         if not was_running:
             lab.run("load", "stop", check=False)

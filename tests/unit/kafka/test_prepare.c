@@ -1,5 +1,6 @@
-/* test_prepare.c -- the prepare stage against a dead broker (it takes connections and never answers): it
- * carries the snapshot's time, the collectors take ~0, and kafka_up 0 is there with every collector
+/* test_prepare.c -- the prepare stage against a dead broker (it takes connections and never answers):
+ * the first scrape waits for the first collection (at most half its budget), later ones answer from
+ * the last collection at once, the collectors take ~0, and kafka_up 0 is there with every collector
  * disabled. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -61,16 +62,29 @@ int main(void)
     CHECK(kx_filter_init(&st.topics, ".*", "^$", "t", "te", err, sizeof err) == 0);
     CHECK(kx_filter_init(&st.groups, ".*", "^$", "g", "ge", err, sizeof err) == 0);
     CHECK(kx_rdk_start(&st, err, sizeof err) == 0);
+    st.opt.collection_interval = 0.3;
+    st.opt.collection_timeout = 0.4;
+    CHECK(kx_collection_start(&st, err, sizeof err) == 0);
     collectors *c = collectors_new("kafka", kx_collectors, kx_ncollectors);
     collectors_set_prepare(c, kx_prepare);
 
-    /* Every collector on: the wait for the dead broker is the prepare stage's, not a collector's. */
+    /* Every collector on: the first scrape waits for the first collection, which the dead broker makes
+     * last its whole --collection.timeout; that wait is the prepare stage's, not a collector's. */
     char *out = scrape(c, &st, 1.0);
     CHECK_CONTAINS(out, "kafka_up 0\n");
     CHECK_CONTAINS(out, "kafka_scrape_prepare_success 0\n");
     double prep = sample_value(out, "kafka_scrape_prepare_duration_seconds");
-    fprintf(stderr, "prepare %.3f s\n", prep);
-    CHECK(prep >= 0.2 && prep <= 1.2);
+    fprintf(stderr, "first prepare %.3f s\n", prep);
+    CHECK(prep >= 0 && prep <= 0.6);
+    free(out);
+    /* Then scrapes never wait: the answer is the last collection's, whatever the broker does. */
+    out = scrape(c, &st, 1.0);
+    prep = sample_value(out, "kafka_scrape_prepare_duration_seconds");
+    fprintf(stderr, "next prepare %.3f s\n", prep);
+    CHECK(prep >= 0 && prep < 0.05);
+    CHECK_CONTAINS(out, "kafka_up 0\n");
+    double coll = sample_value(out, "kafka_collection_duration_seconds");
+    CHECK(coll > 0 && coll < 1.0);
     static const char *const names[] = {"brokers", "topics", "consumergroups", "zookeeper"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char key[128];
@@ -91,7 +105,8 @@ int main(void)
     free(out);
 
     collectors_free(c);
-    kx_snapshot_free(st.snap);
+    kx_collection_stop(&st);
+    kx_snapshot_release(st.snap);
     kx_rdk_stop(&st);
     kx_histories_free(&st.histories);
     kx_filter_free(&st.topics);

@@ -3,10 +3,12 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h> /* after rdkafka.h, which it needs */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "kx.h"
 #include "log.h"
 #include "rdk.h"
+#include "records.h"
 #include "snapshot.h"
 #include "test.h"
 
@@ -41,9 +43,11 @@ static void state_init(kx_state *st, const char *bootstrap, char **servers)
 
 static void state_free(kx_state *st)
 {
-    kx_snapshot_free(st->snap);
+    kx_collection_stop(st);
+    kx_snapshot_release(st->snap);
     kx_rdk_stop(st);
     kx_histories_free(&st->histories);
+    kx_consumers_free(&st->consumers);
     kx_filter_free(&st->topics);
     kx_filter_free(&st->groups);
 }
@@ -178,6 +182,10 @@ static void test_render(const char *bootstrap)
     kx_state st;
     char *servers[1];
     state_init(&st, bootstrap, servers);
+    st.opt.collection_interval = 0.2;
+    st.opt.collection_timeout = 2;
+    char err[256];
+    CHECK(kx_collection_start(&st, err, sizeof err) == 0);
     collectors *c = collectors_new("kafka", kx_collectors, kx_ncollectors);
     collectors_set_prepare(c, kx_prepare);
     buf out;
@@ -187,6 +195,7 @@ static void test_render(const char *bootstrap)
         expo_const_label(w, "cluster", "mock");
         collectors_scrape(c, w, &st, now_monotonic() + 2);
         buf_reset(&out);
+        usleep(300 * 1000); /* the next scrape answers from the next collection */
         CHECK(expo_render(w, &out) == 0);
         expo_free(w);
     }
@@ -202,11 +211,49 @@ static void test_render(const char *bootstrap)
     /* kafka_up once per scrape, however many collectors shared the snapshot. */
     const char *first = strstr(o, "kafka_up{");
     CHECK(first && !strstr(first + 1, "kafka_up{"));
-    /* Histories fed by both scrapes. */
+    /* The scrape answered from a published collection: its age and duration are shown. */
+    CHECK_CONTAINS(o, "kafka_collection_age_seconds{cluster=\"mock\"} ");
+    CHECK_CONTAINS(o, "kafka_collection_duration_seconds{cluster=\"mock\"} ");
+    /* Histories fed by the collections (the thread stopped first: they are its own). */
+    kx_collection_stop(&st);
     const lag_history *h = kx_histories_get(&st.histories, "t1", 0);
     CHECK(h && h->n >= 1 && h->s[h->n - 1].offset == 7);
     buf_free(&out);
     collectors_free(c);
+    state_free(&st);
+}
+
+/* One-record reads: the timestamp the producer set, an offset out of range (an error, never a jump to
+ * the end), an entry not chosen, a topic that does not exist; all within the deadline. */
+static void test_record_reads(const char *bootstrap)
+{
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    for (int i = 0; i < 5; i++)
+        rd_kafka_producev(p, RD_KAFKA_V_TOPIC("t3"), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_VALUE("x", 1),
+                          RD_KAFKA_V_TIMESTAMP(1700000000000LL + 1000 * i), RD_KAFKA_V_END);
+    CHECK_INT_EQ(rd_kafka_flush(p, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    kx_state st;
+    char *servers[1];
+    state_init(&st, bootstrap, servers);
+    kx_read r[] = {
+        {.topic = "t3", .partition = 0, .offset = 3, .chosen = true},
+        {.topic = "t1", .partition = 0, .offset = 9, .chosen = true},  /* end is 7: out of range */
+        {.topic = "t3", .partition = 0, .offset = 1, .chosen = false}, /* not chosen: not read */
+        {.topic = "nosuch", .partition = 0, .offset = 0, .chosen = true},
+    };
+    double t0 = now_monotonic();
+    CHECK_INT_EQ(kx_records_read(st.rk, r, 4, t0 + 1.5), 3);
+    CHECK(now_monotonic() - t0 < 2.5);
+    CHECK_INT_EQ(r[0].result, KX_READ_OK);
+    CHECK_INT_EQ(r[0].ts_ms, 1700000003000LL);
+    CHECK_INT_EQ(r[0].found_offset, 3);
+    CHECK_INT_EQ(r[1].result, KX_READ_GONE);
+    CHECK_INT_EQ(r[2].result, KX_READ_PENDING);
+    CHECK(r[3].result != KX_READ_OK);
     state_free(&st);
 }
 
@@ -220,6 +267,7 @@ int main(void)
     const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
     rd_kafka_mock_topic_create(mc, "t1", 4, 1);
     rd_kafka_mock_topic_create(mc, "t2", 2, 1);
+    rd_kafka_mock_topic_create(mc, "t3", 1, 1);
     rd_kafka_mock_partition_set_leader(mc, "t1", 0, 1);
     rd_kafka_mock_partition_set_leader(mc, "t1", 1, 2);
     rd_kafka_mock_partition_set_leader(mc, "t1", 2, 3);
@@ -235,6 +283,7 @@ int main(void)
     test_hung_broker(bootstrap);
     test_all_down(bootstrap);
     test_render(bootstrap);
+    test_record_reads(bootstrap);
 
     rd_kafka_mock_cluster_destroy(mc);
     rd_kafka_destroy(mock_host);

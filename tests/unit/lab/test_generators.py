@@ -223,6 +223,7 @@ def test_prometheus_config_rejects_a_host_outside_the_layout(monkeypatch, tmp_pa
 
 def test_datacenter_config_keeps_only_alertmanagers_and_remote_write_the_lab_runs(monkeypatch, tmp_path):
     # A component that runs the downstream datacenter's server adds its services; the bundle file does the rest.
+    monkeypatch.setattr(plan, "COMPONENTS", [])  # the core alone (labkit/alerting adds these parts for real)
     t, svcs = all_started("default", monkeypatch, tmp_path)
     dn = topology.dn_addr
     svcs += [Service("prometheus-dn", "prometheus", dn(1), [19090]), Service("am-dn", "alertmanager", dn(1), [9193])]

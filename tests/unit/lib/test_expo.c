@@ -202,6 +202,71 @@ static void test_duplicates_and_const_labels(void)
     expo_free(w);
 }
 
+/* Review bugs: 70 constant labels overflowed labelset_build's names[64] on the stack (UBSan at expo.c);
+ * `--kafka.labels=le=x` was dropped without a word. Both are refused now, with a reason. */
+static void test_const_label_limits(void)
+{
+    expo *w = expo_new(1 << 20);
+    char name[16];
+    int accepted = 0;
+    for (int i = 0; i < 70; i++) {
+        snprintf(name, sizeof name, "l%d", i);
+        accepted += expo_const_label(w, name, "v") == 0;
+    }
+    CHECK_INT_EQ(accepted, EXPO_MAX_CONST_LABELS);
+    CHECK_INT_EQ(expo_const_label(w, "l0", "again"), 0); /* a replacement needs no room */
+    expo_family *f = expo_family_get(w, "m", "M.", EXPO_GAUGE);
+    expo_sample(f, 1, "a", "1", NULL);
+    char *out = render(w);
+    CHECK_CONTAINS(out, "m{l0=\"again\",l1=\"v\"");
+    CHECK_CONTAINS(out, ",a=\"1\"} 1\n");
+    free(out);
+    expo_free(w);
+
+    CHECK(expo_const_label_problem("cluster") == NULL);
+    CHECK_CONTAINS(expo_const_label_problem("le"), "reserved");
+    CHECK_CONTAINS(expo_const_label_problem("quantile"), "reserved");
+    CHECK_CONTAINS(expo_const_label_problem("__x"), "reserved for Prometheus");
+    CHECK_CONTAINS(expo_const_label_problem("a-b"), "not a valid label name");
+
+    char **pairs, err[256];
+    size_t n;
+    CHECK_INT_EQ(expo_labels_parse("cluster=upstream,,dc=busan,empty=", &pairs, &n, err, sizeof err), 0);
+    CHECK_INT_EQ(n, 6);
+    if (n == 6) {
+        CHECK_STR_EQ(pairs[0], "cluster");
+        CHECK_STR_EQ(pairs[1], "upstream");
+        CHECK_STR_EQ(pairs[3], "busan");
+        CHECK_STR_EQ(pairs[5], "");
+    }
+    expo_labels_free(pairs, n);
+    CHECK_INT_EQ(expo_labels_parse(NULL, &pairs, &n, err, sizeof err), 0);
+    CHECK_INT_EQ(n, 0);
+    static const struct {
+        const char *spec, *why;
+    } bad[] = {
+        {"le=x", "label \"le\": reserved"},
+        {"cluster=a,quantile=0.5", "label \"quantile\": reserved"},
+        {"__name__=x", "reserved for Prometheus"},
+        {"dc-1=x", "not a valid label name"},
+        {"=x", "not a valid label name"},
+        {"cluster", "\"cluster\" is not name=value"},
+        {"a=1,b=2,a=3", "label \"a\" is given twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        pairs = (char **)&err; /* must come back NULL */
+        CHECK_INT_EQ(expo_labels_parse(bad[i].spec, &pairs, &n, err, sizeof err), -1);
+        CHECK_CONTAINS(err, bad[i].why);
+        CHECK(pairs == NULL);
+    }
+    char many[1024] = "";
+    for (int i = 0; i < 70; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sl%d=v", i ? "," : "", i);
+    CHECK_INT_EQ(expo_labels_parse(many, &pairs, &n, err, sizeof err), -1);
+    CHECK_CONTAINS(err, "more than 16 labels");
+}
+
 static void test_cap(void)
 {
     expo *w = expo_new(100);
@@ -302,6 +367,7 @@ int main(void)
     test_histogram_and_summary_arrays();
     test_names();
     test_duplicates_and_const_labels();
+    test_const_label_limits();
     test_cap();
     test_many_families();
     test_duplicates_by_hash();

@@ -45,6 +45,29 @@ int main(void)
     CHECK_INT_EQ(parse_double("1.5x", &d), -1);
     CHECK_INT_EQ(parse_double("", &d), -1);
 
+    /* Base 0, as Go's ParseInt/ParseUint(s, 0, 64) for the kernel's forms; nothing else is a number. */
+    CHECK_INT_EQ(parse_int64_base0("0x10", &i), 0);
+    CHECK_INT_EQ(i, 16);
+    CHECK_INT_EQ(parse_int64_base0("-010", &i), 0);
+    CHECK_INT_EQ(i, -8);
+    CHECK_INT_EQ(parse_int64_base0("+7", &i), 0);
+    CHECK_INT_EQ(i, 7);
+    CHECK_INT_EQ(parse_int64_base0("\t1", &i), -1);
+    CHECK_INT_EQ(parse_int64_base0("0x", &i), -1);
+    CHECK_INT_EQ(parse_int64_base0("0x8000000000000000", &i), -1);
+    CHECK_INT_EQ(parse_uint64_base0("0xffffffffffffffff", &u), 0);
+    CHECK(u == UINT64_MAX);
+    CHECK_INT_EQ(parse_uint64_base0("+1", &u), -1);
+    CHECK_INT_EQ(parse_uint64_base0("-1", &u), -1);
+    CHECK_INT_EQ(parse_uint64_base0("08", &u), -1); /* not octal */
+    CHECK_INT_EQ(parse_double_finite("12.5", &d), 0);
+    CHECK_DBL_EQ(d, 12.5);
+    CHECK_INT_EQ(parse_double_finite("inf", &d), -1);
+    CHECK_INT_EQ(parse_double_finite("nan", &d), -1);
+    CHECK_INT_EQ(parse_double_finite("1e400", &d), -1);
+    CHECK_INT_EQ(parse_double_finite("1e-400", &d), -1); /* underflow too: no kernel counter is that */
+    CHECK_INT_EQ(parse_double_finite(" 1", &d), -1);
+
     double s = -1;
     CHECK_INT_EQ(parse_duration("250ms", &s), 0);
     CHECK_DBL_EQ(s, 0.25);
