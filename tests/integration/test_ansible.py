@@ -28,10 +28,12 @@ EXPECTED["kafka01"] += ["kafka-exporter"]
 EXPECTED["zk01"] += ["kafka-exporter", "mirror-exporter"]
 PORTS = {"node-exporter-lite": 9100, "kafka-exporter": 9308, "mirror-exporter": 9309}
 FIRST_LINE = {"node-exporter-lite": "node_uname_info", "kafka-exporter": "kafka_up", "mirror-exporter": "mirror_up"}
-# The exporters' shared libraries and Debian's prometheus (the hosts have no network to fetch it: monitoring.yml
-# finds it installed); the rest is a minimal Debian with systemd, sudo and python3 for Ansible.
+# The exporters' shared libraries (libcurl in both flavours: the build links whichever -dev is installed) and
+# Debian's prometheus (the hosts have no network to fetch it: monitoring.yml finds it installed); the rest is a
+# minimal Debian with systemd, sudo and python3 for Ansible.
 ROOT_PACKAGES = ("systemd,systemd-sysv,dbus,python3,procps,sudo,librdkafka1,libmicrohttpd12,libyaml-0-2,libjansson4,"
-                 "libzookeeper-mt2,libproc2-0,libgnutls30,libdeflate0,prometheus,prometheus-alertmanager,python3-apt")
+                 "libzookeeper-mt2,libproc2-0,libgnutls30,libdeflate0,libcurl3-gnutls,libcurl4,prometheus,"
+                 "prometheus-alertmanager,python3-apt")
 # Where monitoring.yml puts the monitoring (the groups of ansible/hosts).
 MONITORING = {"prometheus_upstream": ["kafka01"], "prometheus_downstream": ["zk01"], "alertmanager": ["kafka01", "zk01"],
               "victoriametrics": ["zk02"]}
