@@ -17,6 +17,7 @@ import shutil
 import subprocess
 
 from .service import Service
+from .util import cached_material
 
 REALM = "LAB.TEST"
 KDC_PORT = 1088
@@ -109,14 +110,9 @@ def ensure_material(state, prefix, brokers, up_addr):
     d = kdir(state)
     info_path = os.path.join(d, "kerberos.json")
     want = {"version": STAMP_VERSION, "prefix": prefix, "brokers": brokers}
-    try:
-        with open(info_path) as f:
-            info = json.load(f)
-        if all(info.get("stamp", {}).get(k) == v for k, v in want.items()) and \
-                all(os.path.exists(p) for p in info["files"].values()):
-            return info
-    except (OSError, ValueError, KeyError):
-        pass
+    info = cached_material(info_path, want)
+    if info:
+        return info
     missing = missing_tools()
     if missing:
         raise RuntimeError(f"{', '.join(missing)} missing (scripts/install-deps: krb5-kdc krb5-user "

@@ -15,6 +15,7 @@ import sys
 
 from .service import Service
 from .settings import LAB_DIR
+from .util import cached_material
 
 PORT = 8180
 CLIENT = "exporter"
@@ -32,14 +33,9 @@ def ensure_material(state, prefix, up_addr):
     info_path = os.path.join(d, "oauth.json")
     host = up_addr(1)
     want = {"version": STAMP_VERSION, "prefix": prefix}
-    try:
-        with open(info_path) as f:
-            info = json.load(f)
-        if all(info.get("stamp", {}).get(k) == v for k, v in want.items()) and \
-                all(os.path.exists(p) for p in info["files"].values()):
-            return info
-    except (OSError, ValueError, KeyError):
-        pass
+    info = cached_material(info_path, want)
+    if info:
+        return info
     os.makedirs(d, mode=0o700, exist_ok=True)
     key = os.path.join(d, "signing.key")
     r = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],

@@ -11,6 +11,8 @@ import secrets
 import shutil
 import subprocess
 
+from .util import cached_material
+
 SASL_SSL_PORT = 9095
 SSL_PORT = 9096
 MECHANISMS = ["PLAIN", "SCRAM-SHA-512"]
@@ -56,14 +58,9 @@ def ensure_material(state, prefix, brokers, up_addr):
     d = tls_dir(state)
     info_path = os.path.join(d, "secure.json")
     want = {"version": STAMP_VERSION, "prefix": prefix, "brokers": brokers}
-    try:
-        with open(info_path) as f:
-            info = json.load(f)
-        if all(info.get("stamp", {}).get(k) == v for k, v in want.items()) and \
-                all(os.path.exists(p) for p in info["files"].values()):
-            return info
-    except (OSError, ValueError, KeyError):
-        pass
+    info = cached_material(info_path, want)
+    if info:
+        return info
     if not shutil.which("openssl"):
         raise RuntimeError("openssl is not installed (apt-get install openssl): the lab makes its test CA with it")
     shutil.rmtree(d, ignore_errors=True)

@@ -18,6 +18,20 @@ def write(path, text):
         f.write(text)
 
 
+def cached_material(info_path, want):
+    """The JSON that made some key material (certificates, keytabs, signing keys), if its stamp matches `want` and
+    every file it lists still exists; None when the material must be made again."""
+    try:
+        with open(info_path) as f:
+            info = json.load(f)
+        if all(info.get("stamp", {}).get(k) == v for k, v in want.items()) and \
+                all(os.path.exists(p) for p in info["files"].values()):
+            return info
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
 def props(d):
     return "".join(f"{k}={v}\n" for k, v in d.items())
 
