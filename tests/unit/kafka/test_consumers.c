@@ -140,6 +140,32 @@ static kx_snapshot *snap(int64_t start, int64_t end, const gspec *g, size_t ng, 
     return s;
 }
 
+/* A group committed on three partitions of one topic, updated twice: the second update looks up each
+ * partition in the first's state while moving them (it crashed on a NULLed topic: strcmp(NULL)). */
+static void test_update_many_partitions(void)
+{
+    kx_consumers c = {0};
+    for (int round = 0; round < 3; round++) {
+        kx_snapshot *s = snap(0, 100, (gspec[]){{"g", 1, 10}}, 1, true);
+        s->topics[0].nparts = 3;
+        s->topics[0].parts = realloc(s->topics[0].parts, 3 * sizeof *s->topics[0].parts);
+        kx_group *sg = &s->groups[0];
+        sg->commits = realloc(sg->commits, 3 * sizeof *sg->commits);
+        for (int i = 0; i < 3; i++) {
+            s->topics[0].parts[i] = (kx_partition){.id = i, .start_offset = 0, .end_offset = 100};
+            sg->commits[i] = (kx_commit){.topic = 0, .partition = i, .offset = 10 * (i + 1) + round};
+        }
+        sg->ncommits = 3;
+        kx_consumers_update(&c, s, 1000 + 5 * round, W);
+        kx_snapshot_free(s);
+    }
+    const kx_cgroup *g = kx_consumers_group(&c, "g");
+    CHECK(g && g->nparts == 3);
+    for (int i = 0; g && i < 3; i++)
+        CHECK(kx_cgroup_part(g, "t", i) && strcmp(kx_cgroup_part(g, "t", i)->topic, "t") == 0);
+    kx_consumers_free(&c);
+}
+
 static void test_update(void)
 {
     kx_consumers c = {0};
@@ -207,5 +233,6 @@ int main(void)
     test_status();
     test_loss();
     test_update();
+    test_update_many_partitions();
     return TEST_RESULT();
 }
