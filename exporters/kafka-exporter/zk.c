@@ -28,6 +28,8 @@ struct kx_zk {
     bool expired;
     uint64_t expirations;
     bool logged_down;
+    char logged_err[192]; /* the reason last logged: a new one is logged again (not connected, then no chroot)
+                           */
 };
 
 typedef struct zk_read {
@@ -357,11 +359,13 @@ int kx_zk_poll(kx_zk *z, const char *protocol, const char *listener, double dead
     if (z->logged_down)
         log_info("zookeeper reachable again", "server", z->connect, NULL);
     z->logged_down = false;
+    z->logged_err[0] = '\0';
     return 0;
 chroot_missing:
 down:
-    if (!z->logged_down)
+    if (!z->logged_down || strcmp(z->logged_err, st->err) != 0)
         log_error("zookeeper unavailable", "reason", st->err, NULL);
     z->logged_down = true;
+    snprintf(z->logged_err, sizeof z->logged_err, "%s", st->err);
     return st->up ? 0 : -1;
 }

@@ -9,6 +9,7 @@ answer that is not JSON is counted; a Connect that accepts and never answers cos
 import json
 import os
 import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -133,10 +134,13 @@ def test_connect_states_pause_and_a_failed_task(lab, exporters):
         except urllib.error.HTTPError:
             pass
         wait_for("connector gone", lambda: name not in seen(e), 30)
-        lab.tool("kafka-topics", "--bootstrap-server", lab.downstream, "--delete", "--if-exists",
-                 "--topic", f"{src}.lab-seed", check=False)
-        lab.tool("kafka-topics", "--bootstrap-server", lab.upstream, "--delete", "--if-exists",
-                 "--topic", f"mm2-offset-syncs.{dst}.internal", check=False)
+        # Tidying only: the topics it made are the test's own names, and a slow tool must not fail the test.
+        for bs, topic in ((lab.downstream, f"{src}.lab-seed"), (lab.upstream, f"mm2-offset-syncs.{dst}.internal")):
+            try:
+                lab.tool("kafka-topics", "--bootstrap-server", bs, "--delete", "--if-exists", "--topic", topic,
+                         check=False)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 class Forwarder:
