@@ -204,7 +204,7 @@ static void build_group(kx_cgroup *ng, kx_cgroup *old, const kx_snapshot *s, con
         bool first = op == NULL;
         if (op) {
             *p = *op;
-            op->topic = NULL; /* moved */
+            p->topic = xstrdup(op->topic); /* old is still searched for the next commits */
         } else {
             memset(p, 0, sizeof *p);
             p->topic = xstrdup(st->name);
