@@ -3,6 +3,7 @@
 with load running (prom)."""
 import re
 import socket
+import subprocess
 import time
 
 import pytest
@@ -114,6 +115,17 @@ def value(metrics, name, **labels):
 
 def series(metrics, name, **labels):
     return [(lab, v) for lab, v in metrics.get(name, []) if all(lab.get(k) == str(x) for k, x in labels.items())]
+
+
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL if it has not exited after `timeout` seconds; reaps it either way."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wait_for(what, fn, timeout, interval=0.5):

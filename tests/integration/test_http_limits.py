@@ -18,7 +18,6 @@ Each attack runs 25-30 s; the file about 2 min.
 import os
 import re
 import selectors
-import signal
 import socket
 import subprocess
 import threading
@@ -26,7 +25,7 @@ import time
 
 import pytest
 
-from helpers import free_port, parse, value
+from helpers import free_port, parse, stop_process, value
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("EXP_BUILD_DIR", os.path.join(REPO, "build"))
@@ -54,13 +53,7 @@ class Lite:
         return self.log_path.read_text().splitlines()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 

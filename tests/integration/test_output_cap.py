@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from helpers import free_port
+from helpers import free_port, stop_process
 from test_node_compare import lite_binary
 
 
@@ -34,13 +34,7 @@ class Lite:
             time.sleep(0.05)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 

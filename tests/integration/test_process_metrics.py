@@ -8,14 +8,13 @@ readings taken before and after the scrape. As in node_exporter, process_* are n
 Runs in about 10 s.
 """
 import os
-import signal
 import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from helpers import free_port, parse, value
+from helpers import free_port, parse, stop_process, value
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("EXP_BUILD_DIR", os.path.join(REPO, "build"))
@@ -53,13 +52,7 @@ class Running:
             return r.read().decode()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture
