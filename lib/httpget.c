@@ -2,12 +2,12 @@
 #include "httpget.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "secret.h"
 
 struct httpget {
     CURL *curl;
@@ -23,38 +23,6 @@ int httpget_global_init(void)
 void httpget_global_cleanup(void)
 {
     curl_global_cleanup();
-}
-
-/* The first line of a password file, at most 4 KiB; wiped from the stack on every path. */
-static int read_password(const char *path, char *out, size_t outlen, char *err, size_t errlen)
-{
-    char text[4097];
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    int failed = ferror(f), too_big = n == sizeof text - 1 && fgetc(f) != EOF;
-    fclose(f);
-    text[n] = '\0';
-    size_t len = strcspn(text, "\r\n");
-    int rc = -1;
-    if (failed)
-        snprintf(err, errlen, "%s: read error", path);
-    else if (too_big)
-        snprintf(err, errlen, "%s: larger than 4 KiB", path);
-    else if (len == 0)
-        snprintf(err, errlen, "%s: empty password", path);
-    else if (memchr(text, '\0', n) || len + 1 > outlen)
-        snprintf(err, errlen, "%s: not a password file", path);
-    else {
-        memcpy(out, text, len);
-        out[len] = '\0';
-        rc = 0;
-    }
-    explicit_bzero(text, sizeof text);
-    return rc;
 }
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -73,13 +41,13 @@ httpget *httpget_new(const httpget_options *o, char *err, size_t errlen)
     }
     h->max_bytes = o->max_bytes ? o->max_bytes : 8u << 20;
     if (o->username) {
-        char pw[4097];
         if (!o->password_file) {
             snprintf(err, errlen, "a username needs a password file");
             httpget_free(h);
             return NULL;
         }
-        if (read_password(o->password_file, pw, sizeof pw, err, errlen) < 0) {
+        char *pw = secret_read_line(o->password_file, 4096, err, errlen);
+        if (!pw) {
             httpget_free(h);
             return NULL;
         }
@@ -87,7 +55,7 @@ httpget *httpget_new(const httpget_options *o, char *err, size_t errlen)
         h->userpwd = malloc(len);
         if (h->userpwd)
             snprintf(h->userpwd, len, "%s:%s", o->username, pw);
-        explicit_bzero(pw, sizeof pw);
+        secret_free(pw);
         if (!h->userpwd) {
             snprintf(err, errlen, "out of memory");
             httpget_free(h);
