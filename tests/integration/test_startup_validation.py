@@ -40,7 +40,7 @@ CASES = [
     ("mirror", ["--source.kafka.server=src", "--target.kafka.server=127.0.0.1:1"], "--source.kafka.server"),
     ("mirror", ["--version", "--bogus"], "unknown flag --bogus"),
     ("node", ["--version", "--bogus"], "unknown flag --bogus"),
-    ("node", ["--collector.netdev.device-include=" + LONG], "pattern too long"),
+    ("node", ["--collector.netdev.device-include=" + LONG], "pattern longer than 4096 bytes"),
     ("node", ["--collector.netdev.device-include=(" + LONG], "(10001 bytes)"),
     ("node", ["--web.max-connections=0"], "--web.max-connections"),
     ("node", ["--web.config.file={bcrypt:$2y$35$" + GOOD_TAIL + "}"], "cost is outside 04-31"),
