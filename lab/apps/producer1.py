@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--rate", type=float, default=10.0, help="messages per second, 0: as fast as possible")
     ap.add_argument("--metrics", help="HOST:PORT to serve /metrics on")
     ap.add_argument("--name", default="producer-1")
+    ap.add_argument("--stay", action="store_true", help="after --count, keep serving /metrics until stopped")
     a = ap.parse_args()
     if a.count < 0 or a.rate < 0:
         ap.error("--count and --rate must be >= 0")
@@ -61,6 +62,7 @@ def main():
     if a.metrics:
         m.serve(a.metrics)
     seq = end_offsets(a.bootstrap, a.topic)
+    first = dict(seq)
     parts = sorted(seq)
     lg.info("topic %s partitions %s, starting sequences %s", a.topic, parts, seq)
     producer = Producer({"bootstrap.servers": a.bootstrap, "enable.idempotence": True, "acks": "all",
@@ -139,8 +141,11 @@ def main():
     acked = m.get("producer_messages_total", result="acknowledged")
     failed = m.get("producer_messages_total", result="failed")
     print(json.dumps({"app": a.name, "sent": sent, "acknowledged": acked, "failed": failed,
-                      "seconds": round(time.time() - t0, 1), "next_seq": seq}), flush=True)
-    return 0 if a.count == 0 or (acked == a.count and failed == 0) else 1
+                      "seconds": round(time.time() - t0, 1), "first_seq": first, "next_seq": seq}), flush=True)
+    ok = a.count == 0 or (acked == a.count and failed == 0)
+    while a.stay and not stop:
+        stop.sleep(1)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
