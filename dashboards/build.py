@@ -490,13 +490,26 @@ def datapath():
         target(f"topic:datapath_consumer2_committed_records:sum{{{t}}}", "consumer-2 {{topic}}", "C"),
         target(f"topic:datapath_indexed_records:sum{{{t}}}", "index {{topic}}", "D")]), 12, 6)
 
+    # The retention risk from kafka-exporter's margins (docs/metrics-kafka.md, "Records lost and retention margin"),
+    # not from lag: lag cannot say when retention deletes what consumer-2 has not read.
     lay.row("consumer-2: lag and retention risk")
     lay.add(timeseries("consumer-2 lag (records)", [
-        target(f"topic:datapath_consumer2_lag:sum{{{t}}}", "{{topic}}")]), 12, 7)
+        target(f"topic:datapath_consumer2_lag:sum{{{t}}}", "{{topic}}")]), 8, 7)
     lay.add(timeseries("consumer-2 lag (seconds)", [
         target('max by (topic) (kafka_consumergroup_lag_seconds{cluster="downstream",consumergroup="consumer-2"})',
-               "{{topic}}")], unit="s",
-        desc="How old consumer-2's next record is; near the topic's retention it is about to lose records."), 12, 7)
+               "{{topic}}")], unit="s", desc="How old consumer-2's next record is."), 8, 7)
+    lay.add(timeseries("consumer-2 retention margin (time)", [
+        target(f"topic:datapath_consumer2_retention_margin_seconds:min{{{t}}}", "{{topic}}")], unit="s",
+        desc="Time before retention.ms may delete consumer-2's oldest unread record of src.<topic> (lowest "
+             "partition); 0: records are being deleted unread. Under 1 h: DatapathRetentionMarginLow."), 8, 7)
+    lay.add(timeseries("consumer-2 retention margin (records)", [
+        target(f"topic:datapath_consumer2_retention_margin_records:min{{{t}}}", "{{topic}}")],
+        desc="How far the log start of src.<topic> may advance (retention.bytes, delete-records, time) before it "
+             "passes consumer-2's committed offset (lowest partition)."), 12, 5)
+    lay.add(stat("consumer-2 records lost, last 15 min", [
+        target(f"sum(topic:datapath_consumer2_records_lost:increase15m{{{t}}})", "lost")], thresholds=RED_IF_ANY,
+        desc="Records of src.<topic> deleted before consumer-2 read them (kafka_consumergroup_records_lost_total): "
+             "they will never reach the index from downstream; re-send them from upstream."), 12, 5)
 
     lay.row("Schema Registry")
     lay.add(stat("Registry up", [target('up{job="schema-registry", datacenter=~"$datacenter", cluster=~"$cluster"}', "{{instance}}")], thresholds=RED_IF_NONE), 4, 5)

@@ -85,6 +85,34 @@ def test_prometheus_scrapes_every_new_part(monkeypatch, tmp_path):
     assert not {"schema-registry", "elasticsearch", "index-audit", "apps"} & {j["job_name"] for j in dcfg["scrape_configs"]}
 
 
+def test_each_datacenters_prometheus_scrapes_and_evaluates_its_part_of_the_path(monkeypatch, tmp_path):
+    # The per-datacenter servers (labkit/alerting.py renders the bundle's prometheus-upstream/-downstream.yml):
+    # the registry and producer-1/consumer-1 upstream with rules/registry.yml, the index, index-audit and
+    # consumer-2 downstream with rules/datapath.yml. Each rule file is evaluated once (not by both).
+    from labkit import alerting
+    monkeypatch.setattr(alerting, "SCALE", 1)
+    t, svcs = system_plan(monkeypatch, tmp_path)
+    got = {}
+    for name, bundle, host in (("prometheus-up", "prometheus-upstream.yml", topology.up_addr(2)),
+                               ("prometheus-down", "prometheus-downstream.yml", topology.dn_addr(1))):
+        text, _ = alerting.dc_prometheus_yml(t, svcs, name, bundle, host)
+        cfg = yaml.safe_load(text)
+        got[name] = ({j["job_name"]: sorted(x for g in j["static_configs"] for x in g["targets"])
+                      for j in cfg["scrape_configs"]}, {os.path.basename(r) for r in cfg["rule_files"]})
+    (up_jobs, up_rules), (dn_jobs, dn_rules) = got["prometheus-up"], got["prometheus-down"]
+    assert up_jobs["schema-registry"] == ["127.99.10.1:8081"]
+    assert up_jobs["apps"] == ["127.99.10.1:9401", "127.99.10.1:9402"]
+    assert dn_jobs["elasticsearch"] == ["127.99.20.1:9114"] and dn_jobs["index-audit"] == ["127.99.20.1:9410"]
+    assert dn_jobs["apps"] == ["127.99.20.1:9403"]
+    assert not {"elasticsearch", "index-audit"} & set(up_jobs) and "schema-registry" not in dn_jobs
+    assert "registry.yml" in up_rules and "datapath.yml" not in up_rules
+    assert "datapath.yml" in dn_rules and "registry.yml" not in dn_rules
+    # What rules/datapath.yml reads is all scraped downstream: no upstream series in it.
+    with open(os.path.join(REPO, "prometheus", "rules", "datapath.yml")) as f:
+        exprs = " ".join(r["expr"] for g in yaml.safe_load(f)["groups"] for r in g["rules"])
+    assert 'cluster="upstream"' not in exprs and "schema-registry" not in exprs
+
+
 def test_opensearch_config_is_single_node_on_its_host():
     t = topology.topology("system")
     y = yaml.safe_load(sink.opensearch_yml(t))
@@ -155,3 +183,48 @@ def test_audit_index_unreachable_is_up_0_and_no_counts():
     a.history.append((m.time.monotonic() - 100, {("T", "0"): [0, 100]}))
     text, err = a.render()
     assert err is not None and "index_audit_up 0" in text and "index_audit_missing_records" not in text
+
+
+def test_audit_dates_offsets_by_the_exporters_collection(monkeypatch):
+    # kafka-exporter answers from its last collection (kafka_collection_age_seconds): the offsets were true that
+    # long before the read, so they fall due that much earlier; an exporter without the gauge: dated when read.
+    m = audit_module()
+    assert m.snapshot_age(KAFKA_EXPORTER + 'kafka_collection_age_seconds{cluster="upstream"} 4.25\n') == 4.25
+    assert m.snapshot_age(KAFKA_EXPORTER) == 0.0
+    assert m.snapshot_age("kafka_collection_age_seconds NaN\n") == 0.0
+    assert m.snapshot_age("kafka_collection_age_seconds -3\n") == 0.0
+    a = m.Audit(FakeArgs())
+
+    class Reply:
+        def __init__(self, text):
+            self.text = text
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self):
+            return self.text.encode()
+
+    replies = [KAFKA_EXPORTER.replace('"other"', '"T"') + "kafka_collection_age_seconds 4\n",
+               KAFKA_EXPORTER.replace('"other"', '"T"') + "kafka_collection_age_seconds 9\n"]
+    monkeypatch.setattr(m.urllib.request, "urlopen", lambda url, timeout: Reply(replies.pop(0)))
+    before = m.time.monotonic()
+    a.sample_offsets()
+    a.sample_offsets()  # an older snapshot than the last one read: kept in time order
+    assert a.offsets_up == 1 and [o for _, o in a.history] == [{("T", "0"): [0, 5]}] * 2
+    assert before - 4 - 0.5 <= a.history[0][0] <= m.time.monotonic() - 4
+    assert a.history[1][0] == a.history[0][0]
+
+
+def test_audit_due_is_the_newest_reading_a_deadline_old_at_each_scrape():
+    # Not the oldest reading kept (which is only trimmed when offsets are read): up to --offsets.interval later.
+    m = audit_module()
+    a = m.Audit(FakeArgs())
+    now = m.time.monotonic()
+    a.history.extend([(now - 75, {("T", "0"): [0, 90]}), (now - 62, {("T", "0"): [0, 100]}),
+                      (now - 55, {("T", "0"): [0, 110]}), (now, {("T", "0"): [0, 150]})])
+    cur, due = a.due()
+    assert due == {("T", "0"): [0, 100]} and cur == {("T", "0"): [0, 150]}
