@@ -8,6 +8,7 @@
 #include "node.h"
 #include "procfile.h"
 #include "textutil.h"
+#include "xalloc.h"
 
 /* The clocksource devices (clocksource0, ...) are fixed at boot: list them once and
  * keep their two files open; only the files' contents can change. */
@@ -15,13 +16,38 @@ typedef struct clocksource_dev {
     char device[16];
     procfile available, current;
 } clocksource_dev;
-static clocksource_dev *cs_devs;
-static size_t ncs_devs;
-static int cs_scanned;
+/* The collector's own (init / release). */
+typedef struct time_state {
+    clocksource_dev *devs;
+    size_t ndevs;
+    int scanned;
+} time_state;
 
-static void clocksources_scan(const char *dir)
+static int init_time(void *exporter_state, void **self, char *err, size_t errlen)
 {
-    cs_scanned = 1;
+    (void)exporter_state;
+    (void)err;
+    (void)errlen;
+    *self = xcalloc(1, sizeof(time_state));
+    return 0;
+}
+
+static void release_time(void *self)
+{
+    time_state *ts = self;
+    if (!ts)
+        return;
+    for (size_t i = 0; i < ts->ndevs; i++) {
+        procfile_close(&ts->devs[i].available);
+        procfile_close(&ts->devs[i].current);
+    }
+    free(ts->devs);
+    free(ts);
+}
+
+static void clocksources_scan(time_state *ts, const char *dir)
+{
+    ts->scanned = 1;
     DIR *d = opendir(dir);
     if (!d)
         return; /* node_exporter skips these quietly too */
@@ -32,11 +58,11 @@ static void clocksources_scan(const char *dir)
         if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0 ||
             text_u64(e->d_name + sizeof prefix - 1, &n) < 0 || n > UINT32_MAX)
             continue;
-        clocksource_dev *nd = realloc(cs_devs, (ncs_devs + 1) * sizeof *nd);
+        clocksource_dev *nd = realloc(ts->devs, (ts->ndevs + 1) * sizeof *nd);
         if (!nd)
             break;
-        cs_devs = nd;
-        clocksource_dev *c = &cs_devs[ncs_devs++];
+        ts->devs = nd;
+        clocksource_dev *c = &ts->devs[ts->ndevs++];
         memset(c, 0, sizeof *c);
         snprintf(c->device, sizeof c->device, "%u", (unsigned)n);
         c->available.fd = c->current.fd = -1;
@@ -44,15 +70,15 @@ static void clocksources_scan(const char *dir)
     closedir(d);
 }
 
-static void clocksources(expo *w, const char *sysfs)
+static void clocksources(time_state *ts, expo *w, const char *sysfs)
 {
     char dir[4096], path[4200], err[128], *text;
     if (node_path(dir, sizeof dir, sysfs, "devices/system/clocksource") < 0)
         return;
-    if (!cs_scanned)
-        clocksources_scan(dir);
-    for (size_t i = 0; i < ncs_devs; i++) {
-        clocksource_dev *c = &cs_devs[i];
+    if (!ts->scanned)
+        clocksources_scan(ts, dir);
+    for (size_t i = 0; i < ts->ndevs; i++) {
+        clocksource_dev *c = &ts->devs[i];
         snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", dir, c->device);
         if (procfile_read(&c->available, path, 4096, &text, err, sizeof err) == 0) {
             char *cur = text, *name;
@@ -90,25 +116,13 @@ static int collect_time(expo *w, collector_ctx *ctx)
     expo_sample(expo_family_get(w, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
                                 EXPO_GAUGE),
                 (double)tm.tm_gmtoff, "time_zone", tm.tm_zone ? tm.tm_zone : "", NULL);
-    clocksources(w, NODE_PATHS(ctx)->sysfs);
+    clocksources(ctx->self, w, NODE_PATHS(ctx)->sysfs);
     return 0;
-}
-
-static void release_time(void *self)
-{
-    (void)self;
-    for (size_t i = 0; i < ncs_devs; i++) {
-        procfile_close(&cs_devs[i].available);
-        procfile_close(&cs_devs[i].current);
-    }
-    free(cs_devs);
-    cs_devs = NULL;
-    ncs_devs = 0;
-    cs_scanned = 0;
 }
 
 const collector node_collector_time = {.name = "time",
                                        .enabled_by_default = true,
                                        .help = "Exposes the current system time.",
                                        .collect = collect_time,
+                                       .init = init_time,
                                        .release = release_time};

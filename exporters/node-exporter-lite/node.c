@@ -4,9 +4,33 @@
 #include "flags.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "goregex.h"
+#include "xalloc.h"
+
+int node_files_init(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)exporter_state;
+    (void)err;
+    (void)errlen;
+    procfile *files = xmalloc(NODE_FILES_MAX * sizeof *files);
+    for (size_t i = 0; i < NODE_FILES_MAX; i++)
+        files[i] = (procfile)PROCFILE_INIT;
+    *self = files;
+    return 0;
+}
+
+void node_files_release(void *self)
+{
+    procfile *files = self;
+    if (!files)
+        return;
+    for (size_t i = 0; i < NODE_FILES_MAX; i++)
+        procfile_close(&files[i]);
+    free(files);
+}
 
 int node_regex_flag(regex_t *re, const char *flagname, const char *pattern, char *err, size_t errlen)
 {
@@ -90,4 +114,27 @@ int node_fail(collector_ctx *ctx, const char *what, const char *reason)
 {
     snprintf(ctx->err, ctx->errlen, "%s: %s", what, reason);
     return -1;
+}
+
+int node_devfile_init(void **self, const char *what, const char *exclude, const char *include, char *err,
+                      size_t errlen)
+{
+    node_devfile *d = xmalloc(sizeof *d);
+    d->file = (procfile)PROCFILE_INIT;
+    if (devfilter_setup(&d->filter, what, exclude, include, err, errlen) < 0) {
+        free(d);
+        return -1;
+    }
+    *self = d;
+    return 0;
+}
+
+void node_devfile_release(void *self)
+{
+    node_devfile *d = self;
+    if (!d)
+        return;
+    procfile_close(&d->file);
+    devfilter_release(&d->filter);
+    free(d);
 }

@@ -12,6 +12,7 @@
 
 #include "collector.h"
 #include "flags.h"
+#include "procfile.h"
 
 /* --path.procfs, --path.sysfs, --path.rootfs, --path.udev.data (node_exporter's). */
 typedef struct node_paths {
@@ -45,8 +46,29 @@ int node_path(char *out, size_t outlen, const char *root, const char *rel);
 /* Writes "what: reason" into the collector's error line; returns -1. */
 int node_fail(collector_ctx *ctx, const char *what, const char *reason);
 
-/* collector_netclass_rtnl.c: netclass over rtnetlink (--collector.netclass.netlink); `ignored`
- * is netclass's --collector.netclass.ignored-devices (NULL: none). */
-int netclass_rtnl_collect(expo *w, collector_ctx *ctx, const regex_t *ignored, bool with_stats);
+/* The state of a collector that keeps only open files (NODE_FILES_MAX at most, each closed until first
+ * read): `.init = node_files_init, .release = node_files_release`, and NODE_FILES(ctx)[i] in collect.
+ * Every collector's state is its own, made by its init and handed back as ctx->self: none is static. */
+enum { NODE_FILES_MAX = 3 };
+#define NODE_FILES(ctx) ((procfile *)(ctx)->self)
+/* Can't fail (aborts on out-of-memory). */
+int node_files_init(void *exporter_state, void **self, char *err, size_t errlen);
+void node_files_release(void *self);
+
+/* The state of a collector that reads one kept-open file through a device filter (arp, diskstats): made
+ * from devfilter_setup's arguments into *self, 0; or -1 with the reason in err, nothing made. */
+typedef struct node_devfile {
+    procfile file;
+    devfilter filter;
+} node_devfile;
+int node_devfile_init(void **self, const char *what, const char *exclude, const char *include, char *err,
+                      size_t errlen);
+void node_devfile_release(void *self);
+
+/* collector_netclass_rtnl.c: netclass over rtnetlink (--collector.netclass.netlink) on netclass's own
+ * sockets; `ignored` is netclass's --collector.netclass.ignored-devices (NULL: none). */
+struct rtnl_sock;
+int netclass_rtnl_collect(expo *w, collector_ctx *ctx, struct rtnl_sock *rtnl, const regex_t *ignored,
+                          bool with_stats);
 
 #endif
