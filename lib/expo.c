@@ -120,8 +120,9 @@ static void hash128(const char *key, size_t len, uint64_t *o1, uint64_t *o2)
     *o2 = h2;
 }
 
-static int same_value(uint64_t value, const void *key)
+static int same_value(uint64_t value, const void *owner, const void *key)
 {
+    (void)owner;
     return value == *(const uint64_t *)key;
 }
 
@@ -132,7 +133,7 @@ static int keyset_add(hashtab *ks, const char *key, size_t keylen)
     hash128(key, keylen, &h1, &h2);
     if (!h2)
         h2 = 1; /* a value of 0 marks an empty slot */
-    if (hashtab_find(ks, h1, same_value, &h2))
+    if (hashtab_find(ks, h1, same_value, NULL, &h2))
         return 0;
     if (hashtab_add(ks, h1, h2) < 0)
         xalloc_die(ks->cap * 2 * sizeof *ks->slots);
@@ -412,15 +413,10 @@ void expo_format_double(double v, char *out, size_t outlen)
     }
 }
 
-typedef struct fam_key {
-    const expo *w;
-    const char *name;
-} fam_key;
-
-static int fam_named(uint64_t value, const void *key)
+static int fam_named(uint64_t value, const void *owner, const void *name)
 {
-    const fam_key *k = key;
-    return strcmp(k->w->fams[value - 1]->name, k->name) == 0;
+    const expo *w = owner;
+    return strcmp(w->fams[value - 1]->name, name) == 0;
 }
 
 expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_type type)
@@ -434,8 +430,7 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
     }
     /* Looked up before validation: a name found was valid when its family was made. */
     uint64_t hash = hashtab_fnv1a(name, strlen(name), HASHTAB_FNV_BASIS);
-    fam_key key = {w, name};
-    uint64_t found = hashtab_find(&w->index, hash, fam_named, &key);
+    uint64_t found = hashtab_find(&w->index, hash, fam_named, w, name);
     if (found) {
         expo_family *f = w->fams[found - 1];
         if (f->type != type) {

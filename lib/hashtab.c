@@ -13,14 +13,15 @@ uint64_t hashtab_fnv1a(const void *p, size_t n, uint64_t h)
     return h;
 }
 
-uint64_t hashtab_find(const hashtab *t, uint64_t hash, hashtab_match match, const void *key)
+uint64_t hashtab_find(const hashtab *t, uint64_t hash, hashtab_match match, const void *owner,
+                      const void *key)
 {
     if (!t->cap)
         return 0;
     size_t mask = t->cap - 1;
     for (size_t j = hash & mask; t->slots[j].value; j = (j + 1) & mask) {
         const hashtab_slot *s = &t->slots[j];
-        if (s->hash == hash && (!match || match(s->value, key)))
+        if (s->hash == hash && (!match || match(s->value, owner, key)))
             return s->value;
     }
     return 0;

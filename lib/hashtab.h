@@ -34,12 +34,13 @@ typedef struct hashtab {
 /* FNV-1a of the n bytes at p, continuing from h (HASHTAB_FNV_BASIS for a fresh hash). Can't fail. */
 uint64_t hashtab_fnv1a(const void *p, size_t n, uint64_t h);
 
-/* 1 if the entry named `value` is the `key` being looked up. */
-typedef int (*hashtab_match)(uint64_t value, const void *key);
+/* 1 if the entry named `value` (of the caller's `owner`, its array) is the `key` being looked up. */
+typedef int (*hashtab_match)(uint64_t value, const void *owner, const void *key);
 
-/* The value of the first entry with this hash that match(value, key) accepts (match NULL: the first
- * with this hash), or 0 if there is none. Can't fail. */
-uint64_t hashtab_find(const hashtab *t, uint64_t hash, hashtab_match match, const void *key);
+/* The value of the first entry with this hash that match(value, owner, key) accepts (match NULL: the
+ * first with this hash), or 0 if there is none. Can't fail. */
+uint64_t hashtab_find(const hashtab *t, uint64_t hash, hashtab_match match, const void *owner,
+                      const void *key);
 
 /* Adds (hash, value); value must not be 0. It does not look for an equal entry: find first. Grows the
  * table as needed. Returns 0, or -1 when memory ran out (the table is then unchanged and still usable). */

@@ -75,5 +75,4 @@ const collector node_collector_conntrack = {
     .enabled_by_default = true,
     .help = "Shows conntrack statistics (does nothing if no /proc/sys/net/netfilter/ present).",
     .collect = collect_conntrack,
-    .init = node_files_init,
-    .release = node_files_release};
+    NODE_FILES_STATE};

@@ -30,5 +30,4 @@ const collector node_collector_filefd = {.name = "filefd",
                                          .help =
                                              "Exposes file descriptor statistics from /proc/sys/fs/file-nr.",
                                          .collect = collect_filefd,
-                                         .init = node_files_init,
-                                         .release = node_files_release};
+                                         NODE_FILES_STATE};

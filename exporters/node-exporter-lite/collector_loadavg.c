@@ -24,5 +24,4 @@ const collector node_collector_loadavg = {.name = "loadavg",
                                           .enabled_by_default = true,
                                           .help = "Exposes load average.",
                                           .collect = collect_loadavg,
-                                          .init = node_files_init,
-                                          .release = node_files_release};
+                                          NODE_FILES_STATE};

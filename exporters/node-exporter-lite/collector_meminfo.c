@@ -37,5 +37,4 @@ const collector node_collector_meminfo = {.name = "meminfo",
                                           .enabled_by_default = true,
                                           .help = "Exposes memory statistics.",
                                           .collect = collect_meminfo,
-                                          .init = node_files_init,
-                                          .release = node_files_release};
+                                          NODE_FILES_STATE};

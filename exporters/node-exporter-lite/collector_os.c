@@ -44,6 +44,7 @@ static void on_kv(void *arg, const char *key, const char *value)
 /* The collector's own (init / release): the parsed file, kept while its mtime stays the same
  * (node_exporter caches it likewise). */
 typedef struct os_state {
+    const char *rootfs; /* --path.rootfs */
     char *text, path[4096];
     struct timespec mtime;
     os_release cached;
@@ -51,10 +52,11 @@ typedef struct os_state {
 
 static int init_os(void *exporter_state, void **self, char *err, size_t errlen)
 {
-    (void)exporter_state;
     (void)err;
     (void)errlen;
-    *self = xcalloc(1, sizeof(os_state));
+    os_state *os = xcalloc(1, sizeof *os);
+    os->rootfs = ((const node_paths *)exporter_state)->rootfs;
+    *self = os;
     return 0;
 }
 
@@ -68,14 +70,14 @@ static void release_os(void *self)
 }
 
 /* Finds and parses os-release under rootfs unless the cached copy is current. */
-static int os_refresh(os_state *os, const char *rootfs, char *err, size_t errlen)
+static int os_refresh(os_state *os, char *err, size_t errlen)
 {
     static const char *const files[] = {"etc/os-release", "usr/lib/os-release"};
     char path[4096];
     struct stat sb;
     size_t i;
     for (i = 0; i < 2; i++) {
-        if (node_path(path, sizeof path, rootfs, files[i]) < 0) {
+        if (node_path(path, sizeof path, os->rootfs, files[i]) < 0) {
             snprintf(err, errlen, "path too long");
             return -1;
         }
@@ -115,7 +117,7 @@ static int collect_os(expo *w, collector_ctx *ctx)
 {
     os_state *os = ctx->self;
     char err[256];
-    if (os_refresh(os, NODE_PATHS(ctx)->rootfs, err, sizeof err) < 0) {
+    if (os_refresh(os, err, sizeof err) < 0) {
         return node_fail(ctx, "os", err);
     }
     const os_release r = os->cached;

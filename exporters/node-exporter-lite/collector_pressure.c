@@ -56,5 +56,4 @@ const collector node_collector_pressure = {.name = "pressure",
                                            .enabled_by_default = true,
                                            .help = "Exposes pressure stall statistics from /proc/pressure/.",
                                            .collect = collect_pressure,
-                                           .init = node_files_init,
-                                           .release = node_files_release};
+                                           NODE_FILES_STATE};

@@ -46,5 +46,4 @@ const collector node_collector_schedstat = {.name = "schedstat",
                                             .enabled_by_default = true,
                                             .help = "Exposes task scheduler statistics from /proc/schedstat.",
                                             .collect = collect_schedstat,
-                                            .init = node_files_init,
-                                            .release = node_files_release};
+                                            NODE_FILES_STATE};

@@ -67,5 +67,4 @@ const collector node_collector_sockstat = {.name = "sockstat",
                                            .enabled_by_default = true,
                                            .help = "Exposes various statistics from /proc/net/sockstat.",
                                            .collect = collect_sockstat,
-                                           .init = node_files_init,
-                                           .release = node_files_release};
+                                           NODE_FILES_STATE};

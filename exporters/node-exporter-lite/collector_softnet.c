@@ -41,5 +41,4 @@ const collector node_collector_softnet = {.name = "softnet",
                                           .enabled_by_default = true,
                                           .help = "Exposes statistics from /proc/net/softnet_stat.",
                                           .collect = collect_softnet,
-                                          .init = node_files_init,
-                                          .release = node_files_release};
+                                          NODE_FILES_STATE};

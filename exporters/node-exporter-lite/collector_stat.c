@@ -54,5 +54,4 @@ const collector node_collector_stat = {
     .collect = collect_stat,
     .flags = stat_flags,
     .nflags = 1,
-    .init = node_files_init,
-    .release = node_files_release};
+    NODE_FILES_STATE};

@@ -10,45 +10,22 @@
 #include "textutil.h"
 #include "xalloc.h"
 
-/* The clocksource devices (clocksource0, ...) are fixed at boot: list them once and
- * keep their two files open; only the files' contents can change. */
+/* The clocksource devices (clocksource0, ...) are fixed at boot: listed once, at init, with their two
+ * files kept open; only the files' contents can change. */
 typedef struct clocksource_dev {
     char device[16];
     procfile available, current;
 } clocksource_dev;
-/* The collector's own (init / release). */
+/* The collector's own (init / release): the devices, listed by init. */
 typedef struct time_state {
+    char dir[4096]; /* <sysfs>/devices/system/clocksource, or "" if that does not fit */
     clocksource_dev *devs;
     size_t ndevs;
-    int scanned;
 } time_state;
 
-static int init_time(void *exporter_state, void **self, char *err, size_t errlen)
+static void clocksources_scan(time_state *ts)
 {
-    (void)exporter_state;
-    (void)err;
-    (void)errlen;
-    *self = xcalloc(1, sizeof(time_state));
-    return 0;
-}
-
-static void release_time(void *self)
-{
-    time_state *ts = self;
-    if (!ts)
-        return;
-    for (size_t i = 0; i < ts->ndevs; i++) {
-        procfile_close(&ts->devs[i].available);
-        procfile_close(&ts->devs[i].current);
-    }
-    free(ts->devs);
-    free(ts);
-}
-
-static void clocksources_scan(time_state *ts, const char *dir)
-{
-    ts->scanned = 1;
-    DIR *d = opendir(dir);
+    DIR *d = ts->dir[0] ? opendir(ts->dir) : NULL;
     if (!d)
         return; /* node_exporter skips these quietly too */
     struct dirent *e;
@@ -70,16 +47,36 @@ static void clocksources_scan(time_state *ts, const char *dir)
     closedir(d);
 }
 
-static void clocksources(time_state *ts, expo *w, const char *sysfs)
+static int init_time(void *exporter_state, void **self, char *err, size_t errlen)
 {
-    char dir[4096], path[4200], err[128], *text;
-    if (node_path(dir, sizeof dir, sysfs, "devices/system/clocksource") < 0)
-        return;
-    if (!ts->scanned)
-        clocksources_scan(ts, dir);
+    (void)err;
+    (void)errlen;
+    time_state *ts = xcalloc(1, sizeof *ts);
+    if (node_path(ts->dir, sizeof ts->dir, ((const node_paths *)exporter_state)->sysfs,
+                  "devices/system/clocksource") < 0)
+        ts->dir[0] = '\0';
+    clocksources_scan(ts);
+    *self = ts;
+    return 0;
+}
+
+static void release_time(void *self)
+{
+    time_state *ts = self;
+    for (size_t i = 0; i < ts->ndevs; i++) {
+        procfile_close(&ts->devs[i].available);
+        procfile_close(&ts->devs[i].current);
+    }
+    free(ts->devs);
+    free(ts);
+}
+
+static void clocksources(time_state *ts, expo *w)
+{
+    char path[4200], err[128], *text;
     for (size_t i = 0; i < ts->ndevs; i++) {
         clocksource_dev *c = &ts->devs[i];
-        snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", dir, c->device);
+        snprintf(path, sizeof path, "%s/clocksource%s/available_clocksource", ts->dir, c->device);
         if (procfile_read(&c->available, path, 4096, &text, err, sizeof err) == 0) {
             char *cur = text, *name;
             while ((name = text_next_field(&cur)))
@@ -89,7 +86,7 @@ static void clocksources(time_state *ts, expo *w, const char *sysfs)
                                     EXPO_GAUGE),
                     1, "clocksource", name, "device", c->device, NULL);
         }
-        snprintf(path, sizeof path, "%s/clocksource%s/current_clocksource", dir, c->device);
+        snprintf(path, sizeof path, "%s/clocksource%s/current_clocksource", ts->dir, c->device);
         if (procfile_read(&c->current, path, 4096, &text, err, sizeof err) == 0) {
             text = text_trim(text);
             if (*text)
@@ -116,7 +113,7 @@ static int collect_time(expo *w, collector_ctx *ctx)
     expo_sample(expo_family_get(w, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
                                 EXPO_GAUGE),
                 (double)tm.tm_gmtoff, "time_zone", tm.tm_zone ? tm.tm_zone : "", NULL);
-    clocksources(ctx->self, w, NODE_PATHS(ctx)->sysfs);
+    clocksources(ctx->self, w);
     return 0;
 }
 

@@ -45,5 +45,4 @@ const collector node_collector_udp_queues = {
     .enabled_by_default = true,
     .help = "Exposes UDP total lengths of the rx_queue and tx_queue from /proc/net/udp and /proc/net/udp6.",
     .collect = collect_udp_queues,
-    .init = node_files_init,
-    .release = node_files_release};
+    NODE_FILES_STATE};

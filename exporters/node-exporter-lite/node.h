@@ -47,10 +47,11 @@ int node_path(char *out, size_t outlen, const char *root, const char *rel);
 int node_fail(collector_ctx *ctx, const char *what, const char *reason);
 
 /* The state of a collector that keeps only open files (NODE_FILES_MAX at most, each closed until first
- * read): `.init = node_files_init, .release = node_files_release`, and NODE_FILES(ctx)[i] in collect.
+ * read): NODE_FILES_STATE in its table entry, and NODE_FILES(ctx)[i] in collect.
  * Every collector's state is its own, made by its init and handed back as ctx->self: none is static. */
 enum { NODE_FILES_MAX = 3 };
 #define NODE_FILES(ctx) ((procfile *)(ctx)->self)
+#define NODE_FILES_STATE .init = node_files_init, .release = node_files_release
 /* Can't fail (aborts on out-of-memory). */
 int node_files_init(void *exporter_state, void **self, char *err, size_t errlen);
 void node_files_release(void *self);
@@ -64,6 +65,19 @@ typedef struct node_devfile {
 int node_devfile_init(void **self, const char *what, const char *exclude, const char *include, char *err,
                       size_t errlen);
 void node_devfile_release(void *self);
+
+/* A --collector.X.fields pattern that keeps its verdicts (vmstat, netstat): the kernel's field names
+ * never change while we run, and a regexec per field per scrape was most of those collectors' cost.
+ * node_fields_new compiles `pattern` (the Go regexp of --flagname): NULL with the reason in err. */
+typedef struct node_fields node_fields;
+node_fields *node_fields_new(const char *flagname, const char *pattern, char *err, size_t errlen);
+/* 1 if name matches; decided once per name (up to NODE_FIELDS_KEPT names, past that every time). */
+enum { NODE_FIELDS_KEPT = 1024 };
+int node_fields_match(node_fields *nf, const char *name);
+/* After a scrape: if the regex ran, compiles it afresh (glibc builds a pattern's DFA lazily, to about
+ * 450 kB for netstat's default, and every verdict is kept now) and gives those pages back. */
+void node_fields_settle(node_fields *nf);
+void node_fields_free(node_fields *nf);
 
 /* collector_netclass_rtnl.c: netclass over rtnetlink (--collector.netclass.netlink) on netclass's own
  * sockets; `ignored` is netclass's --collector.netclass.ignored-devices (NULL: none). */

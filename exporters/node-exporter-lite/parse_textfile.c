@@ -106,23 +106,24 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
 /* ---- family lookup by name ---- */
 
 typedef struct name_key {
-    const tf_file *f;
     const char *name;
     size_t n;
 } name_key;
 
-static int fam_named(uint64_t value, const void *key)
+static int fam_named(uint64_t value, const void *owner, const void *key)
 {
+    const tf_file *f = owner;
     const name_key *k = key;
-    const char *fn = k->f->fams[value - 1].name;
+    const char *fn = f->fams[value - 1].name;
     return strncmp(fn, k->name, k->n) == 0 && fn[k->n] == '\0';
 }
 
 /* The family named by the n bytes at name, or -1. */
 static long fam_lookup(const tf_file *f, const char *name, size_t n)
 {
-    name_key key = {f, name, n};
-    uint64_t found = hashtab_find(&f->fam_index, hashtab_fnv1a(name, n, HASHTAB_FNV_BASIS), fam_named, &key);
+    name_key key = {name, n};
+    uint64_t found =
+        hashtab_find(&f->fam_index, hashtab_fnv1a(name, n, HASHTAB_FNV_BASIS), fam_named, f, &key);
     return found ? (long)found - 1 : -1;
 }
 
@@ -214,14 +215,14 @@ static int labelset_equal(const tf_file *f, const tf_metric *m, size_t fam, size
 }
 
 typedef struct labelset_key {
-    const tf_file *f;
     size_t fam, label0, n;
 } labelset_key;
 
-static int metric_labelled(uint64_t value, const void *key)
+static int metric_labelled(uint64_t value, const void *owner, const void *key)
 {
+    const tf_file *f = owner;
     const labelset_key *k = key;
-    return labelset_equal(k->f, &k->f->metrics[value - 1], k->fam, k->label0, k->n);
+    return labelset_equal(f, &f->metrics[value - 1], k->fam, k->label0, k->n);
 }
 
 static int metric_new(tp *p, size_t *out)
@@ -243,9 +244,9 @@ static int metric_new(tp *p, size_t *out)
 static int metric_merge(tp *p, size_t *out)
 {
     tf_file *f = p->f;
-    labelset_key key = {f, p->fam, p->label0, f->nlabels - p->label0};
+    labelset_key key = {p->fam, p->label0, f->nlabels - p->label0};
     uint64_t h = labelset_hash(f, key.fam, key.label0, key.n);
-    uint64_t found = hashtab_find(&f->metric_index, h, metric_labelled, &key);
+    uint64_t found = hashtab_find(&f->metric_index, h, metric_labelled, f, &key);
     if (found) {
         *out = found - 1;
         f->nlabels = p->label0; /* the line's labels are the metric's already */

@@ -8,9 +8,10 @@
 static const char *names[5000];
 static char text[5000][16];
 
-static int named(uint64_t value, const void *key)
+static int named(uint64_t value, const void *owner, const void *key)
 {
-    return strcmp(names[value - 1], key) == 0;
+    const char *const *of = owner;
+    return strcmp(of[value - 1], key) == 0;
 }
 
 int main(void)
@@ -23,24 +24,25 @@ int main(void)
           hashtab_fnv1a("ab", 2, HASHTAB_FNV_BASIS));
 
     hashtab t = HASHTAB_INIT;
-    CHECK_INT_EQ(hashtab_find(&t, 1, NULL, NULL), 0); /* empty, no slots yet */
+    CHECK_INT_EQ(hashtab_find(&t, 1, NULL, NULL, NULL), 0); /* empty, no slots yet */
 
     /* Many keys, past several growths; every one found by name, absent ones not. */
     for (size_t i = 0; i < 5000; i++) {
         snprintf(text[i], sizeof text[i], "key%zu", i);
         names[i] = text[i];
         uint64_t h = hashtab_fnv1a(text[i], strlen(text[i]), HASHTAB_FNV_BASIS);
-        CHECK_INT_EQ(hashtab_find(&t, h, named, text[i]), 0);
+        CHECK_INT_EQ(hashtab_find(&t, h, named, names, text[i]), 0);
         CHECK_INT_EQ(hashtab_add(&t, h, i + 1), 0);
     }
     CHECK_INT_EQ(t.n, 5000);
     CHECK(t.cap >= 10000 && (t.cap & (t.cap - 1)) == 0); /* at most half full, a power of two */
     int all = 1;
     for (size_t i = 0; i < 5000; i++)
-        all &= hashtab_find(&t, hashtab_fnv1a(text[i], strlen(text[i]), HASHTAB_FNV_BASIS), named, text[i]) ==
-               i + 1;
+        all &= hashtab_find(&t, hashtab_fnv1a(text[i], strlen(text[i]), HASHTAB_FNV_BASIS), named, names,
+                            text[i]) == i + 1;
     CHECK(all);
-    CHECK_INT_EQ(hashtab_find(&t, hashtab_fnv1a("key5000", 7, HASHTAB_FNV_BASIS), named, "key5000"), 0);
+    CHECK_INT_EQ(hashtab_find(&t, hashtab_fnv1a("key5000", 7, HASHTAB_FNV_BASIS), named, names, "key5000"),
+                 0);
     hashtab_release(&t);
     CHECK(t.slots == NULL && t.cap == 0 && t.n == 0);
 
@@ -52,11 +54,11 @@ int main(void)
     for (uint64_t v = 1; v <= 3; v++)
         CHECK_INT_EQ(hashtab_add(&t, 15, v), 0);
     CHECK_INT_EQ(t.cap, 16);
-    CHECK_INT_EQ(hashtab_find(&t, 15, named, "x"), 1);
-    CHECK_INT_EQ(hashtab_find(&t, 15, named, "z"), 3);
-    CHECK_INT_EQ(hashtab_find(&t, 15, named, "w"), 0);
-    CHECK_INT_EQ(hashtab_find(&t, 15, NULL, NULL), 1); /* no match function: the first with the hash */
-    CHECK_INT_EQ(hashtab_find(&t, 31, NULL, NULL), 0); /* same slot, other hash */
+    CHECK_INT_EQ(hashtab_find(&t, 15, named, names, "x"), 1);
+    CHECK_INT_EQ(hashtab_find(&t, 15, named, names, "z"), 3);
+    CHECK_INT_EQ(hashtab_find(&t, 15, named, names, "w"), 0);
+    CHECK_INT_EQ(hashtab_find(&t, 15, NULL, NULL, NULL), 1); /* no match function: the first with the hash */
+    CHECK_INT_EQ(hashtab_find(&t, 31, NULL, NULL, NULL), 0); /* same slot, other hash */
     hashtab_release(&t);
     hashtab_release(&t); /* twice is harmless */
     return TEST_RESULT();
