@@ -12,7 +12,8 @@ telling them apart at accept; lib/README.md.) The server's counters
 (node_http_connections_dropped_total, node_http_requests_total) must show what it did, and its log must
 stay bounded: lines per minute are printed and checked (at most one line per kind per 10 s).
 
-Also: requests the library would pass but a proxy may read otherwise get 400 before a handler runs.
+Also: requests the library would pass but a proxy may read otherwise get 400 before a handler runs, and
+the bytes on the wire of refusals and of Accept-Encoding's weights (raw sockets).
 Each attack runs 25-30 s; the file about 2 min.
 """
 import os
@@ -294,6 +295,9 @@ BAD = {
     "blank before the colon": b"GET /metrics HTTP/1.1\r\nHost: a\r\nX-A : b\r\n\r\n",
     "NUL in a header": b"GET /metrics HTTP/1.1\r\nHost: a\r\nX-A: b\x00c\r\nX-B: d\r\n\r\n",
     "NUL in the last header": b"GET /metrics HTTP/1.1\r\nHost: a\r\nX-A: b\x00cdef\r\n\r\n",
+    "HTTP/1.1 without Host": b"GET /metrics HTTP/1.1\r\n\r\n",
+    "two Host": b"GET /metrics HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    "a space in the URL": b"GET /met rics HTTP/1.1\r\nHost: a\r\n\r\n",
 }
 GOOD = {
     "Prometheus' request": b"GET /metrics HTTP/1.1\r\nHost: a\r\nUser-Agent: Prometheus/2.42.0\r\n"
@@ -358,3 +362,72 @@ def test_header_time_is_total_not_per_line(lite):
     m = server_metrics(e.port)
     assert value(m, "node_http_connections_dropped_total", reason="header_timeout") == 1
     assert sum("http connections dropped" in line for line in e.log_lines()) == 1
+
+
+def raw_response(port, req, timeout=5):
+    """Every byte the server sends for `req` until it closes the connection, the Date header's value
+    blanked (the one part that varies)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(req)
+        data = b""
+        while True:
+            d = s.recv(65536)  # a timeout here: the server kept the connection open
+            if not d:
+                break
+            data += d
+    return re.sub(rb"\r\nDate: [^\r]*\r\n", b"\r\nDate: -\r\n", data)
+
+
+OUR_400 = (b"HTTP/1.1 400 Bad Request\r\nDate: -\r\nConnection: close\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 12\r\n\r\nbad request\n")
+
+
+def test_refusals_on_the_wire(lite):
+    """The bytes a client (or a proxy) gets for a refused request: one status line, one header block,
+    the body its Content-Length says, then the connection closed (item 5 of issue 17: MHD 0.9.75's own
+    400 sent its status line and headers twice)."""
+    e = lite()
+    for name, req in BAD.items():
+        assert raw_response(e.port, req) == OUR_400, name
+    # MHD answers these itself before a handler runs: malformed headers, a too long URL or header,
+    # another HTTP version. One answer each, then closed.
+    theirs = {
+        b"GET /metrics HTTP/1.1\r\nHost: a\r\nno colon\r\n\r\n": b"400 Bad Request",
+        b"GET /metrics?" + b"a" * 40000 + b" HTTP/1.1\r\nHost: a\r\n\r\n": b"414 URI Too Long",
+        b"GET /metrics HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n":
+            b"431 Request Header Fields Too Large",
+        b"GET /metrics HTTP/9.9\r\nHost: a\r\n\r\n": b"505 HTTP Version Not Supported",
+    }
+    for req, status in theirs.items():
+        data = raw_response(e.port, req)
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 " + status + b"\r\n") and data.count(b"HTTP/1.1 ") == 1, data[:300]
+        assert b"\r\nConnection: close" in head
+        assert len(body) == int(re.search(rb"Content-Length: (\d+)", head).group(1)), data[:300]
+    # A Content-Length MHD cannot parse (400) or over 2^64 (413): MHD 0.9.75 answers before any callback
+    # of ours and sends its status line and headers twice (its connection.c overwrites the error's state;
+    # fixed in MHD 1.0.0, commit f1bfbe71). What it sends is fixed text and the connection is closed after
+    # it: pinned here so that a newer MHD (one header block) shows.
+    for cl, status in ((b"abc", b"400 Bad Request"), (b"9" * 30, b"413 Content Too Large")):
+        data = raw_response(e.port, b"GET /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: " + cl + b"\r\n\r\n")
+        heads = re.findall(rb"HTTP/1\.1 [^\r]*\r\n(?:[^\r]+\r\n)*\r\n", data)
+        assert heads and set(heads) == {heads[0]} and len(heads) <= 2, data
+        assert heads[0].startswith(b"HTTP/1.1 " + status) and data.endswith(b"</html>"), data
+    m = server_metrics(e.port)
+    assert value(m, "node_http_requests_total", code=200) == 0  # none reached a handler (this one counts after)
+    assert value(m, "node_http_requests_total", code=400) == len(BAD) + 2  # + no colon, Content-Length abc
+
+
+def test_accept_encoding_weights(lite):
+    """RFC 9110 12.5.3: "*" stands for the codings not named, q=0 refuses; on the wire, gzip or not."""
+    e = lite()
+    cases = {"gzip": True, "gzip;q=0, *": False, "*, gzip;q=0": False, "*": True, "gzip;q=0.5, *;q=0": True,
+             "identity;q=1, *;q=0": False, "x-gzip": True, "GZip ; q=0.001": True, "br": False, "": False}
+    for ae, gz in cases.items():
+        data = raw_response(e.port, b"GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                            b"Accept-Encoding: " + ae.encode() + b"\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n"), (ae, head)
+        assert (b"\r\nContent-Encoding: gzip" in head) == gz, (ae, head)
+        assert body.startswith(b"\x1f\x8b") == gz, ae
+        assert len(body) == int(re.search(rb"Content-Length: (\d+)", head).group(1)), ae
