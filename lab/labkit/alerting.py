@@ -9,9 +9,9 @@ zk01, alertmanager-up and
 alertmanager-down on kafka01 and zk01 (:9193 web, :9194 gossip), victoriametrics on zk02:8428, alert-webhook on
 zk03:9097.
 
-Timing: the lab divides the rules' `for` (those without a range window, see lab_rules) and the routes'
-group_wait/group_interval by LAB_ALERT_SCALE (default 6: `for: 1m` runs as 10s, group_wait 30s as 5s) in copies
-under $LAB_STATE/conf, so a test sees an alert through in a minute or two; thresholds in the expressions and
+Timing: the lab divides the rules' `for` and `keep_firing_for` (those without a range window, see lab_rules) and
+the routes' group_wait/group_interval by LAB_ALERT_SCALE (default 6: `for: 1m` runs as 10s, group_wait 30s as 5s)
+in copies under $LAB_STATE/conf, so a test sees an alert through in a minute or two; thresholds in the expressions and
 repeat_interval stay the bundle's. LAB_ALERT_SCALE=1 runs the bundle's own values.
 """
 import os
@@ -106,15 +106,17 @@ def scaled(duration):
 
 
 def lab_rules(path):
-    """A copy of a bundle rule file with the `for` of each rule scaled, except where the expression has a range
-    window: there `for` and the window work together (MirrorLatencyHigh's `for` outlasts its window so that a
-    burst of late probes cannot fire it), and a shorter `for` would change what the rule means."""
+    """A copy of a bundle rule file with the `for` and `keep_firing_for` of each rule scaled, except where the
+    expression has a range window: there `for` and the window work together (MirrorLatencyHigh's `for` outlasts
+    its window so that a burst of late probes cannot fire it), and a shorter `for` would change what it means."""
     with open(path) as f:
         doc = yaml.safe_load(f)
     for g in doc.get("groups", []):
         for r in g.get("rules", []):
-            if "for" in r and not re.search(r"\[\d+[smhd]\]", r["expr"]):
-                r["for"] = scaled(r["for"])
+            if not re.search(r"\[\d+[smhd]\]", r["expr"]):
+                for k in ("for", "keep_firing_for"):
+                    if k in r:
+                        r[k] = scaled(r[k])
     out = os.path.join(S.STATE, "conf", "rules-lab", os.path.basename(path))
     return out, yaml.safe_dump(doc, sort_keys=False, width=120)
 

@@ -58,6 +58,8 @@ ONE_DATACENTER = {
 # What one mirror cause may produce besides MirrorProbesStalled (the inhibitions' targets in alertmanager.yml).
 # The lab's mirror-exporter probes at --probe.interval's default (lab/labkit/plan.py passes none).
 PROBE_INTERVAL = 1.0
+# How long Prometheus keeps sending an alert after it resolved (rules/alerting.go, resolvedRetention).
+RESOLVED_RESENT = 15 * 60
 SAME_CAUSE = {"MirrorProbeLoss", "MirrorTopicStalled", "MirrorHeartbeatStale", "MirrorCheckpointsStale",
               "MirrorLatencyHigh", "KafkaClusterUnreachable"}
 
@@ -112,8 +114,10 @@ class Alerting:
         the first probe the cut holds back is sent up to a probe interval after it and passes the threshold's age;
         the next scrape sees that (a scrape interval, plus the scrape's own time: the sample counts once stored);
         the next evaluation reads it (an evaluation interval): pending; it fires at the first evaluation `for`
-        later (`for` in whole evaluation ticks); Alertmanager holds a new group group_wait. The scrape's and the
-        rule group's durations are measured on prometheus-down now. Returns (budget, the terms as text)."""
+        later (`for` in whole evaluation ticks); Alertmanager holds a new group group_wait. But a group notified
+        less than 15 minutes ago still exists (Prometheus re-sends a resolved alert that long, which keeps its
+        group in Alertmanager): a new alert in it waits for the group's next tick, up to group_interval. The
+        scrape's and the rule group's durations are measured on prometheus-down now. Returns (budget, terms)."""
         q = 'max_over_time(scrape_duration_seconds{job="mirror-exporter"}[2m])'
         scrape_took = max([float(r["value"][1]) for r in
                            get(f"{self.prom['downstream']}/api/v1/query?query=" + urllib.parse.quote(q))
@@ -121,9 +125,12 @@ class Alerting:
         eval_took = max([g["evaluationTime"] for g in get(f"{self.prom['downstream']}/api/v1/rules")["data"]["groups"]
                          if any(r["name"] == "MirrorProbesStalled" for r in g["rules"])] or [0.0])
         ticks = -(-self.stalled_for // self.evaluation) * self.evaluation
+        group = ("group_interval", self.group_interval) if any(
+            stalled(n) for n in self.notifications(time.time() - RESOLVED_RESENT - 60)) else \
+            ("group_wait", self.group_wait)
         terms = [("probe interval", PROBE_INTERVAL), ("threshold", self.stalled_threshold),
                  ("scrape", self.scrape), ("scrape took", scrape_took), ("evaluation", self.evaluation),
-                 ("rules took", eval_took), ("for", ticks), ("group_wait", self.group_wait)]
+                 ("rules took", eval_took), ("for", ticks), group]
         return sum(v for _, v in terms), " + ".join(f"{k} {v:.3g}" for k, v in terms)
 
     def notifications(self, since=0.0):

@@ -53,6 +53,7 @@ def test_lab_rules_scale_for_but_not_where_a_window_decides(monkeypatch, tmp_pat
     _, text = alerting.lab_rules(os.path.join(REPO, "prometheus", "rules", "mirror.yml"))
     rules = {r["alert"]: r for g in yaml.safe_load(text)["groups"] for r in g["rules"] if "alert" in r}
     assert rules["MirrorProbesStalled"]["for"] == "10s" and rules["MirrorTopicStalled"]["for"] == "20s"
+    assert rules["MirrorProbesStalled"]["keep_firing_for"] == "10s"
     # Range windows: the bundle's own `for` (MirrorLatencyHigh's outlasts its 5m window on purpose).
     assert rules["MirrorLatencyHigh"]["for"] == "10m" and rules["MirrorCheckpointsStale"]["for"] == "5m"
     with open(os.path.join(REPO, "prometheus", "rules", "mirror.yml")) as f:
