@@ -74,7 +74,11 @@ def alertmanager_service(name, host, peer):
                    ["/usr/bin/prometheus-alertmanager", f"--config.file={os.path.join(S.STATE, 'conf', 'alertmanager.yml')}",
                     f"--storage.path={os.path.join(S.STATE, 'data', name)}", f"--web.listen-address={host}:{AM_WEB}",
                     f"--cluster.listen-address={host}:{AM_GOSSIP}", f"--cluster.advertise-address={host}:{AM_GOSSIP}",
-                    f"--cluster.peer={peer}:{AM_GOSSIP}", f"--web.external-url=http://{host}:{AM_WEB}"],
+                    f"--cluster.peer={peer}:{AM_GOSSIP}", f"--web.external-url=http://{host}:{AM_WEB}",
+                    # Scaled like the waits: a second peer that flushed a group waits this long, then compares with
+                    # the notification log; if the first sent a newer state meanwhile, it sends its own, now stale.
+                    # At 15 s against a scaled group_interval of 20 s that window was most of every interval.
+                    f"--cluster.peer-timeout={scaled('15s')}"],
                    health=("http", f"http://{host}:{AM_WEB}/-/ready"), note=f"gossip peer {peer}:{AM_GOSSIP}")
 
 

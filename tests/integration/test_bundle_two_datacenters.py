@@ -21,6 +21,7 @@ The lab runs the rules' `for` and the routes' waits divided by LAB_ALERT_SCALE (
 below are read from the rendered configs, so they hold for any scale. Budget: about 8 minutes, most of it the
 bundle's own 60 s stall threshold and 2 min probe deadline.
 """
+import datetime
 import json
 import os
 import re
@@ -185,6 +186,12 @@ def same_cause(notes):
             for x in n["notification"]["alerts"] if x["labels"]["alertname"] in SAME_CAUSE]
 
 
+def held(note):
+    """Seconds from the alert's firing (startsAt: Prometheus sends its FiredAt) to the webhook: Alertmanager's part."""
+    fired = datetime.datetime.fromisoformat(stalled(note)[0]["startsAt"].replace("Z", "+00:00"))
+    return note["received"] - fired.timestamp()
+
+
 def cut_until_notified(lab, a, t0, budget):
     """Waits for the MirrorProbesStalled notification of a cut made at t0, then (briefly) for the cause's other
     alerts to show up inhibited in a peer; returns (notification, seconds after t0, inhibited alert names)."""
@@ -236,8 +243,8 @@ def test_wan_cut_one_notification_one_resolved_rest_inhibited(lab, alerting):
     assert "mirror" in summary.lower() and "downstream" in summary, summary
     took_resolved, fired, done, notes = settled(a, t0, t_restore, "the WAN cut")
     lab.report(f"alerting WAN cut: MirrorProbesStalled notified once {took:.1f} s after the cut (`lab wan cut` "
-               f"took {t0 - t_call:.1f} s to make it; budget {terms} = {budget:.1f} s); fired and inhibited: "
-               f"{', '.join(sorted(inhibited)) or 'none'}; "
+               f"took {t0 - t_call:.1f} s to make it; budget {terms} = {budget:.1f} s; fired to webhook "
+               f"{held(first):.1f} s); fired and inhibited: {', '.join(sorted(inhibited)) or 'none'}; "
                f"cut {t_restore - t0:.0f} s; resolved once {took_resolved:.1f} s after restore; {len(fired)} firing "
                f"+ {len(done)} resolved notifications, {len(same_cause(notes))} for the inhibited alerts")
     assert took <= budget, f"notified after {took:.1f} s, budget {budget:.1f} s ({terms})"
@@ -319,11 +326,11 @@ def test_upstream_datacenter_lost_downstream_still_alerts_once(lab, alerting):
     fired = [n for n in notes if stalled(n) and n["notification"]["status"] == "firing"]
     done = [n for n in notes if stalled(n) and n["notification"]["status"] == "resolved"]
     lab.report(f"alerting upstream datacenter lost (prometheus-up, alertmanager-up, wan stopped): "
-               f"MirrorProbesStalled notified by the downstream peer {took:.1f} s after the cut (budget "
-               f"{budget:.1f} s), alone in its cluster ({peers_left} peer); link back after {t_back - t0:.0f} s, "
-               f"resolved {took_resolved:.1f} s later, then the datacenter's Prometheus and peer; {len(fired)} firing "
-               f"+ {len(done)} resolved notifications; the upstream side as prometheus-down saw it during the cut: "
-               f"{upstream_seen}")
+               f"MirrorProbesStalled notified by the downstream peer {took:.1f} s after the cut (budget {terms} "
+               f"= {budget:.1f} s; fired to webhook {held(first):.1f} s), alone in its cluster ({peers_left} peer); "
+               f"link back after {t_back - t0:.0f} s, resolved {took_resolved:.1f} s later, then the datacenter's "
+               f"Prometheus and peer; {len(fired)} firing + {len(done)} resolved notifications; the upstream side as "
+               f"prometheus-down saw it during the cut: {upstream_seen}")
     assert first["path"] == "/oncall-downstream" and peers_left == 1, (first["path"], peers_left)
     assert took <= budget, f"notified after {took:.1f} s, budget {budget:.1f} s ({terms})"
     assert len(fired) == 1 and len(done) == 1, [(n["path"], n["notification"]["status"]) for n in notes]
