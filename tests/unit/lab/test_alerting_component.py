@@ -52,8 +52,10 @@ def test_scaled_durations():
 def test_lab_rules_scale_for_but_not_where_a_window_decides(monkeypatch, tmp_path):
     _, text = alerting.lab_rules(os.path.join(REPO, "prometheus", "rules", "mirror.yml"))
     rules = {r["alert"]: r for g in yaml.safe_load(text)["groups"] for r in g["rules"] if "alert" in r}
-    assert rules["MirrorProbesStalled"]["for"] == "10s" and rules["MirrorTopicStalled"]["for"] == "20s"
-    # Range windows: the bundle's own `for` (MirrorLatencyHigh's outlasts its 5m window on purpose).
+    assert rules["MirrorProbesStalled"]["for"] == "10s" and rules["MirrorHeartbeatStale"]["for"] == "10s"
+    # Range windows: the bundle's own `for` (MirrorLatencyHigh's outlasts its 5m window on purpose;
+    # MirrorTopicStalled's 5m after a probe stall).
+    assert rules["MirrorTopicStalled"]["for"] == "2m"
     assert rules["MirrorLatencyHigh"]["for"] == "10m" and rules["MirrorCheckpointsStale"]["for"] == "5m"
     with open(os.path.join(REPO, "prometheus", "rules", "mirror.yml")) as f:
         bundle = {r["alert"]: r for g in yaml.safe_load(f)["groups"] for r in g["rules"] if "alert" in r}
