@@ -209,9 +209,10 @@ def test_quorum_and_controller_in_prometheus(kraft):
             q = expr.replace(")", f"{sel})") if "(" in expr else expr + sel
             res = prom_query(lab, q)
             assert [float(s["value"][1]) for s in res] == [v] * (1 if "(" in expr else lab.brokers), (q, res, st)
-        # The committed end: Prometheus' last sample (<= 5 s old) within 20 records (NoOps, 2/s) of the tool's.
+        # The committed end: Prometheus' last sample (a 5 s scrape interval, the tool's JVM start between) within
+        # 40 records (20 s of NoOps at 2/s) of the tool's.
         hw = max(by_cluster(prom_query(lab, f"kafka_server_raft_metrics_high_watermark{sel}")).values())
-        assert abs(hw - int(got["HighWatermark"])) <= 20, (hw, st)
+        assert abs(hw - int(got["HighWatermark"])) <= 40, (hw, st)
         assert by_cluster(prom_query(lab, f"kafka_controller_kafkacontroller_newactivecontrollers_total{sel}"))[side] >= 1
     commits = by_cluster(prom_query(lab, "max by (cluster) (rate(kafka_server_raft_metrics_high_watermark[1m]))"))
     assert all(1.5 <= r <= 10 for r in commits.values()), commits
