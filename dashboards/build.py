@@ -236,8 +236,8 @@ def kafka_clusters():
     lay.add(timeseries("Metadata log commits", [
         target(f"max by (cluster) (rate(kafka_server_raft_metrics_high_watermark{{{c}}}[$__rate_interval]))",
                "{{cluster}}")], unit="short",
-        desc="Growth of the quorum's high watermark, records/s. At least 2/s on a healthy quorum (a NoOpRecord every "
-        "500 ms); 0: nothing commits (KafkaKRaftQuorumNotCommitting)."), 8, 8)
+        desc="Growth of the quorum's high watermark, records/s. About 1-2/s on an idle healthy quorum (a NoOpRecord "
+        "every 500 ms); 0: nothing commits (KafkaKRaftQuorumNotCommitting)."), 8, 8)
     lay.add(timeseries("Voter lag", [
         target(f"max by (cluster) (kafka_server_raft_metrics_log_end_offset{{{c}}}) - on (cluster) group_right "
                f"kafka_server_raft_metrics_log_end_offset{{{c}}}", "{{instance}}")], unit="short",

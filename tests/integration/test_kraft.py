@@ -215,7 +215,8 @@ def test_quorum_and_controller_in_prometheus(kraft):
         assert abs(hw - int(got["HighWatermark"])) <= 40, (hw, st)
         assert by_cluster(prom_query(lab, f"kafka_controller_kafkacontroller_newactivecontrollers_total{sel}"))[side] >= 1
     commits = by_cluster(prom_query(lab, "max by (cluster) (rate(kafka_server_raft_metrics_high_watermark[1m]))"))
-    assert all(1.5 <= r <= 10 for r in commits.values()), commits
+    # NoOp records every 500 ms when idle: ~2/s on a quiet machine, 1.1-1.3/s seen on a fresh lab beside others'.
+    assert set(commits) == {"upstream", "downstream"} and all(0.5 <= r <= 20 for r in commits.values()), commits
     lab.report("kraft: metadata quorum commits " + ", ".join(f"{k} {v:.2f}/s" for k, v in sorted(commits.items())) +
                " (NoOp records); Prometheus matches kafka-metadata-quorum on leader, epoch, voters, high watermark")
 
