@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashtab.h"
 #include "log.h"
 #include "xalloc.h"
 #include "parse.h"
@@ -19,17 +20,8 @@
  * much memory as the sample text. Two different label sets collide by chance
  * with odds about n^2/2^129 (1e-27 for a million samples in one family); the
  * hash is not cryptographic, so label values crafted to collide could, at
- * worst, get one sample dropped and counted as a duplicate. */
-typedef struct keyslot {
-    uint64_t h1, h2; /* both 0 = empty */
-} keyslot;
-
-typedef struct keyset {
-    keyslot *slots; /* open addressing */
-    size_t cap;     /* power of two, or 0 */
-    size_t n;
-} keyset;
-
+ * worst, get one sample dropped and counted as a duplicate. The table holds the
+ * first half as its hash and the second as its value. */
 struct expo_family {
     expo *w;
     char *name;
@@ -37,7 +29,7 @@ struct expo_family {
     expo_type type;
     buf body;
     size_t nsamples;
-    keyset keys;
+    hashtab keys; /* label-set hashes seen (above) */
 };
 
 struct expo {
@@ -45,9 +37,8 @@ struct expo {
     buf key;  /* scratch for one sample's label-set key */
     expo_family **fams;
     size_t nfams, famcap;
-    size_t *index; /* open addressing over fams by name: slot holds i+1, 0 = empty */
-    size_t indexcap;
-    size_t size; /* bytes the rendered output will take */
+    hashtab index; /* fams by name: value i + 1 */
+    size_t size;   /* bytes the rendered output will take */
     size_t limit;
     int truncated;
     size_t duplicates;
@@ -55,16 +46,6 @@ struct expo {
     char **cnames, **cvalues;
     size_t nconst;
 };
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static uint64_t rotl64(uint64_t x, int r)
 {
@@ -139,44 +120,24 @@ static void hash128(const char *key, size_t len, uint64_t *o1, uint64_t *o2)
     *o2 = h2;
 }
 
-/* Adds key unless present; returns 1 if added, 0 if it was already there. */
-static int keyset_add(keyset *ks, const char *key, size_t keylen)
+static int same_value(uint64_t value, const void *owner, const void *key)
 {
-    if ((ks->n + 1) * 2 > ks->cap) {
-        size_t ncap = ks->cap ? ks->cap * 2 : 16;
-        keyslot *ns = xmalloc(ncap * sizeof(*ns));
-        memset(ns, 0, ncap * sizeof(*ns));
-        for (size_t i = 0; i < ks->cap; i++) {
-            if (!ks->slots[i].h1 && !ks->slots[i].h2)
-                continue;
-            size_t j = ks->slots[i].h1 & (ncap - 1);
-            while (ns[j].h1 || ns[j].h2)
-                j = (j + 1) & (ncap - 1);
-            ns[j] = ks->slots[i];
-        }
-        free(ks->slots);
-        ks->slots = ns;
-        ks->cap = ncap;
-    }
-    uint64_t h1, h2;
-    hash128(key, keylen, &h1, &h2);
-    if (!h1 && !h2)
-        h2 = 1; /* (0,0) marks an empty slot */
-    size_t j = h1 & (ks->cap - 1);
-    while (ks->slots[j].h1 || ks->slots[j].h2) {
-        if (ks->slots[j].h1 == h1 && ks->slots[j].h2 == h2)
-            return 0;
-        j = (j + 1) & (ks->cap - 1);
-    }
-    ks->slots[j].h1 = h1;
-    ks->slots[j].h2 = h2;
-    ks->n++;
-    return 1;
+    (void)owner;
+    return value == *(const uint64_t *)key;
 }
 
-static void keyset_free(keyset *ks)
+/* Adds key unless present; returns 1 if added, 0 if it was already there. */
+static int keyset_add(hashtab *ks, const char *key, size_t keylen)
 {
-    free(ks->slots);
+    uint64_t h1, h2;
+    hash128(key, keylen, &h1, &h2);
+    if (!h2)
+        h2 = 1; /* a value of 0 marks an empty slot */
+    if (hashtab_find(ks, h1, same_value, NULL, &h2))
+        return 0;
+    if (hashtab_add(ks, h1, h2) < 0)
+        xalloc_die(ks->cap * 2 * sizeof *ks->slots);
+    return 1;
 }
 
 expo *expo_new(size_t limit)
@@ -198,11 +159,11 @@ void expo_free(expo *w)
         free(f->name);
         free(f->help);
         buf_free(&f->body);
-        keyset_free(&f->keys);
+        hashtab_release(&f->keys);
         free(f);
     }
     free(w->fams);
-    free(w->index);
+    hashtab_release(&w->index);
     for (size_t i = 0; i < w->nconst; i++) {
         free(w->cnames[i]);
         free(w->cvalues[i]);
@@ -452,12 +413,10 @@ void expo_format_double(double v, char *out, size_t outlen)
     }
 }
 
-static size_t fam_slot(const expo *w, const char *name)
+static int fam_named(uint64_t value, const void *owner, const void *name)
 {
-    size_t j = hash_bytes(name, strlen(name)) & (w->indexcap - 1);
-    while (w->index[j] && strcmp(w->fams[w->index[j] - 1]->name, name) != 0)
-        j = (j + 1) & (w->indexcap - 1);
-    return j;
+    const expo *w = owner;
+    return strcmp(w->fams[value - 1]->name, name) == 0;
 }
 
 expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_type type)
@@ -470,31 +429,21 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
         return NULL;
     }
     /* Looked up before validation: a name found was valid when its family was made. */
-    if (w->indexcap) {
-        size_t j = fam_slot(w, name);
-        if (w->index[j]) {
-            expo_family *f = w->fams[w->index[j] - 1];
-            if (f->type != type) {
-                log_warn("metric family asked for with two types, second dropped", "name", name, NULL);
-                w->invalid++;
-                return NULL;
-            }
-            return f;
+    uint64_t hash = hashtab_fnv1a(name, strlen(name), HASHTAB_FNV_BASIS);
+    uint64_t found = hashtab_find(&w->index, hash, fam_named, w, name);
+    if (found) {
+        expo_family *f = w->fams[found - 1];
+        if (f->type != type) {
+            log_warn("metric family asked for with two types, second dropped", "name", name, NULL);
+            w->invalid++;
+            return NULL;
         }
+        return f;
     }
     if (!expo_valid_metric_name(name)) {
         log_warn("invalid metric name, family dropped", "name", name, NULL);
         w->invalid++;
         return NULL;
-    }
-    if ((w->nfams + 1) * 2 > w->indexcap) {
-        size_t ncap = w->indexcap ? w->indexcap * 2 : 32;
-        free(w->index);
-        w->index = xmalloc(ncap * sizeof(size_t));
-        memset(w->index, 0, ncap * sizeof(size_t));
-        w->indexcap = ncap;
-        for (size_t i = 0; i < w->nfams; i++)
-            w->index[fam_slot(w, w->fams[i]->name)] = i + 1;
     }
     if (w->nfams == w->famcap) {
         w->famcap = w->famcap ? w->famcap * 2 : 16;
@@ -508,7 +457,8 @@ expo_family *expo_family_get(expo *w, const char *name, const char *help, expo_t
     f->type = type;
     buf_init(&f->body, w->limit);
     w->fams[w->nfams] = f;
-    w->index[fam_slot(w, name)] = w->nfams + 1;
+    if (hashtab_add(&w->index, hash, w->nfams + 1) < 0)
+        xalloc_die(w->index.cap * 2 * sizeof *w->index.slots);
     w->nfams++;
     return f;
 }
@@ -850,7 +800,7 @@ int expo_render_consume(expo *w, buf *out)
             rc = -1;
         /* Each family's text is freed once copied, so the scrape never holds two whole copies. */
         buf_free(&f->body);
-        keyset_free(&f->keys);
+        hashtab_release(&f->keys);
         memset(&f->keys, 0, sizeof(f->keys));
         f->nsamples = 0;
     }

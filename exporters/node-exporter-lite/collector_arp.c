@@ -29,10 +29,8 @@ static void on_entry(void *arg, const char *device)
     }
 }
 
-static procfile arp_file = PROCFILE_INIT;
 static struct {
     char *include, *exclude; /* flag targets */
-    devfilter filter;
 } arp;
 
 static const flag arp_flags[] = {
@@ -45,16 +43,16 @@ static const flag arp_flags[] = {
 static int init_arp(void *exporter_state, void **self, char *err, size_t errlen)
 {
     (void)exporter_state;
-    (void)self;
-    return devfilter_setup(&arp.filter, "arp", arp.exclude, arp.include, err, errlen);
+    return node_devfile_init(self, "arp", arp.exclude, arp.include, err, errlen);
 }
 
 static int collect_arp(expo *w, collector_ctx *ctx)
 {
+    node_devfile *d = ctx->self;
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/arp") < 0)
         return node_fail(ctx, "arp", "path too long");
-    if (procfile_read(&arp_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&d->file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "arp", err);
     arp_count c;
     c.n = 0;
@@ -62,17 +60,10 @@ static int collect_arp(expo *w, collector_ctx *ctx)
     if (rc == 0) {
         expo_family *f = expo_family_get(w, "node_arp_entries", "ARP entries by device", EXPO_GAUGE);
         for (size_t i = 0; i < c.n; i++)
-            if (!devfilter_ignored(&arp.filter, c.device[i]))
+            if (!devfilter_ignored(&d->filter, c.device[i]))
                 expo_sample(f, (double)c.count[i], "device", c.device[i], NULL);
     }
     return rc < 0 ? node_fail(ctx, path, err) : 0;
-}
-
-static void release_arp(void *self)
-{
-    (void)self;
-    procfile_close(&arp_file);
-    devfilter_release(&arp.filter);
 }
 
 const collector node_collector_arp = {.name = "arp",
@@ -82,4 +73,4 @@ const collector node_collector_arp = {.name = "arp",
                                       .flags = arp_flags,
                                       .nflags = 2,
                                       .init = init_arp,
-                                      .release = release_arp};
+                                      .release = node_devfile_release};

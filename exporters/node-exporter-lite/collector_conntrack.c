@@ -8,8 +8,6 @@
 #include "procfile.h"
 #include "textutil.h"
 
-static procfile ct_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
-
 static const char *const stat_help[CONNTRACK_STATS] = {
     "Number of searched entries which were successful.",
     "Number of packets seen which can not be tracked.",
@@ -33,7 +31,7 @@ static int read_u64(int i, const char *rel, uint64_t *out, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read(&ct_files[i], path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[i], path, 4096, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     int rc = text_u64(text_trim(text), out);
     return rc < 0 ? node_fail(ctx, path, "not a number") : 0;
@@ -57,7 +55,7 @@ static int collect_conntrack(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/stat/nf_conntrack") < 0)
         return node_fail(ctx, "conntrack", "path too long");
-    if (procfile_read(&ct_files[2], path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[2], path, 1 << 20, &text, err, sizeof err) < 0)
         return ct_fail(ctx, err);
     conntrack_stat st;
     int rc = conntrack_stat_parse(text, &st, err, sizeof err);
@@ -72,16 +70,9 @@ static int collect_conntrack(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_conntrack(void *self)
-{
-    (void)self;
-    for (int i = 0; i < 3; i++)
-        procfile_close(&ct_files[i]);
-}
-
 const collector node_collector_conntrack = {
     .name = "conntrack",
     .enabled_by_default = true,
     .help = "Shows conntrack statistics (does nothing if no /proc/sys/net/netfilter/ present).",
     .collect = collect_conntrack,
-    .release = release_conntrack};
+    NODE_FILES_STATE};

@@ -15,6 +15,7 @@
 #include "readfile.h"
 #include "goregex.h"
 #include "textutil.h"
+#include "xalloc.h"
 
 enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_GUEST, M_GUEST_NICE, M_N };
 static const char *const mode_names[M_N - 2] = {"user",   "nice", "system",  "idle",
@@ -28,13 +29,35 @@ typedef struct cpu_seen {
     double v[M_N];
 } cpu_seen;
 
-static const char *sysfs_root; /* --path.sysfs, from init */
 static struct {
     bool guest, info;                   /* flag targets */
     char *flags_include, *bugs_include; /* flag targets */
-    regex_t flags_re, bugs_re;          /* compiled when the include pattern is not empty */
-    bool flags_custom, bugs_custom;
 } cpu;
+
+/* One throttle counter file: per (package, core) for cores, per package for packages. */
+typedef struct throttle {
+    unsigned package, core;
+    int is_core;
+    char path[320];
+    procfile file;
+} throttle;
+
+/* The collector's own (init / release). CPU topology does not change while we run: sysfs is scanned
+ * on the first scrape, and later scrapes read only the counters (none at all on a VM). */
+typedef struct cpu_state {
+    const char *sysfs_root; /* --path.sysfs */
+    bool guest, info;
+    regex_t flags_re, bugs_re; /* compiled when the include pattern is not empty */
+    bool flags_custom, bugs_custom;
+    procfile stat_file, cpuinfo_file;
+    cpu_seen *seen;
+    size_t nseen;
+    int sysfs_scanned;
+    throttle *throttles;
+    size_t nthrottles;
+    unsigned *isolated;
+    size_t nisolated;
+} cpu_state;
 
 static const flag cpu_flags[] = {
     {"collector.cpu.guest", FLAG_BOOL, &cpu.guest, "true", "Enables metric node_cpu_guest_seconds_total.", 0,
@@ -50,41 +73,45 @@ static void release_cpu(void *self);
 
 static int init_cpu(void *exporter_state, void **self, char *err, size_t errlen)
 {
-    (void)self;
-    sysfs_root = ((const node_paths *)exporter_state)->sysfs;
+    cpu_state *st = xcalloc(1, sizeof *st);
+    st->sysfs_root = ((const node_paths *)exporter_state)->sysfs;
+    st->guest = cpu.guest;
+    st->info = cpu.info;
+    st->stat_file = st->cpuinfo_file = (procfile)PROCFILE_INIT;
     /* As node_exporter: an include pattern turns --collector.cpu.info on. */
     if (*cpu.flags_include) {
-        if (node_regex_flag(&cpu.flags_re, "collector.cpu.info.flags-include", cpu.flags_include, err,
-                            errlen) < 0)
-            return -1;
-        cpu.flags_custom = cpu.info = true;
-    }
-    if (*cpu.bugs_include) {
-        if (node_regex_flag(&cpu.bugs_re, "collector.cpu.info.bugs-include", cpu.bugs_include, err, errlen) <
-            0) {
-            release_cpu(NULL);
+        if (node_regex_flag(&st->flags_re, "collector.cpu.info.flags-include", cpu.flags_include, err,
+                            errlen) < 0) {
+            release_cpu(st);
             return -1;
         }
-        cpu.bugs_custom = cpu.info = true;
+        st->flags_custom = st->info = true;
     }
+    if (*cpu.bugs_include) {
+        if (node_regex_flag(&st->bugs_re, "collector.cpu.info.bugs-include", cpu.bugs_include, err, errlen) <
+            0) {
+            release_cpu(st);
+            return -1;
+        }
+        st->bugs_custom = st->info = true;
+    }
+    *self = st;
     return 0;
 }
-static cpu_seen *seen;
-static size_t nseen;
 
-static cpu_seen *seen_for(int id)
+static cpu_seen *seen_for(cpu_state *st, int id)
 {
-    for (size_t i = 0; i < nseen; i++)
-        if (seen[i].id == id)
-            return &seen[i];
-    cpu_seen *n = realloc(seen, (nseen + 1) * sizeof *seen);
+    for (size_t i = 0; i < st->nseen; i++)
+        if (st->seen[i].id == id)
+            return &st->seen[i];
+    cpu_seen *n = realloc(st->seen, (st->nseen + 1) * sizeof *n);
     if (!n)
         return NULL;
-    seen = n;
-    seen[nseen].id = id;
+    st->seen = n;
+    n[st->nseen].id = id;
     for (int m = 0; m < M_N; m++)
-        seen[nseen].v[m] = -1;
-    return &seen[nseen++];
+        n[st->nseen].v[m] = -1;
+    return &n[st->nseen++];
 }
 
 static void keep_monotonic(cpu_seen *s, double *v)
@@ -100,42 +127,26 @@ static void keep_monotonic(cpu_seen *s, double *v)
     }
 }
 
-/* One throttle counter file: per (package, core) for cores, per package for packages. */
-typedef struct throttle {
-    unsigned package, core;
-    int is_core;
-    char path[320];
-    procfile file;
-} throttle;
-
-/* CPU topology does not change while we run: sysfs is scanned on the first
- * scrape, and later scrapes read only the counters (none at all on a VM). */
-static int sysfs_scanned;
-static throttle *throttles;
-static size_t nthrottles;
-static unsigned *isolated;
-static size_t nisolated;
-
 static int read_u64_file(const char *path, uint64_t *out)
 {
     char text[64];
     return readfile_buf(path, text, sizeof text, NULL) == 0 && text_u64(text_trim(text), out) == 0 ? 0 : -1;
 }
 
-static void add_throttle(unsigned package, unsigned core, int is_core, const char *path)
+static void add_throttle(cpu_state *st, unsigned package, unsigned core, int is_core, const char *path)
 {
-    for (size_t i = 0; i < nthrottles; i++)
-        if (throttles[i].is_core == is_core && throttles[i].package == package &&
-            (!is_core || throttles[i].core == core))
+    for (size_t i = 0; i < st->nthrottles; i++)
+        if (st->throttles[i].is_core == is_core && st->throttles[i].package == package &&
+            (!is_core || st->throttles[i].core == core))
             return; /* read once per core and per package, like node_exporter */
     uint64_t probe;
     if (read_u64_file(path, &probe) < 0)
         return;
-    throttle *n = realloc(throttles, (nthrottles + 1) * sizeof *n);
+    throttle *n = realloc(st->throttles, (st->nthrottles + 1) * sizeof *n);
     if (!n)
         return;
-    throttles = n;
-    throttle *t = &throttles[nthrottles++];
+    st->throttles = n;
+    throttle *t = &n[st->nthrottles++];
     memset(t, 0, sizeof *t);
     t->package = package;
     t->core = core;
@@ -146,24 +157,24 @@ static void add_throttle(unsigned package, unsigned core, int is_core, const cha
 
 static void on_isolated(void *arg, unsigned cpu)
 {
-    (void)arg;
-    unsigned *n = realloc(isolated, (nisolated + 1) * sizeof *n);
+    cpu_state *st = arg;
+    unsigned *n = realloc(st->isolated, (st->nisolated + 1) * sizeof *n);
     if (n) {
-        isolated = n;
-        isolated[nisolated++] = cpu;
+        st->isolated = n;
+        n[st->nisolated++] = cpu;
     }
 }
 
-static void scan_sysfs(void)
+static void scan_sysfs(cpu_state *st)
 {
     char dir[4096], path[4400];
-    sysfs_scanned = 1;
-    if (node_path(dir, sizeof dir, sysfs_root, "devices/system/cpu") < 0)
+    st->sysfs_scanned = 1;
+    if (node_path(dir, sizeof dir, st->sysfs_root, "devices/system/cpu") < 0)
         return;
     char text[4096], err[128];
     snprintf(path, sizeof path, "%s/isolated", dir);
     if (readfile_buf(path, text, sizeof text, NULL) == 0 &&
-        cpulist_parse(text, on_isolated, NULL, err, sizeof err) < 0)
+        cpulist_parse(text, on_isolated, st, err, sizeof err) < 0)
         log_warn("cannot parse isolated CPUs", "path", path, "err", err, NULL);
     /* In name order, as node_exporter's glob: the first thread of a core is the one read. */
     struct dirent **names;
@@ -180,9 +191,9 @@ static void scan_sysfs(void)
         if (read_u64_file(path, &core) < 0 || core > 0xffffffffu)
             continue;
         snprintf(path, sizeof path, "%s/%s/thermal_throttle/core_throttle_count", dir, e->d_name);
-        add_throttle((unsigned)package, (unsigned)core, 1, path);
+        add_throttle(st, (unsigned)package, (unsigned)core, 1, path);
         snprintf(path, sizeof path, "%s/%s/thermal_throttle/package_throttle_count", dir, e->d_name);
-        add_throttle((unsigned)package, 0, 0, path);
+        add_throttle(st, (unsigned)package, 0, 0, path);
     }
     for (int i = 0; i < n; i++)
         free(names[i]);
@@ -190,13 +201,13 @@ static void scan_sysfs(void)
         free(names);
 }
 
-static void collect_sysfs(expo *w)
+static void collect_sysfs(cpu_state *st, expo *w)
 {
-    if (!sysfs_scanned)
-        scan_sysfs();
+    if (!st->sysfs_scanned)
+        scan_sysfs(st);
     char a[16], b[16], err[128], *text;
-    for (size_t i = 0; i < nthrottles; i++) {
-        throttle *t = &throttles[i];
+    for (size_t i = 0; i < st->nthrottles; i++) {
+        throttle *t = &st->throttles[i];
         uint64_t v;
         if (procfile_read(&t->file, t->path, 4096, &text, err, sizeof err) < 0)
             continue;
@@ -214,8 +225,8 @@ static void collect_sysfs(expo *w)
                                         "Number of times this CPU package has been throttled.", EXPO_COUNTER),
                         (double)v, "package", a, NULL);
     }
-    for (size_t i = 0; i < nisolated; i++) {
-        snprintf(a, sizeof a, "%u", isolated[i]);
+    for (size_t i = 0; i < st->nisolated; i++) {
+        snprintf(a, sizeof a, "%u", st->isolated[i]);
         expo_sample(expo_family_get(
                         w, "node_cpu_isolated",
                         "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
@@ -274,6 +285,7 @@ static void field_info(expo *w, const char *list, const regex_t *re, const char 
 
 typedef struct info_ctx {
     expo *w;
+    const cpu_state *st;
     expo_family *fam;
     int first;
 } info_ctx;
@@ -291,45 +303,44 @@ static void on_cpuinfo(void *arg, const cpuinfo_rec *r)
 #undef S
     if (c->first) {
         c->first = 0;
-        if (cpu.flags_custom)
-            field_info(c->w, r->flags, &cpu.flags_re, "node_cpu_flag_info",
+        if (c->st->flags_custom)
+            field_info(c->w, r->flags, &c->st->flags_re, "node_cpu_flag_info",
                        "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
                        "flag");
-        if (cpu.bugs_custom)
-            field_info(c->w, r->bugs, &cpu.bugs_re, "node_cpu_bug_info",
+        if (c->st->bugs_custom)
+            field_info(c->w, r->bugs, &c->st->bugs_re, "node_cpu_bug_info",
                        "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
                        "bug");
     }
 }
 
-static procfile stat_file = PROCFILE_INIT, cpuinfo_file = PROCFILE_INIT;
-
 /* --collector.cpu.info: node_cpu_info per processor from /proc/cpuinfo. */
-static int collect_info(expo *w, collector_ctx *ctx)
+static int collect_info(cpu_state *st, expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "cpuinfo") < 0)
         return node_fail(ctx, "cpuinfo", "path too long");
-    if (procfile_read(&cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&st->cpuinfo_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
-    info_ctx c = {w, expo_family_get(w, "node_cpu_info", "CPU information from /proc/cpuinfo.", EXPO_GAUGE),
-                  1};
+    info_ctx c = {w, st,
+                  expo_family_get(w, "node_cpu_info", "CPU information from /proc/cpuinfo.", EXPO_GAUGE), 1};
     int rc = cpuinfo_parse(text, on_cpuinfo, &c, err, sizeof err);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
 static int collect_cpu(expo *w, collector_ctx *ctx)
 {
-    if (cpu.info && collect_info(w, ctx) < 0)
+    cpu_state *st = ctx->self;
+    if (st->info && collect_info(st, w, ctx) < 0)
         return -1;
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&st->stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "cpu", err);
     cpu_lines lines = {0};
-    stat_rec st;
-    int prc = stat_parse(text, &st, on_cpu_line, &lines, err, sizeof err);
+    stat_rec rec;
+    int prc = stat_parse(text, &rec, on_cpu_line, &lines, err, sizeof err);
     if (prc < 0 || lines.oom || !lines.n) {
         free(lines.v);
         return node_fail(ctx, path, prc < 0 ? err : lines.oom ? "out of memory" : "no cpuN lines");
@@ -337,14 +348,14 @@ static int collect_cpu(expo *w, collector_ctx *ctx)
     expo_family *fcpu =
         expo_family_get(w, "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", EXPO_COUNTER);
     expo_family *fguest =
-        cpu.guest ? expo_family_get(w, "node_cpu_guest_seconds_total",
+        st->guest ? expo_family_get(w, "node_cpu_guest_seconds_total",
                                     "Seconds the CPUs spent in guests (VMs) for each mode.", EXPO_COUNTER)
                   : NULL;
-    if (nseen != lines.n)
-        nseen = 0; /* CPUs came or went: start over, as node_exporter */
+    if (st->nseen != lines.n)
+        st->nseen = 0; /* CPUs came or went: start over, as node_exporter */
     for (size_t i = 0; i < lines.n; i++) {
         double *v = lines.v[i];
-        cpu_seen *s = seen_for((int)i);
+        cpu_seen *s = seen_for(st, (int)i);
         if (s)
             keep_monotonic(s, v);
         char cpu[24];
@@ -358,33 +369,27 @@ static int collect_cpu(expo *w, collector_ctx *ctx)
         }
     }
     free(lines.v);
-    collect_sysfs(w);
+    collect_sysfs(st, w);
     return 0;
 }
 
 static void release_cpu(void *self)
 {
-    (void)self;
-    procfile_close(&stat_file);
-    procfile_close(&cpuinfo_file);
-    free(seen);
-    seen = NULL;
-    nseen = 0;
-    for (size_t i = 0; i < nthrottles; i++) {
-        procfile_close(&throttles[i].file);
-    }
-    free(throttles);
-    throttles = NULL;
-    nthrottles = 0;
-    free(isolated);
-    isolated = NULL;
-    nisolated = 0;
-    sysfs_scanned = 0;
-    if (cpu.flags_custom)
-        regfree(&cpu.flags_re);
-    if (cpu.bugs_custom)
-        regfree(&cpu.bugs_re);
-    cpu.flags_custom = cpu.bugs_custom = false;
+    cpu_state *st = self;
+    if (!st)
+        return;
+    procfile_close(&st->stat_file);
+    procfile_close(&st->cpuinfo_file);
+    free(st->seen);
+    for (size_t i = 0; i < st->nthrottles; i++)
+        procfile_close(&st->throttles[i].file);
+    free(st->throttles);
+    free(st->isolated);
+    if (st->flags_custom)
+        regfree(&st->flags_re);
+    if (st->bugs_custom)
+        regfree(&st->bugs_re);
+    free(st);
 }
 
 const collector node_collector_cpu = {.name = "cpu",

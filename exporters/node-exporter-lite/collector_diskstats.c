@@ -99,7 +99,6 @@ static const char *const udev_keys[U_N] = {
  * node_exporter's mutual-exclusion rule needs. */
 static struct {
     char *exclude, *include, *ignored_old; /* flag targets */
-    devfilter filter;
 } disk;
 
 static const flag diskstats_flags[] = {
@@ -116,14 +115,13 @@ static const flag diskstats_flags[] = {
 static int init_diskstats(void *exporter_state, void **self, char *err, size_t errlen)
 {
     (void)exporter_state;
-    (void)self;
     const char *exclude;
     if (node_pick_deprecated(disk.exclude, disk.ignored_old, "collector.diskstats.device-exclude",
                              "collector.diskstats.ignored-devices", &exclude, err, errlen) < 0)
         return -1;
     if (!exclude && !(disk.include && *disk.include))
         exclude = DISK_EXCLUDE_DEFAULT;
-    return devfilter_setup(&disk.filter, "diskstats", exclude, disk.include, err, errlen);
+    return node_devfile_init(self, "diskstats", exclude, disk.include, err, errlen);
 }
 
 typedef struct udev_props {
@@ -140,6 +138,7 @@ static void on_udev(void *arg, const char *key, const char *value)
 
 typedef struct disk_scrape {
     expo *w;
+    const devfilter *filter;
     const char *udev_data;
     int udev;                         /* the udev data directory exists */
     expo_family *fams[DISKSTATS_MAX]; /* looked up once per scrape */
@@ -148,7 +147,7 @@ typedef struct disk_scrape {
 static void on_disk(void *arg, const diskstats_rec *d)
 {
     disk_scrape *ds = arg;
-    if (devfilter_ignored(&disk.filter, d->name))
+    if (devfilter_ignored(ds->filter, d->name))
         return;
     udev_props props = {{0}};
     char *udev_text = NULL;
@@ -203,23 +202,16 @@ static void on_disk(void *arg, const diskstats_rec *d)
     free(udev_text);
 }
 
-static procfile diskstats_file = PROCFILE_INIT;
-
-static void release_diskstats(void *self)
-{
-    (void)self;
-    procfile_close(&diskstats_file);
-    devfilter_release(&disk.filter);
-}
-
 static int collect_diskstats(expo *w, collector_ctx *ctx)
 {
+    node_devfile *d = ctx->self;
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "diskstats") < 0)
         return node_fail(ctx, "diskstats", "path too long");
-    if (procfile_read(&diskstats_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&d->file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "diskstats", err);
     disk_scrape ds = {.w = w,
+                      .filter = &d->filter,
                       .udev_data = NODE_PATHS(ctx)->udev_data,
                       .udev = access(NODE_PATHS(ctx)->udev_data, R_OK | X_OK) == 0};
     int rc = diskstats_parse(text, on_disk, &ds, err, sizeof err);
@@ -233,4 +225,4 @@ const collector node_collector_diskstats = {.name = "diskstats",
                                             .flags = diskstats_flags,
                                             .nflags = 3,
                                             .init = init_diskstats,
-                                            .release = release_diskstats};
+                                            .release = node_devfile_release};

@@ -6,15 +6,13 @@
 #include "parsers.h"
 #include "procfile.h"
 
-static procfile filenr_file = PROCFILE_INIT;
-
 static int collect_filefd(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     uint64_t allocated, maximum;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "sys/fs/file-nr") < 0)
         return node_fail(ctx, "filefd", "path too long");
-    if (procfile_read(&filenr_file, path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 4096, &text, err, sizeof err) < 0)
         return node_fail(ctx, "filefd", err);
     int rc = filenr_parse(text, &allocated, &maximum, err, sizeof err);
     if (rc < 0)
@@ -27,15 +25,9 @@ static int collect_filefd(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_filefd(void *self)
-{
-    (void)self;
-    procfile_close(&filenr_file);
-}
-
 const collector node_collector_filefd = {.name = "filefd",
                                          .enabled_by_default = true,
                                          .help =
                                              "Exposes file descriptor statistics from /proc/sys/fs/file-nr.",
                                          .collect = collect_filefd,
-                                         .release = release_filefd};
+                                         NODE_FILES_STATE};

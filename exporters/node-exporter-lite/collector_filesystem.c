@@ -16,8 +16,7 @@
 #include "parsers.h"
 #include "goregex.h"
 #include "readfile.h"
-
-static fsstat *fs_stat;
+#include "xalloc.h"
 
 /* node_exporter 1.5's upstream defaults (Debian's build changes some; we follow upstream). The exclude
  * flags have no textual default, so a deprecated flag given alone can take their place. */
@@ -30,10 +29,41 @@ static fsstat *fs_stat;
 static struct {
     char *mp_exclude, *types_exclude, *mp_ignored_old, *types_ignored_old; /* flag targets */
     double mount_timeout;                                                  /* flag target */
+} fs;
+
+typedef struct mount_list {
+    mount_rec *items;
+    size_t n, cap;
+    int oom;
+} mount_list;
+
+/* The mount table, parsed, kept between scrapes: procfs flags a change of the
+ * table with POLLPRI on an open mounts file, so an unchanged table (the usual
+ * case) costs one poll() instead of a read and a parse. */
+typedef struct mount_table {
+    int fd;
+    int procfs; /* the fd is on procfs, so POLLPRI means something */
+    int valid;
+    char *text;
+    mount_list list;
+    /* The mounts to stat, chosen once per table: exclusions, duplicates and paths
+     * depend on nothing else. reqs[k] is for list.items[pick[k]]. */
+    int picked;
+    size_t npick;
+    size_t *pick;
+    fsstat_req *reqs;
+    char *paths;
+} mount_table;
+
+/* The collector's own (init / release). */
+typedef struct fs_state {
     const node_paths *paths;
+    double mount_timeout;
     regex_t mp_re, types_re;
     unsigned compiled; /* bits: mp_re, types_re */
-} fs;
+    fsstat *stat;      /* made at the first scrape */
+    mount_table table;
+} fs_state;
 
 static const flag filesystem_flags[] = {
     {"collector.filesystem.mount-points-exclude", FLAG_STRING, &fs.mp_exclude, NULL,
@@ -53,8 +83,6 @@ static void release_filesystem(void *self);
 
 static int init_filesystem(void *exporter_state, void **self, char *err, size_t errlen)
 {
-    (void)self;
-    fs.paths = exporter_state;
     const char *mp, *types;
     if (node_pick_deprecated(fs.mp_exclude, fs.mp_ignored_old, "collector.filesystem.mount-points-exclude",
                              "collector.filesystem.ignored-mount-points", &mp, err, errlen) < 0 ||
@@ -65,24 +93,25 @@ static int init_filesystem(void *exporter_state, void **self, char *err, size_t 
         snprintf(err, errlen, "bad --collector.filesystem.mount-timeout: must be above zero");
         return -1;
     }
-    if (node_regex_flag(&fs.mp_re, "collector.filesystem.mount-points-exclude",
-                        mp ? mp : FS_MP_EXCLUDE_DEFAULT, err, errlen) < 0)
-        return -1;
-    fs.compiled |= 1;
-    if (node_regex_flag(&fs.types_re, "collector.filesystem.fs-types-exclude",
-                        types ? types : FS_TYPES_EXCLUDE_DEFAULT, err, errlen) < 0) {
-        release_filesystem(NULL);
+    fs_state *st = xcalloc(1, sizeof *st);
+    st->paths = exporter_state;
+    st->mount_timeout = fs.mount_timeout;
+    st->table.fd = -1;
+    if (node_regex_flag(&st->mp_re, "collector.filesystem.mount-points-exclude",
+                        mp ? mp : FS_MP_EXCLUDE_DEFAULT, err, errlen) < 0) {
+        free(st);
         return -1;
     }
-    fs.compiled |= 2;
+    st->compiled |= 1;
+    if (node_regex_flag(&st->types_re, "collector.filesystem.fs-types-exclude",
+                        types ? types : FS_TYPES_EXCLUDE_DEFAULT, err, errlen) < 0) {
+        release_filesystem(st);
+        return -1;
+    }
+    st->compiled |= 2;
+    *self = st;
     return 0;
 }
-
-typedef struct mount_list {
-    mount_rec *items;
-    size_t n, cap;
-    int oom;
-} mount_list;
 
 static void on_mount(void *arg, const mount_rec *m)
 {
@@ -107,9 +136,8 @@ static int same_labels(const mount_rec *a, const mount_rec *b)
 }
 
 /* The mountpoint label: node_exporter strips --path.rootfs from it. */
-static const char *label_mountpoint(const char *mp)
+static const char *label_mountpoint(const char *root, const char *mp)
 {
-    const char *root = fs.paths->rootfs;
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
         rl--;
@@ -145,154 +173,139 @@ static void emit(expo *w, const mount_rec *m, const char *mp, int error, const s
                 mounts_has_ro(m->options), "device", dev, "fstype", fst, "mountpoint", mp, NULL);
 }
 
-/* The mount table, parsed, kept between scrapes: procfs flags a change of the
- * table with POLLPRI on an open mounts file, so an unchanged table (the usual
- * case) costs one poll() instead of a read and a parse. */
-static struct {
-    int fd;
-    int procfs; /* the fd is on procfs, so POLLPRI means something */
-    int valid;
-    char *text;
-    mount_list list;
-    /* The mounts to stat, chosen once per table: exclusions, duplicates and paths
-     * depend on nothing else. reqs[k] is for list.items[pick[k]]. */
-    int picked;
-    size_t npick;
-    size_t *pick;
-    fsstat_req *reqs;
-    char *paths;
-} table = {.fd = -1};
-
-static void unpick(void)
+static void unpick(mount_table *t)
 {
-    free(table.pick);
-    free(table.reqs);
-    free(table.paths);
-    table.pick = NULL;
-    table.reqs = NULL;
-    table.paths = NULL;
-    table.npick = 0;
-    table.picked = 0;
+    free(t->pick);
+    free(t->reqs);
+    free(t->paths);
+    t->pick = NULL;
+    t->reqs = NULL;
+    t->paths = NULL;
+    t->npick = 0;
+    t->picked = 0;
 }
 
 /* Chooses the mounts to stat and their paths under --path.rootfs. */
-static int pick_mounts(char *err, size_t errlen)
+static int pick_mounts(fs_state *st, char *err, size_t errlen)
 {
-    unpick();
-    size_t n = table.list.n;
-    table.pick = malloc((n ? n : 1) * sizeof *table.pick);
-    table.reqs = calloc(n ? n : 1, sizeof *table.reqs);
+    mount_table *t = &st->table;
+    unpick(t);
+    size_t n = t->list.n;
+    t->pick = malloc((n ? n : 1) * sizeof *t->pick);
+    t->reqs = calloc(n ? n : 1, sizeof *t->reqs);
     size_t *offset = malloc((n ? n : 1) * sizeof *offset); /* of each path in `paths`, which may move */
     buf paths;
     buf_init(&paths, (size_t)-1);
-    if (!table.pick || !table.reqs || !offset)
+    if (!t->pick || !t->reqs || !offset)
         goto oom;
     char path[4096];
     for (size_t i = 0; i < n; i++) {
-        const mount_rec *m = &table.list.items[i];
-        const char *mp = label_mountpoint(m->mountpoint);
-        if (goregex_match(&fs.mp_re, mp) || goregex_match(&fs.types_re, m->fstype))
+        const mount_rec *m = &t->list.items[i];
+        const char *mp = label_mountpoint(st->paths->rootfs, m->mountpoint);
+        if (goregex_match(&st->mp_re, mp) || goregex_match(&st->types_re, m->fstype))
             continue;
         int dup = 0;
         for (size_t j = 0; j < i && !dup; j++)
-            dup =
-                same_labels(&table.list.items[j], m); /* the same labels twice would be a duplicate series */
+            dup = same_labels(&t->list.items[j], m); /* the same labels twice would be a duplicate series */
         if (dup)
             continue;
-        if (node_path(path, sizeof path, fs.paths->rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
+        if (node_path(path, sizeof path, st->paths->rootfs, mp[0] == '/' ? mp + 1 : mp) < 0)
             continue; /* longer than any real path: not a mount we can stat */
-        offset[table.npick] = paths.len;
+        offset[t->npick] = paths.len;
         if (buf_append(&paths, path, strlen(path) + 1) < 0)
             goto oom;
-        table.pick[table.npick++] = i;
+        t->pick[t->npick++] = i;
     }
     size_t len;
-    table.paths = buf_steal(&paths, &len);
-    for (size_t k = 0; k < table.npick; k++)
-        table.reqs[k].path = table.paths + offset[k];
+    t->paths = buf_steal(&paths, &len);
+    for (size_t k = 0; k < t->npick; k++)
+        t->reqs[k].path = t->paths + offset[k];
     free(offset);
-    table.picked = 1;
+    t->picked = 1;
     return 0;
 oom:
     free(offset);
     buf_free(&paths);
-    unpick();
+    unpick(t);
     snprintf(err, errlen, "out of memory");
     return -1;
 }
 
-static int table_refresh(char *err, size_t errlen)
+static int table_refresh(fs_state *st, char *err, size_t errlen)
 {
+    mount_table *t = &st->table;
     char path[4096];
-    if (table.fd < 0) {
+    if (t->fd < 0) {
         /* PID 1's view: ours may be a private mount namespace (node_exporter does the same). */
-        if (node_path(path, sizeof path, fs.paths->procfs, "1/mounts") == 0)
-            table.fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (table.fd < 0 && errno == ENOENT && node_path(path, sizeof path, fs.paths->procfs, "mounts") == 0)
-            table.fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (table.fd < 0) {
-            snprintf(err, errlen, "%s/1/mounts: %s", fs.paths->procfs, strerror(errno));
+        if (node_path(path, sizeof path, st->paths->procfs, "1/mounts") == 0)
+            t->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (t->fd < 0 && errno == ENOENT && node_path(path, sizeof path, st->paths->procfs, "mounts") == 0)
+            t->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (t->fd < 0) {
+            snprintf(err, errlen, "%s/1/mounts: %s", st->paths->procfs, strerror(errno));
             return -1;
         }
         struct statfs sf;
-        table.procfs = fstatfs(table.fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
-        table.valid = 0;
+        t->procfs = fstatfs(t->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+        t->valid = 0;
     }
-    if (table.valid && table.procfs) {
-        struct pollfd pfd = {.fd = table.fd, .events = POLLPRI};
+    if (t->valid && t->procfs) {
+        struct pollfd pfd = {.fd = t->fd, .events = POLLPRI};
         if (poll(&pfd, 1, 0) == 0 || !(pfd.revents & (POLLPRI | POLLERR)))
             return 0;
     }
-    table.valid = 0;
-    unpick();
-    free(table.text);
-    table.text = NULL;
-    table.list.n = 0;
-    table.list.oom = 0;
+    t->valid = 0;
+    unpick(t);
+    free(t->text);
+    t->text = NULL;
+    t->list.n = 0;
+    t->list.oom = 0;
     size_t cap = 0;
-    if (readfile_fd(table.fd, 16u << 20, &table.text, &cap, NULL) < 0) {
+    if (readfile_fd(t->fd, 16u << 20, &t->text, &cap, NULL) < 0) {
         if (errno == EFBIG || errno == ENOMEM) {
             snprintf(err, errlen, "mount table too large");
             return -1;
         }
         snprintf(err, errlen, "reading mounts: %s", strerror(errno));
-        close(table.fd);
-        table.fd = -1;
+        close(t->fd);
+        t->fd = -1;
         return -1;
     }
-    if (mounts_parse(table.text, on_mount, &table.list, err, errlen) < 0)
+    if (mounts_parse(t->text, on_mount, &t->list, err, errlen) < 0)
         return -1;
-    if (table.list.oom) {
+    if (t->list.oom) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    table.valid = 1;
+    t->valid = 1;
     return 0;
 }
 
 static int collect_filesystem(expo *w, collector_ctx *ctx)
 {
+    fs_state *st = ctx->self;
+    mount_table *t = &st->table;
     char err[256];
     int rc = 0;
-    if (!fs_stat)
-        fs_stat = fsstat_new(NULL);
-    if (!fs_stat) {
+    if (!st->stat)
+        st->stat = fsstat_new(NULL);
+    if (!st->stat) {
         rc = node_fail(ctx, "filesystem", "out of memory");
         goto out;
     }
-    if (table_refresh(err, sizeof err) < 0) {
+    if (table_refresh(st, err, sizeof err) < 0) {
         rc = node_fail(ctx, "filesystem", err);
         goto out;
     }
-    if (!table.picked && pick_mounts(err, sizeof err) < 0) {
+    if (!t->picked && pick_mounts(st, err, sizeof err) < 0) {
         rc = node_fail(ctx, "filesystem", err);
         goto out;
     }
-    fsstat_stat_all(fs_stat, table.reqs, table.npick, fs.mount_timeout, ctx->deadline);
-    for (size_t k = 0; k < table.npick; k++) {
-        const mount_rec *m = &table.list.items[table.pick[k]];
-        const char *mp = label_mountpoint(m->mountpoint);
-        const fsstat_req *r = &table.reqs[k];
+    fsstat_stat_all(st->stat, t->reqs, t->npick, st->mount_timeout, ctx->deadline);
+    for (size_t k = 0; k < t->npick; k++) {
+        const mount_rec *m = &t->list.items[t->pick[k]];
+        const char *mp = label_mountpoint(st->paths->rootfs, m->mountpoint);
+        const fsstat_req *r = &t->reqs[k];
         if (r->rc == FSSTAT_TIMEOUT)
             log_warn("mount point timed out, it is being labeled as stuck and will not be monitored",
                      "mountpoint", mp, NULL);
@@ -304,23 +317,20 @@ out:
 
 static void release_filesystem(void *self)
 {
-    (void)self;
-    fsstat_free(fs_stat);
-    fs_stat = NULL;
-    if (table.fd >= 0)
-        close(table.fd);
-    table.fd = -1;
-    unpick();
-    free(table.text);
-    free(table.list.items);
-    memset(&table.list, 0, sizeof table.list);
-    table.text = NULL;
-    table.valid = 0;
-    if (fs.compiled & 1)
-        regfree(&fs.mp_re);
-    if (fs.compiled & 2)
-        regfree(&fs.types_re);
-    fs.compiled = 0;
+    fs_state *st = self;
+    if (!st)
+        return;
+    fsstat_free(st->stat);
+    if (st->table.fd >= 0)
+        close(st->table.fd);
+    unpick(&st->table);
+    free(st->table.text);
+    free(st->table.list.items);
+    if (st->compiled & 1)
+        regfree(&st->mp_re);
+    if (st->compiled & 2)
+        regfree(&st->types_re);
+    free(st);
 }
 
 const collector node_collector_filesystem = {.name = "filesystem",

@@ -3,15 +3,13 @@
 #include "parsers.h"
 #include "procfile.h"
 
-static procfile loadavg_file = PROCFILE_INIT;
-
 static int collect_loadavg(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     double l[3];
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "loadavg") < 0)
         return node_fail(ctx, "loadavg", "path too long");
-    if (procfile_read(&loadavg_file, path, 4096, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 4096, &text, err, sizeof err) < 0)
         return node_fail(ctx, "loadavg", err);
     int rc = loadavg_parse(text, l, err, sizeof err);
     if (rc < 0)
@@ -22,14 +20,8 @@ static int collect_loadavg(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_loadavg(void *self)
-{
-    (void)self;
-    procfile_close(&loadavg_file);
-}
-
 const collector node_collector_loadavg = {.name = "loadavg",
                                           .enabled_by_default = true,
                                           .help = "Exposes load average.",
                                           .collect = collect_loadavg,
-                                          .release = release_loadavg};
+                                          NODE_FILES_STATE};

@@ -22,27 +22,19 @@ static void emit(void *arg, const char *suffix, double value)
     expo_sample(expo_family_get(w, name, help, EXPO_GAUGE), value, NULL);
 }
 
-static procfile meminfo_file = PROCFILE_INIT;
-
 static int collect_meminfo(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "meminfo") < 0)
         return node_fail(ctx, "meminfo", "path too long");
-    if (procfile_read(&meminfo_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "meminfo", err);
     int rc = meminfo_parse(text, emit, w, err, sizeof err);
     return rc < 0 ? node_fail(ctx, "meminfo", err) : 0;
-}
-
-static void release_meminfo(void *self)
-{
-    (void)self;
-    procfile_close(&meminfo_file);
 }
 
 const collector node_collector_meminfo = {.name = "meminfo",
                                           .enabled_by_default = true,
                                           .help = "Exposes memory statistics.",
                                           .collect = collect_meminfo,
-                                          .release = release_meminfo};
+                                          NODE_FILES_STATE};

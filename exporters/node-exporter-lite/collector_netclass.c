@@ -15,7 +15,9 @@
 #include "node.h"
 #include "parsers.h"
 #include "goregex.h"
+#include "rtnl.h"
 #include "textutil.h"
+#include "xalloc.h"
 
 /* The numeric attributes, in node_exporter's order, then the five strings of node_network_info. */
 #define ATTR(file, metric, counter)                                                                          \
@@ -59,9 +61,17 @@ typedef struct nc_dev {
 static struct {
     char *ignored;                                  /* flag targets */
     bool ignore_invalid_speed, netlink, rtnl_stats; /* flag targets */
+} nc;
+
+/* The collector's own (init / release): the devices with their open files, or the netlink sockets. */
+typedef struct netclass_state {
+    nc_dev *devs;
+    size_t ndevs, capdevs;
+    rtnl_sock *rtnl; /* with --collector.netclass.netlink */
     regex_t ignored_re;
     bool ignored_custom; /* not the default "^$" (which matches no device): the regex is compiled */
-} nc;
+    bool ignore_invalid_speed, rtnl_stats;
+} netclass_state;
 
 #define NETCLASS_IGNORED_DEFAULT "^$"
 
@@ -79,16 +89,21 @@ static const flag netclass_flags[] = {
 static int init_netclass(void *exporter_state, void **self, char *err, size_t errlen)
 {
     (void)exporter_state;
-    (void)self;
-    if (strcmp(nc.ignored, NETCLASS_IGNORED_DEFAULT) == 0)
-        return 0;
-    if (node_regex_flag(&nc.ignored_re, "collector.netclass.ignored-devices", nc.ignored, err, errlen) < 0)
-        return -1;
-    nc.ignored_custom = true;
+    netclass_state *st = xcalloc(1, sizeof *st);
+    if (strcmp(nc.ignored, NETCLASS_IGNORED_DEFAULT) != 0) {
+        if (node_regex_flag(&st->ignored_re, "collector.netclass.ignored-devices", nc.ignored, err, errlen) <
+            0) {
+            free(st);
+            return -1;
+        }
+        st->ignored_custom = true;
+    }
+    st->rtnl = nc.netlink ? rtnl_sock_new() : NULL;
+    st->ignore_invalid_speed = nc.ignore_invalid_speed;
+    st->rtnl_stats = nc.rtnl_stats;
+    *self = st;
     return 0;
 }
-static nc_dev *nc_devs;
-static size_t nc_ndevs, nc_capdevs;
 
 static void dev_close(nc_dev *d)
 {
@@ -97,20 +112,20 @@ static void dev_close(nc_dev *d)
             close(d->fd[i]);
 }
 
-static nc_dev *dev_get(const char *name)
+static nc_dev *dev_get(netclass_state *st, const char *name)
 {
-    for (size_t i = 0; i < nc_ndevs; i++)
-        if (strcmp(nc_devs[i].name, name) == 0)
-            return &nc_devs[i];
-    if (nc_ndevs == nc_capdevs) {
-        size_t ncap = nc_capdevs ? nc_capdevs * 2 : 8;
-        nc_dev *n = realloc(nc_devs, ncap * sizeof *n);
+    for (size_t i = 0; i < st->ndevs; i++)
+        if (strcmp(st->devs[i].name, name) == 0)
+            return &st->devs[i];
+    if (st->ndevs == st->capdevs) {
+        size_t ncap = st->capdevs ? st->capdevs * 2 : 8;
+        nc_dev *n = realloc(st->devs, ncap * sizeof *n);
         if (!n)
             return NULL;
-        nc_devs = n;
-        nc_capdevs = ncap;
+        st->devs = n;
+        st->capdevs = ncap;
     }
-    nc_dev *d = &nc_devs[nc_ndevs++];
+    nc_dev *d = &st->devs[st->ndevs++];
     snprintf(d->name, sizeof d->name, "%s", name);
     for (int i = 0; i < NC_FILES; i++)
         d->fd[i] = FD_UNOPENED;
@@ -162,14 +177,15 @@ static int attr_read(nc_dev *d, const char *dir, int i, const char *file, char *
     return 0;
 }
 
-static int dev_ignored(const char *name)
+static int dev_ignored(const netclass_state *st, const char *name)
 {
     /* The default "^$" cannot match a device name: no regexec per device then. */
-    return nc.ignored_custom && goregex_match(&nc.ignored_re, name);
+    return st->ignored_custom && goregex_match(&st->ignored_re, name);
 }
 
 static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, collector_ctx *ctx)
 {
+    const netclass_state *st = ctx->self;
     char bufs[NC_FILES][128], *vals[NC_FILES];
     for (int i = 0; i < NC_FILES; i++) {
         const char *file = i < NUM_ATTRS ? num_attrs[i].file : str_attrs[i - NUM_ATTRS];
@@ -200,7 +216,7 @@ static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, 
         if (!vals[i] || sysattr_int64(vals[i], &v) < 0)
             continue;
         if (i == SPEED) {
-            if (v < 0 && nc.ignore_invalid_speed)
+            if (v < 0 && st->ignore_invalid_speed)
                 continue;
             v = v * 1000 * 1000 / 8; /* Mb/s to bytes/s, in integers as node_exporter */
         }
@@ -214,24 +230,26 @@ static int collect_dev(expo *w, expo_family **fams, nc_dev *d, const char *dir, 
 
 static int collect_netclass(expo *w, collector_ctx *ctx)
 {
-    if (nc.netlink)
-        return netclass_rtnl_collect(w, ctx, nc.ignored_custom ? &nc.ignored_re : NULL, nc.rtnl_stats);
+    netclass_state *st = ctx->self;
+    if (st->rtnl)
+        return netclass_rtnl_collect(w, ctx, st->rtnl, st->ignored_custom ? &st->ignored_re : NULL,
+                                     st->rtnl_stats);
     char dir[4096];
     if (node_path(dir, sizeof dir, NODE_PATHS(ctx)->sysfs, "class/net") < 0)
         return node_fail(ctx, "netclass", "path too long");
     DIR *dh = opendir(dir);
     if (!dh)
         return node_fail(ctx, dir, errno == ENOENT || errno == EACCES ? "no data" : strerror(errno));
-    for (size_t i = 0; i < nc_ndevs; i++)
-        nc_devs[i].seen = 0;
+    for (size_t i = 0; i < st->ndevs; i++)
+        st->devs[i].seen = 0;
     int rc = 0;
     expo_family *fams[NUM_ATTRS] = {0};
     struct dirent *e;
     while (rc == 0 && (e = readdir(dh))) {
-        if (e->d_name[0] == '.' || e->d_type == DT_REG || strlen(e->d_name) >= sizeof nc_devs[0].name ||
-            dev_ignored(e->d_name))
+        if (e->d_name[0] == '.' || e->d_type == DT_REG || strlen(e->d_name) >= sizeof st->devs[0].name ||
+            dev_ignored(st, e->d_name))
             continue;
-        nc_dev *d = dev_get(e->d_name);
+        nc_dev *d = dev_get(st, e->d_name);
         if (!d) {
             rc = node_fail(ctx, "netclass", "out of memory");
             break;
@@ -241,28 +259,29 @@ static int collect_netclass(expo *w, collector_ctx *ctx)
     }
     closedir(dh);
     /* Devices that went away: close their files. */
-    for (size_t i = 0; i < nc_ndevs;) {
-        if (nc_devs[i].seen || rc < 0) {
+    for (size_t i = 0; i < st->ndevs;) {
+        if (st->devs[i].seen || rc < 0) {
             i++;
             continue;
         }
-        dev_close(&nc_devs[i]);
-        nc_devs[i] = nc_devs[--nc_ndevs];
+        dev_close(&st->devs[i]);
+        st->devs[i] = st->devs[--st->ndevs];
     }
     return rc;
 }
 
 static void release_netclass(void *self)
 {
-    (void)self;
-    for (size_t i = 0; i < nc_ndevs; i++)
-        dev_close(&nc_devs[i]);
-    free(nc_devs);
-    nc_devs = NULL;
-    nc_ndevs = nc_capdevs = 0;
-    if (nc.ignored_custom)
-        regfree(&nc.ignored_re);
-    nc.ignored_custom = false;
+    netclass_state *st = self;
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->ndevs; i++)
+        dev_close(&st->devs[i]);
+    free(st->devs);
+    rtnl_sock_free(st->rtnl);
+    if (st->ignored_custom)
+        regfree(&st->ignored_re);
+    free(st);
 }
 
 const collector node_collector_netclass = {.name = "netclass",

@@ -110,7 +110,8 @@ static void on_link(void *arg, const rtnl_link *l)
     }
 }
 
-int netclass_rtnl_collect(expo *w, collector_ctx *ctx, const regex_t *ignored, bool with_stats)
+int netclass_rtnl_collect(expo *w, collector_ctx *ctx, rtnl_sock *rtnl, const regex_t *ignored,
+                          bool with_stats)
 {
     char err[256];
     nc_scrape *s = calloc(1, sizeof *s);
@@ -120,9 +121,9 @@ int netclass_rtnl_collect(expo *w, collector_ctx *ctx, const regex_t *ignored, b
     s->ignored = ignored;
     s->with_stats = with_stats;
     rtnl_cb cb = {.link = on_link, .linkmode = on_mode, .arg = s};
-    int rc = ethtool_linkmodes_dump(&cb, ctx->deadline, err, sizeof err);
+    int rc = ethtool_linkmodes_dump(rtnl, &cb, ctx->deadline, err, sizeof err);
     if (rc >= 0)
-        rc = rtnl_dump('l', &cb, ctx->deadline, err, sizeof err);
+        rc = rtnl_dump(rtnl, 'l', &cb, ctx->deadline, err, sizeof err);
     free(s);
     return rc < 0 ? node_fail(ctx, "netclass", err) : 0;
 }

@@ -16,12 +16,20 @@
 #include "procfile.h"
 #include "rtnl.h"
 #include "textutil.h"
+#include "xalloc.h"
 
 static struct {
     char *exclude, *include;              /* flag targets */
     bool netlink, address_info, detailed; /* flag targets */
-    devfilter filter;
 } netdev;
+
+/* The collector's own (init / release): the procfs file or the netlink sockets, the device filter. */
+typedef struct netdev_state {
+    procfile file;
+    rtnl_sock *rtnl;
+    devfilter filter;
+    bool netlink, address_info, detailed;
+} netdev_state;
 
 static const flag netdev_flags[] = {
     {"collector.netdev.device-exclude", FLAG_STRING, &netdev.exclude, NULL,
@@ -39,14 +47,25 @@ static const flag netdev_flags[] = {
 static int init_netdev(void *exporter_state, void **self, char *err, size_t errlen)
 {
     (void)exporter_state;
-    (void)self;
-    return devfilter_setup(&netdev.filter, "netdev", netdev.exclude, netdev.include, err, errlen);
+    netdev_state *st = xmalloc(sizeof *st);
+    if (devfilter_setup(&st->filter, "netdev", netdev.exclude, netdev.include, err, errlen) < 0) {
+        free(st);
+        return -1;
+    }
+    st->file = (procfile)PROCFILE_INIT;
+    st->rtnl = rtnl_sock_new();
+    st->netlink = netdev.netlink;
+    st->address_info = netdev.address_info;
+    st->detailed = netdev.detailed;
+    *self = st;
+    return 0;
 }
 
 /* One family per key, looked up once per scrape. */
 enum { MAX_KEYS = RTNL_STATS };
 typedef struct dev_scrape {
     expo *w;
+    netdev_state *st;
     const char *keys[MAX_KEYS];
     expo_family *fams[MAX_KEYS];
     size_t nkeys;
@@ -102,10 +121,10 @@ enum {
 static void on_link(void *arg, const rtnl_link *l)
 {
     dev_scrape *s = arg;
-    if (!l->has_stats || devfilter_ignored(&netdev.filter, l->name))
+    if (!l->has_stats || devfilter_ignored(&s->st->filter, l->name))
         return;
     const uint64_t *v = l->stats;
-    if (netdev.detailed) {
+    if (s->st->detailed) {
         for (int i = 0; i < RTNL_STATS; i++)
             emit(s, rtnl_stat_names[i], v[i], l->name);
         return;
@@ -128,13 +147,13 @@ static void on_link(void *arg, const rtnl_link *l)
 static void on_dev(void *arg, const netdev_rec *d)
 {
     dev_scrape *s = arg;
-    if (devfilter_ignored(&netdev.filter, d->name))
+    if (devfilter_ignored(&s->st->filter, d->name))
         return;
     for (int i = 0; i < NETDEV_FIELDS; i++) {
         const char *key = netdev_field_names[i];
         /* procfs names these four receive_errors, ...; node_exporter's legacy() renames them unless detailed.
          */
-        if (netdev.detailed) {
+        if (s->st->detailed) {
             static const char *const raw[][2] = {{"receive_errs", "receive_errors"},
                                                  {"receive_drop", "receive_dropped"},
                                                  {"transmit_errs", "transmit_errors"},
@@ -147,14 +166,12 @@ static void on_dev(void *arg, const netdev_rec *d)
     }
 }
 
-static procfile netdev_file = PROCFILE_INIT;
-
 static int collect_procfs(dev_scrape *s, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/dev") < 0)
         return node_fail(ctx, "netdev", "path too long");
-    if (procfile_read(&netdev_file, path, 16 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&s->st->file, path, 16 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "netdev", err);
     int rc = netdev_parse(text, on_dev, s, err, sizeof err);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
@@ -219,17 +236,17 @@ static void on_addr(void *arg, const rtnl_addr *a)
     expo_sample(s->fam, 1, "device", dev, "address", ip, "netmask", mask, "scope", addr_scope(a), NULL);
 }
 
-static int collect_addresses(expo *w, collector_ctx *ctx)
+static int collect_addresses(expo *w, collector_ctx *ctx, rtnl_sock *rtnl)
 {
     char err[256];
     names ns = {0};
     rtnl_cb lcb = {.link = on_name, .arg = &ns};
     addr_scrape s = {NULL, &ns};
     rtnl_cb acb = {.addr = on_addr, .arg = &s};
-    int rc = rtnl_dump('l', &lcb, ctx->deadline, err, sizeof err);
+    int rc = rtnl_dump(rtnl, 'l', &lcb, ctx->deadline, err, sizeof err);
     if (rc == 0) {
         s.fam = expo_family_get(w, "node_network_address_info", "node network address by device", EXPO_GAUGE);
-        rc = rtnl_dump('a', &acb, ctx->deadline, err, sizeof err);
+        rc = rtnl_dump(rtnl, 'a', &acb, ctx->deadline, err, sizeof err);
     }
     free(ns.v);
     return rc < 0 ? node_fail(ctx, "netdev address-info", err) : 0;
@@ -237,24 +254,28 @@ static int collect_addresses(expo *w, collector_ctx *ctx)
 
 static int collect_netdev(expo *w, collector_ctx *ctx)
 {
-    dev_scrape s = {.w = w};
-    if (netdev.netlink) {
+    netdev_state *st = ctx->self;
+    dev_scrape s = {.w = w, .st = st};
+    if (st->netlink) {
         char err[256];
         rtnl_cb cb = {.link = on_link, .arg = &s};
-        if (rtnl_dump('l', &cb, ctx->deadline, err, sizeof err) < 0)
+        if (rtnl_dump(st->rtnl, 'l', &cb, ctx->deadline, err, sizeof err) < 0)
             return node_fail(ctx, "netdev", err);
     } else if (collect_procfs(&s, ctx) < 0) {
         return -1;
     }
-    return netdev.address_info ? collect_addresses(w, ctx) : 0;
+    return st->address_info ? collect_addresses(w, ctx, st->rtnl) : 0;
 }
 
 static void release_netdev(void *self)
 {
-    (void)self;
-    procfile_close(&netdev_file);
-    rtnl_close();
-    devfilter_release(&netdev.filter);
+    netdev_state *st = self;
+    if (!st)
+        return;
+    procfile_close(&st->file);
+    rtnl_sock_free(st->rtnl);
+    devfilter_release(&st->filter);
+    free(st);
 }
 
 const collector node_collector_netdev = {

@@ -8,6 +8,7 @@
 #include "node.h"
 #include "parsers.h"
 #include "readfile.h"
+#include "xalloc.h"
 
 enum {
     K_BUILD_ID,
@@ -40,20 +41,43 @@ static void on_kv(void *arg, const char *key, const char *value)
             r->v[i] = value;
 }
 
-/* The parsed file, kept while its mtime stays the same (node_exporter caches it likewise). */
-static char *os_text, os_path[4096];
-static struct timespec os_mtime;
-static os_release os_cached;
+/* The collector's own (init / release): the parsed file, kept while its mtime stays the same
+ * (node_exporter caches it likewise). */
+typedef struct os_state {
+    const char *rootfs; /* --path.rootfs */
+    char *text, path[4096];
+    struct timespec mtime;
+    os_release cached;
+} os_state;
+
+static int init_os(void *exporter_state, void **self, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    os_state *os = xcalloc(1, sizeof *os);
+    os->rootfs = ((const node_paths *)exporter_state)->rootfs;
+    *self = os;
+    return 0;
+}
+
+static void release_os(void *self)
+{
+    os_state *os = self;
+    if (!os)
+        return;
+    free(os->text);
+    free(os);
+}
 
 /* Finds and parses os-release under rootfs unless the cached copy is current. */
-static int os_refresh(const char *rootfs, char *err, size_t errlen)
+static int os_refresh(os_state *os, char *err, size_t errlen)
 {
     static const char *const files[] = {"etc/os-release", "usr/lib/os-release"};
     char path[4096];
     struct stat sb;
     size_t i;
     for (i = 0; i < 2; i++) {
-        if (node_path(path, sizeof path, rootfs, files[i]) < 0) {
+        if (node_path(path, sizeof path, os->rootfs, files[i]) < 0) {
             snprintf(err, errlen, "path too long");
             return -1;
         }
@@ -68,34 +92,35 @@ static int os_refresh(const char *rootfs, char *err, size_t errlen)
         snprintf(err, errlen, "no os-release file found");
         return -1;
     }
-    if (os_text && strcmp(path, os_path) == 0 && sb.st_mtim.tv_sec == os_mtime.tv_sec &&
-        sb.st_mtim.tv_nsec == os_mtime.tv_nsec)
+    if (os->text && strcmp(path, os->path) == 0 && sb.st_mtim.tv_sec == os->mtime.tv_sec &&
+        sb.st_mtim.tv_nsec == os->mtime.tv_nsec)
         return 0;
-    free(os_text);
-    memset(&os_cached, 0, sizeof os_cached);
-    os_text = readfile(path, 1 << 16, NULL, err, errlen);
-    if (!os_text)
+    free(os->text);
+    memset(&os->cached, 0, sizeof os->cached);
+    os->text = readfile(path, 1 << 16, NULL, err, errlen);
+    if (!os->text)
         return -1;
-    if (osrelease_parse(os_text, on_kv, &os_cached, err, errlen) < 0) {
-        free(os_text);
-        os_text = NULL;
+    if (osrelease_parse(os->text, on_kv, &os->cached, err, errlen) < 0) {
+        free(os->text);
+        os->text = NULL;
         return -1;
     }
     for (int k = 0; k < K_N; k++)
-        if (!os_cached.v[k])
-            os_cached.v[k] = "";
-    memcpy(os_path, path, sizeof os_path);
-    os_mtime = sb.st_mtim;
+        if (!os->cached.v[k])
+            os->cached.v[k] = "";
+    memcpy(os->path, path, sizeof os->path);
+    os->mtime = sb.st_mtim;
     return 0;
 }
 
 static int collect_os(expo *w, collector_ctx *ctx)
 {
+    os_state *os = ctx->self;
     char err[256];
-    if (os_refresh(NODE_PATHS(ctx)->rootfs, err, sizeof err) < 0) {
+    if (os_refresh(os, err, sizeof err) < 0) {
         return node_fail(ctx, "os", err);
     }
-    const os_release r = os_cached;
+    const os_release r = os->cached;
     expo_sample(
         expo_family_get(w, "node_os_info",
                         "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, "
@@ -114,15 +139,9 @@ static int collect_os(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_os(void *self)
-{
-    (void)self;
-    free(os_text);
-    os_text = NULL;
-}
-
 const collector node_collector_os = {.name = "os",
                                      .enabled_by_default = true,
                                      .help = "Exposes the OS release info (os-release).",
                                      .collect = collect_os,
+                                     .init = init_os,
                                      .release = release_os};

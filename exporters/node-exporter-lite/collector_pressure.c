@@ -7,15 +7,13 @@
 #include "parsers.h"
 #include "procfile.h"
 
-static procfile psi_files[3] = {PROCFILE_INIT, PROCFILE_INIT, PROCFILE_INIT};
-
 static int read_psi(int i, const char *resource, pressure_rec *out, collector_ctx *ctx)
 {
     char rel[64], path[4096], err[256], *text;
     snprintf(rel, sizeof rel, "pressure/%s", resource);
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "pressure", "path too long");
-    if (procfile_read(&psi_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return node_fail(ctx, "pressure",
                          errno == ENOENT ? "pressure information is unavailable, you need a "
                                            "Linux kernel >= 4.20 and/or CONFIG_PSI enabled"
@@ -54,15 +52,8 @@ static int collect_pressure(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_pressure(void *self)
-{
-    (void)self;
-    for (int i = 0; i < 3; i++)
-        procfile_close(&psi_files[i]);
-}
-
 const collector node_collector_pressure = {.name = "pressure",
                                            .enabled_by_default = true,
                                            .help = "Exposes pressure stall statistics from /proc/pressure/.",
                                            .collect = collect_pressure,
-                                           .release = release_pressure};
+                                           NODE_FILES_STATE};

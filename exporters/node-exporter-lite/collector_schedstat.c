@@ -19,15 +19,13 @@ static void on_cpu(void *arg, const char *cpu, uint64_t running_ns, uint64_t wai
     expo_sample(s->slices, (double)timeslices, "cpu", cpu, NULL);
 }
 
-static procfile sched_file = PROCFILE_INIT;
-
 static int collect_schedstat(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "schedstat") < 0)
         return node_fail(ctx, "schedstat", "path too long");
     /* A kernel without CONFIG_SCHEDSTATS has no file: "no data" in node_exporter (success 0). */
-    if (procfile_read(&sched_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "schedstat", errno == ENOENT ? "schedstat file does not exist (no data)" : err);
     sched_scrape s = {
         expo_family_get(w, "node_schedstat_running_seconds_total",
@@ -44,14 +42,8 @@ static int collect_schedstat(expo *w, collector_ctx *ctx)
     return s.cpus ? 0 : node_fail(ctx, path, "no cpuN line");
 }
 
-static void release_schedstat(void *self)
-{
-    (void)self;
-    procfile_close(&sched_file);
-}
-
 const collector node_collector_schedstat = {.name = "schedstat",
                                             .enabled_by_default = true,
                                             .help = "Exposes task scheduler statistics from /proc/schedstat.",
                                             .collect = collect_schedstat,
-                                            .release = release_schedstat};
+                                            NODE_FILES_STATE};

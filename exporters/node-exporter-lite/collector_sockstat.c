@@ -44,14 +44,12 @@ static void on_stat(void *arg, const char *proto, const char *key, uint64_t valu
     }
 }
 
-static procfile sock_files[2] = {PROCFILE_INIT, PROCFILE_INIT};
-
 static int read_one(int i, const char *rel, int optional, sock_scrape *s, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "sockstat", "path too long");
-    if (procfile_read(&sock_files[i], path, 1 << 16, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[i], path, 1 << 16, &text, err, sizeof err) < 0)
         return optional && errno == ENOENT ? 0 : node_fail(ctx, "sockstat", err); /* no IPv6: no sockstat6 */
     int rc = sockstat_parse(text, on_stat, s, err, sizeof err);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
@@ -65,15 +63,8 @@ static int collect_sockstat(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_sockstat(void *self)
-{
-    (void)self;
-    for (int i = 0; i < 2; i++)
-        procfile_close(&sock_files[i]);
-}
-
 const collector node_collector_sockstat = {.name = "sockstat",
                                            .enabled_by_default = true,
                                            .help = "Exposes various statistics from /proc/net/sockstat.",
                                            .collect = collect_sockstat,
-                                           .release = release_sockstat};
+                                           NODE_FILES_STATE};

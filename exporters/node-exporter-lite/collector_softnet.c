@@ -20,14 +20,12 @@ static void on_cpu(void *arg, unsigned index, uint64_t processed, uint64_t dropp
     expo_sample(s->squeezed, (double)squeezed, "cpu", cpu, NULL);
 }
 
-static procfile softnet_file = PROCFILE_INIT;
-
 static int collect_softnet(expo *w, collector_ctx *ctx)
 {
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "net/softnet_stat") < 0)
         return node_fail(ctx, "softnet", "path too long");
-    if (procfile_read(&softnet_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "softnet", err);
     softnet_scrape s = {
         expo_family_get(w, "node_softnet_processed_total", "Number of processed packets", EXPO_COUNTER),
@@ -39,14 +37,8 @@ static int collect_softnet(expo *w, collector_ctx *ctx)
     return rc < 0 ? node_fail(ctx, path, err) : 0;
 }
 
-static void release_softnet(void *self)
-{
-    (void)self;
-    procfile_close(&softnet_file);
-}
-
 const collector node_collector_softnet = {.name = "softnet",
                                           .enabled_by_default = true,
                                           .help = "Exposes statistics from /proc/net/softnet_stat.",
                                           .collect = collect_softnet,
-                                          .release = release_softnet};
+                                          NODE_FILES_STATE};

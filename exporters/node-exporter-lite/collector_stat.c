@@ -4,7 +4,6 @@
 #include "parsers.h"
 #include "procfile.h"
 
-static procfile stat_file = PROCFILE_INIT;
 static bool softirq; /* --collector.stat.softirq */
 
 static const flag stat_flags[] = {
@@ -16,7 +15,7 @@ static int collect_stat(expo *w, collector_ctx *ctx)
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "stat") < 0)
         return node_fail(ctx, "stat", "path too long");
-    if (procfile_read(&stat_file, path, 4 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[0], path, 4 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "stat", err);
     stat_rec st;
     int rc = stat_parse(text, &st, NULL, NULL, err, sizeof err);
@@ -48,12 +47,6 @@ static int collect_stat(expo *w, collector_ctx *ctx)
     return 0;
 }
 
-static void release_stat(void *self)
-{
-    (void)self;
-    procfile_close(&stat_file);
-}
-
 const collector node_collector_stat = {
     .name = "stat",
     .enabled_by_default = true,
@@ -61,4 +54,4 @@ const collector node_collector_stat = {
     .collect = collect_stat,
     .flags = stat_flags,
     .nflags = 1,
-    .release = release_stat};
+    NODE_FILES_STATE};

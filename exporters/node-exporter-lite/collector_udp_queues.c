@@ -5,8 +5,6 @@
 #include "parsers.h"
 #include "procfile.h"
 
-static procfile udp_files[2] = {PROCFILE_INIT, PROCFILE_INIT};
-
 /* 1 with the sums, 0 if the file does not exist (no such protocol), -1 on failure. */
 static int read_one(int i, const char *rel, udp_queues *q, collector_ctx *ctx)
 {
@@ -14,7 +12,7 @@ static int read_one(int i, const char *rel, udp_queues *q, collector_ctx *ctx)
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, rel) < 0)
         return node_fail(ctx, "udp_queues", "path too long");
     /* One line per socket: busy DNS or syslog hosts have thousands. */
-    if (procfile_read(&udp_files[i], path, 64u << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&NODE_FILES(ctx)[i], path, 64u << 20, &text, err, sizeof err) < 0)
         return errno == ENOENT ? 0 : node_fail(ctx, "udp_queues", err);
     int rc = udp_queues_parse(text, q, err, sizeof err);
     return rc < 0 ? node_fail(ctx, path, err) : 1;
@@ -42,16 +40,9 @@ static int collect_udp_queues(expo *w, collector_ctx *ctx)
     return found ? 0 : node_fail(ctx, "udp_queues", "no /proc/net/udp or udp6");
 }
 
-static void release_udp_queues(void *self)
-{
-    (void)self;
-    procfile_close(&udp_files[0]);
-    procfile_close(&udp_files[1]);
-}
-
 const collector node_collector_udp_queues = {
     .name = "udp_queues",
     .enabled_by_default = true,
     .help = "Exposes UDP total lengths of the rx_queue and tx_queue from /proc/net/udp and /proc/net/udp6.",
     .collect = collect_udp_queues,
-    .release = release_udp_queues};
+    NODE_FILES_STATE};

@@ -5,67 +5,54 @@
 #include "node.h"
 #include "parsers.h"
 #include "procfile.h"
-#include "goregex.h"
 #include "textutil.h"
+#include "xalloc.h"
 
-static procfile vmstat_file = PROCFILE_INIT;
 static char *fields; /* --collector.vmstat.fields */
-static regex_t fields_re;
-static bool compiled;
 
 static const flag vmstat_flags[] = {
     {"collector.vmstat.fields", FLAG_STRING, &fields, "^(oom_kill|pgpg|pswp|pg.*fault).*",
      "Regexp of fields to return for vmstat collector.", 0, 0},
 };
 
+/* The collector's own (init / release). */
+typedef struct vmstat_state {
+    procfile file;
+    node_fields *fields;
+} vmstat_state;
+
 static int init_vmstat(void *exporter_state, void **self, char *err, size_t errlen)
 {
     (void)exporter_state;
-    (void)self;
-    compiled = node_regex_flag(&fields_re, "collector.vmstat.fields", fields, err, errlen) == 0;
-    return compiled ? 0 : -1;
+    node_fields *nf = node_fields_new("collector.vmstat.fields", fields, err, errlen);
+    if (!nf)
+        return -1;
+    vmstat_state *st = xmalloc(sizeof *st);
+    st->file = (procfile)PROCFILE_INIT;
+    st->fields = nf;
+    *self = st;
+    return 0;
 }
 
-/* The pattern's verdict per line of the file: the kernel's field list does not change while we run,
- * and a regexec per line (about 180 of them) would cost more than the rest of the collector. */
-typedef struct verdict {
-    char name[64];
-    int match;
-} verdict;
-static verdict *verdicts; /* guarded by vmstat_file's lock */
-static size_t nverdicts;
+static void release_vmstat(void *self)
+{
+    vmstat_state *st = self;
+    procfile_close(&st->file);
+    node_fields_free(st->fields);
+    free(st);
+}
 
 typedef struct vm_ctx {
     expo *w;
-    size_t line;
+    vmstat_state *st;
 } vm_ctx;
-
-static int field_matches(size_t i, const char *name)
-{
-    if (strlen(name) >= sizeof verdicts[0].name)
-        return goregex_match(&fields_re, name); /* too long to keep: decided each time */
-    if (i >= nverdicts) {
-        verdict *n = realloc(verdicts, (i + 1) * sizeof *n);
-        if (!n)
-            return goregex_match(&fields_re, name);
-        for (; nverdicts <= i; nverdicts++)
-            n[nverdicts].match = -1;
-        verdicts = n;
-    }
-    verdict *v = &verdicts[i];
-    if (v->match < 0 || strcmp(v->name, name) != 0) {
-        strcpy(v->name, name);
-        v->match = goregex_match(&fields_re, name);
-    }
-    return v->match;
-}
 
 static void on_field(void *arg, const char *name, double value)
 {
     vm_ctx *c = arg;
     expo *w = c->w;
     char metric[160], help[200];
-    if (!field_matches(c->line++, name) ||
+    if (!node_fields_match(c->st->fields, name) ||
         text_join(metric, sizeof metric, "node_vmstat_", name, (char *)NULL) < 0 ||
         text_join(help, sizeof help, "/proc/vmstat information field ", name, ".", (char *)NULL) < 0)
         return;
@@ -75,26 +62,16 @@ static void on_field(void *arg, const char *name, double value)
 
 static int collect_vmstat(expo *w, collector_ctx *ctx)
 {
+    vmstat_state *st = ctx->self;
     char path[4096], err[256], *text;
     if (node_path(path, sizeof path, NODE_PATHS(ctx)->procfs, "vmstat") < 0)
         return node_fail(ctx, "vmstat", "path too long");
-    if (procfile_read(&vmstat_file, path, 1 << 20, &text, err, sizeof err) < 0)
+    if (procfile_read(&st->file, path, 1 << 20, &text, err, sizeof err) < 0)
         return node_fail(ctx, "vmstat", err);
-    vm_ctx c = {w, 0};
+    vm_ctx c = {w, st};
     int rc = namevalue_parse(text, on_field, &c, err, sizeof err);
+    node_fields_settle(st->fields);
     return rc < 0 ? node_fail(ctx, path, err) : 0;
-}
-
-static void release_vmstat(void *self)
-{
-    (void)self;
-    procfile_close(&vmstat_file);
-    free(verdicts);
-    verdicts = NULL;
-    nverdicts = 0;
-    if (compiled)
-        regfree(&fields_re);
-    compiled = false;
 }
 
 const collector node_collector_vmstat = {.name = "vmstat",

@@ -12,6 +12,7 @@
 
 #include "collector.h"
 #include "flags.h"
+#include "procfile.h"
 
 /* --path.procfs, --path.sysfs, --path.rootfs, --path.udev.data (node_exporter's). */
 typedef struct node_paths {
@@ -45,8 +46,43 @@ int node_path(char *out, size_t outlen, const char *root, const char *rel);
 /* Writes "what: reason" into the collector's error line; returns -1. */
 int node_fail(collector_ctx *ctx, const char *what, const char *reason);
 
-/* collector_netclass_rtnl.c: netclass over rtnetlink (--collector.netclass.netlink); `ignored`
- * is netclass's --collector.netclass.ignored-devices (NULL: none). */
-int netclass_rtnl_collect(expo *w, collector_ctx *ctx, const regex_t *ignored, bool with_stats);
+/* The state of a collector that keeps only open files (NODE_FILES_MAX at most, each closed until first
+ * read): NODE_FILES_STATE in its table entry, and NODE_FILES(ctx)[i] in collect.
+ * Every collector's state is its own, made by its init and handed back as ctx->self: none is static. */
+enum { NODE_FILES_MAX = 3 };
+#define NODE_FILES(ctx) ((procfile *)(ctx)->self)
+#define NODE_FILES_STATE .init = node_files_init, .release = node_files_release
+/* Can't fail (aborts on out-of-memory). */
+int node_files_init(void *exporter_state, void **self, char *err, size_t errlen);
+void node_files_release(void *self);
+
+/* The state of a collector that reads one kept-open file through a device filter (arp, diskstats): made
+ * from devfilter_setup's arguments into *self, 0; or -1 with the reason in err, nothing made. */
+typedef struct node_devfile {
+    procfile file;
+    devfilter filter;
+} node_devfile;
+int node_devfile_init(void **self, const char *what, const char *exclude, const char *include, char *err,
+                      size_t errlen);
+void node_devfile_release(void *self);
+
+/* A --collector.X.fields pattern that keeps its verdicts (vmstat, netstat): the kernel's field names
+ * never change while we run, and a regexec per field per scrape was most of those collectors' cost.
+ * node_fields_new compiles `pattern` (the Go regexp of --flagname): NULL with the reason in err. */
+typedef struct node_fields node_fields;
+node_fields *node_fields_new(const char *flagname, const char *pattern, char *err, size_t errlen);
+/* 1 if name matches; decided once per name (up to NODE_FIELDS_KEPT names, past that every time). */
+enum { NODE_FIELDS_KEPT = 1024 };
+int node_fields_match(node_fields *nf, const char *name);
+/* After a scrape: if the regex ran, compiles it afresh (glibc builds a pattern's DFA lazily, to about
+ * 450 kB for netstat's default, and every verdict is kept now) and gives those pages back. */
+void node_fields_settle(node_fields *nf);
+void node_fields_free(node_fields *nf);
+
+/* collector_netclass_rtnl.c: netclass over rtnetlink (--collector.netclass.netlink) on netclass's own
+ * sockets; `ignored` is netclass's --collector.netclass.ignored-devices (NULL: none). */
+struct rtnl_sock;
+int netclass_rtnl_collect(expo *w, collector_ctx *ctx, struct rtnl_sock *rtnl, const regex_t *ignored,
+                          bool with_stats);
 
 #endif

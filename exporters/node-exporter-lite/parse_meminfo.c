@@ -29,14 +29,9 @@ static int meminfo_name(const char *key, int bytes, char *out, size_t outlen)
 
 int meminfo_parse(char *text, meminfo_cb cb, void *arg, char *err, size_t errlen)
 {
-    char *cur = text, *line;
+    char *cur = text, *f, *key;
     int lineno = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *key = text_next_field(&f);
-        if (!key)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &key, &f)) {
         if (text_strip_colon(key) < 0)
             return text_fail(err, errlen, lineno, "expected \"Key: value\"");
         char *val = text_next_field(&f);

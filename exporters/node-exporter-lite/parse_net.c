@@ -7,14 +7,9 @@
 
 int sockstat_parse(char *text, sockstat_cb cb, void *arg, char *err, size_t errlen)
 {
-    char *cur = text, *line;
+    char *cur = text, *f, *proto;
     int lineno = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *proto = text_next_field(&f);
-        if (!proto)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &proto, &f)) {
         if (text_strip_colon(proto) < 0)
             return text_fail(err, errlen, lineno, "expected \"PROTO: key value ...\"");
         char *key;
@@ -63,14 +58,9 @@ int netstat_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen
 
 int snmp6_parse(char *text, netstat_cb cb, void *arg, char *err, size_t errlen)
 {
-    char *cur = text, *line;
+    char *cur = text, *f, *key;
     int lineno = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *key = text_next_field(&f);
-        if (!key)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &key, &f)) {
         char *val = text_next_field(&f);
         double v;
         if (!val || text_next_field(&f) || text_double(val, &v) < 0)

@@ -10,14 +10,9 @@
 int pressure_parse(char *text, pressure_rec *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    char *cur = text, *line;
+    char *cur = text, *f, *kind;
     int lineno = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *kind = text_next_field(&f);
-        if (!kind)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &kind, &f)) {
         int some = strcmp(kind, "some") == 0;
         if (!some && strcmp(kind, "full") != 0)
             return text_fail(err, errlen, lineno, "expected \"some\" or \"full\"");
@@ -94,14 +89,9 @@ int cpulist_parse(char *text, cpulist_cb cb, void *arg, char *err, size_t errlen
 
 int namevalue_parse(char *text, namevalue_cb cb, void *arg, char *err, size_t errlen)
 {
-    char *cur = text, *line;
+    char *cur = text, *f, *name;
     int lineno = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *name = text_next_field(&f);
-        if (!name)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &name, &f)) {
         char *val = text_next_field(&f);
         double v;
         if (!val || text_next_field(&f) || text_double(val, &v) < 0)

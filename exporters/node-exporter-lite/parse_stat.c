@@ -38,15 +38,10 @@ static int cpu_line(char *name, char *f, stat_cpu_cb cb, void *arg)
 int stat_parse(char *text, stat_rec *out, stat_cpu_cb cb, void *arg, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    char *cur = text, *line;
+    char *cur = text, *f, *key;
     int lineno = 0;
     unsigned seen = 0;
-    while ((line = text_next_line(&cur))) {
-        lineno++;
-        char *f = line;
-        char *key = text_next_field(&f);
-        if (!key)
-            continue;
+    while (text_next_keyed(&cur, &lineno, &key, &f)) {
         if (strncmp(key, "cpu", 3) == 0) {
             if (cpu_line(key, f, cb, arg) < 0)
                 return text_fail(err, errlen, lineno, "bad cpu line");

@@ -103,56 +103,39 @@ static int grow(void **arr, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-static uint64_t hash_mem(const char *s, size_t n, uint64_t h)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* ---- family lookup by name ---- */
 
-static size_t fam_slot(const tf_file *f, const char *name, size_t n)
+typedef struct name_key {
+    const char *name;
+    size_t n;
+} name_key;
+
+static int fam_named(uint64_t value, const void *owner, const void *key)
 {
-    size_t mask = f->fam_index_cap - 1, j = hash_mem(name, n, 1469598103934665603ULL) & mask;
-    for (; f->fam_index[j]; j = (j + 1) & mask) {
-        const char *fn = f->fams[f->fam_index[j] - 1].name;
-        if (strncmp(fn, name, n) == 0 && fn[n] == '\0')
-            break;
-    }
-    return j;
+    const tf_file *f = owner;
+    const name_key *k = key;
+    const char *fn = f->fams[value - 1].name;
+    return strncmp(fn, k->name, k->n) == 0 && fn[k->n] == '\0';
 }
 
+/* The family named by the n bytes at name, or -1. */
 static long fam_lookup(const tf_file *f, const char *name, size_t n)
 {
-    if (!f->fam_index_cap)
-        return -1;
-    size_t j = fam_slot(f, name, n);
-    return f->fam_index[j] ? (long)f->fam_index[j] - 1 : -1;
+    name_key key = {name, n};
+    uint64_t found =
+        hashtab_find(&f->fam_index, hashtab_fnv1a(name, n, HASHTAB_FNV_BASIS), fam_named, f, &key);
+    return found ? (long)found - 1 : -1;
 }
 
 static int fam_add(tp *p, const char *name, size_t *out)
 {
     tf_file *f = p->f;
-    if ((f->nfams + 1) * 2 > f->fam_index_cap) {
-        size_t ncap = f->fam_index_cap ? f->fam_index_cap * 2 : 64;
-        size_t *idx = calloc(ncap, sizeof *idx);
-        if (!idx)
-            return fail(p, "out of memory");
-        free(f->fam_index);
-        f->fam_index = idx;
-        f->fam_index_cap = ncap;
-        for (size_t i = 0; i < f->nfams; i++)
-            f->fam_index[fam_slot(f, f->fams[i].name, strlen(f->fams[i].name))] = i + 1;
-    }
-    if (grow((void **)&f->fams, &f->capfams, f->nfams, sizeof *f->fams) < 0)
+    if (grow((void **)&f->fams, &f->capfams, f->nfams, sizeof *f->fams) < 0 ||
+        hashtab_add(&f->fam_index, hashtab_fnv1a(name, strlen(name), HASHTAB_FNV_BASIS), f->nfams + 1) < 0)
         return fail(p, "out of memory");
     tf_family *fam = &f->fams[f->nfams];
     memset(fam, 0, sizeof *fam);
     fam->name = name;
-    f->fam_index[fam_slot(f, name, strlen(name))] = f->nfams + 1;
     *out = f->nfams++;
     return 0;
 }
@@ -204,8 +187,8 @@ static uint64_t labelset_hash(const tf_file *f, size_t fam, size_t label0, size_
     /* A sum of per-label hashes: the same set in another order hashes alike. */
     for (size_t i = 0; i < n; i++) {
         const tf_label *l = &f->labels[label0 + i];
-        uint64_t x = hash_mem(l->name, strlen(l->name) + 1, 1469598103934665603ULL);
-        h += hash_mem(l->value, strlen(l->value), x);
+        uint64_t x = hashtab_fnv1a(l->name, strlen(l->name) + 1, HASHTAB_FNV_BASIS);
+        h += hashtab_fnv1a(l->value, strlen(l->value), x);
     }
     return h * 31 + fam;
 }
@@ -231,13 +214,15 @@ static int labelset_equal(const tf_file *f, const tf_metric *m, size_t fam, size
     return 1;
 }
 
-static size_t metric_slot(const tf_file *f, uint64_t h, size_t fam, size_t label0, size_t n)
+typedef struct labelset_key {
+    size_t fam, label0, n;
+} labelset_key;
+
+static int metric_labelled(uint64_t value, const void *owner, const void *key)
 {
-    size_t mask = f->metric_index_cap - 1, j = h & mask;
-    for (; f->metric_index[j]; j = (j + 1) & mask)
-        if (labelset_equal(f, &f->metrics[f->metric_index[j] - 1], fam, label0, n))
-            break;
-    return j;
+    const tf_file *f = owner;
+    const labelset_key *k = key;
+    return labelset_equal(f, &f->metrics[value - 1], k->fam, k->label0, k->n);
 }
 
 static int metric_new(tp *p, size_t *out)
@@ -259,34 +244,18 @@ static int metric_new(tp *p, size_t *out)
 static int metric_merge(tp *p, size_t *out)
 {
     tf_file *f = p->f;
-    size_t n = f->nlabels - p->label0;
-    if ((f->nmetrics + 1) * 2 > f->metric_index_cap) {
-        size_t ncap = f->metric_index_cap ? f->metric_index_cap * 2 : 64;
-        size_t *idx = calloc(ncap, sizeof *idx);
-        if (!idx)
-            return fail(p, "out of memory");
-        free(f->metric_index);
-        f->metric_index = idx;
-        f->metric_index_cap = ncap;
-        for (size_t i = 0; i < f->nmetrics; i++) {
-            const tf_metric *m = &f->metrics[i];
-            tf_type t = f->fams[m->family].type;
-            if (t != TF_HISTOGRAM && t != TF_SUMMARY)
-                continue;
-            uint64_t h = labelset_hash(f, m->family, m->label0, m->nlabels);
-            f->metric_index[metric_slot(f, h, m->family, m->label0, m->nlabels)] = i + 1;
-        }
-    }
-    uint64_t h = labelset_hash(f, p->fam, p->label0, n);
-    size_t j = metric_slot(f, h, p->fam, p->label0, n);
-    if (f->metric_index[j]) {
-        *out = f->metric_index[j] - 1;
+    labelset_key key = {p->fam, p->label0, f->nlabels - p->label0};
+    uint64_t h = labelset_hash(f, key.fam, key.label0, key.n);
+    uint64_t found = hashtab_find(&f->metric_index, h, metric_labelled, f, &key);
+    if (found) {
+        *out = found - 1;
         f->nlabels = p->label0; /* the line's labels are the metric's already */
         return 0;
     }
     if (metric_new(p, out) < 0)
         return -1;
-    f->metric_index[j] = *out + 1;
+    if (hashtab_add(&f->metric_index, h, *out + 1) < 0)
+        return fail(p, "out of memory");
     return 0;
 }
 
@@ -729,8 +698,8 @@ void tf_file_free(tf_file *f)
     free(f->labels);
     free(f->points);
     free(f->order);
-    free(f->fam_index);
-    free(f->metric_index);
+    hashtab_release(&f->fam_index);
+    hashtab_release(&f->metric_index);
     memset(f, 0, sizeof *f);
 }
 

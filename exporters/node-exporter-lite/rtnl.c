@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xalloc.h"
+
 const char *const rtnl_stat_names[RTNL_STATS] = {
     "receive_packets",
     "transmit_packets",
@@ -273,20 +275,41 @@ int ethtool_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err
     return 0;
 }
 
-/* One socket per protocol and one buffer kept between scrapes (opening a netlink socket per scrape costs
- * about as much as the dump); a socket is closed after any error, so a half-read dump never leaks into the
- * next one. No lock: only collectors use them, on the one scrape worker (lib/README.md, "Threads"). */
-static int route_fd = -1, genl_fd = -1;
-static char *dump_buf;
+/* rtnl.h has why they are kept. No lock: a collector's own, used on the one scrape worker (lib/README.md,
+ * "Threads"). */
+struct rtnl_sock {
+    int route_fd, genl_fd;
+    char *buf;
+};
 enum { DUMP_CAP = 64 << 10 }; /* the kernel fills it with whole messages; one link's are a few kB */
+
+rtnl_sock *rtnl_sock_new(void)
+{
+    rtnl_sock *rs = xmalloc(sizeof *rs);
+    rs->route_fd = rs->genl_fd = -1;
+    rs->buf = NULL;
+    return rs;
+}
+
+void rtnl_sock_free(rtnl_sock *rs)
+{
+    if (!rs)
+        return;
+    if (rs->route_fd >= 0)
+        close(rs->route_fd);
+    if (rs->genl_fd >= 0)
+        close(rs->genl_fd);
+    free(rs->buf);
+    free(rs);
+}
 
 typedef int (*parse_fn)(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
 
 /* Sends req on *fd (opened on first use) and feeds the replies to parse until the dump is done. */
-static int dump_one(int proto, int *fd, const void *req, size_t reqlen, parse_fn parse, const rtnl_cb *cb,
-                    double deadline, char *err, size_t errlen)
+static int dump_one(rtnl_sock *rs, int proto, int *fd, const void *req, size_t reqlen, parse_fn parse,
+                    const rtnl_cb *cb, double deadline, char *err, size_t errlen)
 {
-    if (!dump_buf && !(dump_buf = malloc(DUMP_CAP)))
+    if (!rs->buf && !(rs->buf = malloc(DUMP_CAP)))
         return fail(err, errlen, "out of memory");
     if (*fd < 0 && (*fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto)) < 0) {
         snprintf(err, errlen, "netlink socket: %s", strerror(errno));
@@ -310,7 +333,7 @@ static int dump_one(int proto, int *fd, const void *req, size_t reqlen, parse_fn
         struct timeval tv = {.tv_sec = (time_t)left,
                              .tv_usec = (suseconds_t)((left - (double)(time_t)left) * 1e6) + 1};
         setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ssize_t n = recv(*fd, dump_buf, DUMP_CAP, 0);
+        ssize_t n = recv(*fd, rs->buf, DUMP_CAP, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -320,7 +343,7 @@ static int dump_one(int proto, int *fd, const void *req, size_t reqlen, parse_fn
                                                                : strerror(errno));
             goto out;
         }
-        if (parse(dump_buf, (size_t)n, cb, &done, err, errlen) < 0)
+        if (parse(rs->buf, (size_t)n, cb, &done, err, errlen) < 0)
             goto out;
     }
     rc = 0;
@@ -334,7 +357,7 @@ out:
     return rc;
 }
 
-int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+int rtnl_dump(rtnl_sock *rs, int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
 {
     struct {
         struct nlmsghdr h;
@@ -348,7 +371,8 @@ int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t er
     req.h.nlmsg_len = NLMSG_LENGTH(what == 'a' ? sizeof req.u.addr : sizeof req.u.link);
     req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.h.nlmsg_seq = 1;
-    int rc = dump_one(NETLINK_ROUTE, &route_fd, &req, req.h.nlmsg_len, rtnl_parse, cb, deadline, err, errlen);
+    int rc = dump_one(rs, NETLINK_ROUTE, &rs->route_fd, &req, req.h.nlmsg_len, rtnl_parse, cb, deadline, err,
+                      errlen);
     return rc;
 }
 
@@ -378,7 +402,7 @@ static size_t put_attr(genl_req *r, size_t len, uint16_t type, const void *v, si
     return len + NLA_ALIGN(a.nla_len);
 }
 
-int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t errlen)
+int ethtool_linkmodes_dump(rtnl_sock *rs, const rtnl_cb *cb, double deadline, char *err, size_t errlen)
 {
     genl_req req;
     uint16_t family = 0;
@@ -386,7 +410,8 @@ int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t
     size_t len = genl_request(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
     len = put_attr(&req, len, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME, sizeof ETHTOOL_GENL_NAME);
     req.h.nlmsg_len = (uint32_t)len;
-    int rc = dump_one(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, &fcb, deadline, err, errlen);
+    int rc =
+        dump_one(rs, NETLINK_GENERIC, &rs->genl_fd, &req, len, ethtool_parse, &fcb, deadline, err, errlen);
     if (rc < 0 && errno == ENOENT) {
         rc = 1; /* no ethtool netlink in this kernel */
     } else if (rc == 0 && !family) {
@@ -401,18 +426,7 @@ int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t
         len = genl_request(&req, family, ETHTOOL_MSG_LINKMODES_GET, NLM_F_DUMP);
         len = put_attr(&req, len, ETHTOOL_A_LINKMODES_HEADER | NLA_F_NESTED, nest, sizeof nest);
         req.h.nlmsg_len = (uint32_t)len;
-        rc = dump_one(NETLINK_GENERIC, &genl_fd, &req, len, ethtool_parse, cb, deadline, err, errlen);
+        rc = dump_one(rs, NETLINK_GENERIC, &rs->genl_fd, &req, len, ethtool_parse, cb, deadline, err, errlen);
     }
     return rc;
-}
-
-void rtnl_close(void)
-{
-    if (route_fd >= 0)
-        close(route_fd);
-    if (genl_fd >= 0)
-        close(genl_fd);
-    route_fd = genl_fd = -1;
-    free(dump_buf);
-    dump_buf = NULL;
 }

@@ -55,16 +55,22 @@ typedef struct rtnl_cb {
  * (a truncated message, an NLMSG_ERROR from the kernel). */
 int rtnl_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
 
+/* The netlink sockets (one per protocol, each opened on first use) and the receive buffer a collector
+ * keeps between dumps: opening a socket per scrape costs about as much as the dump. A socket is closed
+ * after any error, so a half-read dump never leaks into the next one. One owner, no lock. */
+typedef struct rtnl_sock rtnl_sock;
+/* Can't fail (aborts on out-of-memory); opens nothing yet. */
+rtnl_sock *rtnl_sock_new(void);
+/* Closes the sockets and frees rs (NULL: nothing). */
+void rtnl_sock_free(rtnl_sock *rs);
+
 /* Dumps RTM_GETLINK (what = 'l') or RTM_GETADDR ('a') through cb; every receive is bounded by the
  * monotonic `deadline`. 0, or -1 with a reason in err. */
-int rtnl_dump(int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen);
+int rtnl_dump(rtnl_sock *rs, int what, const rtnl_cb *cb, double deadline, char *err, size_t errlen);
 /* Dumps every device's ethtool link modes over generic netlink through cb->linkmode. 0; 1 if the kernel has
  * no ethtool netlink family (node_exporter then serves no speed and an empty duplex); -1 with a reason. */
-int ethtool_linkmodes_dump(const rtnl_cb *cb, double deadline, char *err, size_t errlen);
+int ethtool_linkmodes_dump(rtnl_sock *rs, const rtnl_cb *cb, double deadline, char *err, size_t errlen);
 /* The genetlink replies of that dump (for the tests and the fuzzer), as rtnl_parse. */
 int ethtool_parse(void *buf, size_t len, const rtnl_cb *cb, int *done, char *err, size_t errlen);
-
-/* Closes the sockets kept between dumps (at shutdown). */
-void rtnl_close(void);
 
 #endif

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashtab.h"
+
 /* In client_model's order. */
 typedef enum { TF_COUNTER, TF_GAUGE, TF_SUMMARY, TF_UNTYPED, TF_HISTOGRAM } tf_type;
 
@@ -55,9 +57,9 @@ typedef struct tf_file {
     size_t nlabels, caplabels;
     tf_point *points;
     size_t npoints, cappoints;
-    size_t *order;                          /* metric indices grouped by family */
-    size_t *fam_index, fam_index_cap;       /* open addressing: family index + 1, 0 empty */
-    size_t *metric_index, metric_index_cap; /* histogram and summary metrics by label set */
+    size_t *order;        /* metric indices grouped by family */
+    hashtab fam_index;    /* families by name: value family index + 1 */
+    hashtab metric_index; /* histogram and summary metrics by label set: value metric index + 1 */
     int has_timestamps;
 } tf_file;
 

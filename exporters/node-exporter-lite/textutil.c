@@ -50,6 +50,19 @@ char *text_next_field(char **cursor)
     return start;
 }
 
+int text_next_keyed(char **cursor, int *lineno, char **key, char **rest)
+{
+    char *line;
+    while ((line = text_next_line(cursor))) {
+        ++*lineno;
+        if ((*key = text_next_field(&line))) {
+            *rest = line;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 size_t text_fields(char *line, char **out, size_t max)
 {
     size_t n = 0;

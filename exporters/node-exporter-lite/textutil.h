@@ -13,6 +13,10 @@
 char *text_next_line(char **cursor);
 /* Cuts the next whitespace-separated field off *cursor; NULL when none is left. */
 char *text_next_field(char **cursor);
+/* Cuts the next line with a field off *cursor, skipping blank ones and counting every line in *lineno:
+ * its first field into *key and the rest of it into *rest (for text_next_field). 0 at the end of the
+ * text, else 1. The "Key value ..." files' loop. */
+int text_next_keyed(char **cursor, int *lineno, char **key, char **rest);
 /* Cuts up to `max` fields off `line` into out[]; returns how many (fewer when the line has fewer). */
 size_t text_fields(char *line, char **out, size_t max);
 /* Strict decimal parse of the whole string: 0, or -1 (out untouched). No sign. */
