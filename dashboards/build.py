@@ -111,6 +111,8 @@ def heatmap(title, targets, desc=""):
                         "legend": {"show": True}}}
 
 
+# The Kafka clusters dashboard's KRaft row: its panels have data on KRaft clusters only (tests check them there).
+KRAFT_ROW = "KRaft: controllers and metadata quorum (JMX)"
 RED_IF_ANY = [{"color": "green", "value": None}, {"color": "red", "value": 1}]
 RED_IF_NONE = [{"color": "red", "value": None}, {"color": "green", "value": 1}]
 
@@ -207,6 +209,46 @@ def kafka_clusters():
                "handlers {{instance}}", "A"),
         target(f"kafka_network_socketserver_networkprocessoravgidlepercent{{{c}}}", "network {{instance}}", "B")],
         unit="percentunit"), 8, 8)
+
+    # KRaft (Kafka 4) only: in ZooKeeper mode these series do not exist and the row shows no data.
+    lay.row(KRAFT_ROW)
+    lay.add(stat("Quorum leader", [target(f"max by (cluster) (kafka_server_raft_metrics_current_leader{{{c}}})",
+                                          "{{cluster}}")],
+                 thresholds=[{"color": "red", "value": None}, {"color": "green", "value": 0}],
+                 desc="Node id of the metadata quorum's leader (the active controller) as the nodes see it; -1: none "
+                 "(KafkaNoActiveController)."), 4, 4)
+    lay.add(stat("Voters", [target(f"max by (cluster) (kafka_server_raft_metrics_number_of_voters{{{c}}})",
+                                   "{{cluster}}")], desc="Controllers in the metadata quorum."), 4, 4)
+    lay.add(stat("Fenced brokers", [target(f"max by (cluster) (kafka_controller_kafkacontroller_fencedbrokercount{{{c}}})",
+                                           "{{cluster}}")], thresholds=RED_IF_ANY,
+                 desc="Brokers the controller fenced (missed heartbeats): they lead no partition."), 4, 4)
+    lay.add(stat("Metadata version", [target(f"max by (cluster) (kafka_server_metadataloader_currentmetadataversion{{{c}}})",
+                                             "{{cluster}}")],
+                 desc="metadata.version feature level (KIP-938); 4.x features need the finalized level raised."), 4, 4)
+    lay.add(stat("Elections (1h)", [target(
+        f"sum by (cluster) (increase(kafka_controller_kafkacontroller_newactivecontrollers_total{{{c}}}[1h]))",
+        "{{cluster}}")], desc="Times a controller became active in the last hour (KIP-938 NewActiveControllersCount); "
+        "more than a few: a flapping quorum."), 4, 4)
+    lay.add(stat("Heartbeat time-outs (1h)", [target(
+        f"sum by (cluster) (increase(kafka_controller_kafkacontroller_timedoutbrokerheartbeat_total{{{c}}}[1h]))",
+        "{{cluster}}")], thresholds=RED_IF_ANY,
+        desc="Broker heartbeats the controller timed out in the last hour (KIP-938)."), 4, 4)
+    lay.add(timeseries("Metadata log commits", [
+        target(f"max by (cluster) (rate(kafka_server_raft_metrics_high_watermark{{{c}}}[$__rate_interval]))",
+               "{{cluster}}")], unit="short",
+        desc="Growth of the quorum's high watermark, records/s. About 1-2/s on an idle healthy quorum (a NoOpRecord "
+        "every 500 ms); 0: nothing commits (KafkaKRaftQuorumNotCommitting)."), 8, 8)
+    lay.add(timeseries("Voter lag", [
+        target(f"max by (cluster) (kafka_server_raft_metrics_log_end_offset{{{c}}}) - on (cluster) group_right "
+               f"kafka_server_raft_metrics_log_end_offset{{{c}}}", "{{instance}}")], unit="short",
+        desc="Records each node's metadata log ends behind the furthest one (KafkaKRaftVoterLagging over 100)."), 8, 8)
+    lay.add(timeseries("Commit latency and applied lag", [
+        target(f"kafka_server_raft_metrics_commit_latency_max{{{c}}}", "commit max {{instance}}", "A"),
+        target(f"kafka_controller_kafkacontroller_lastappliedrecordlagms{{{c}}}", "controller applied {{instance}}", "B"),
+        target(f"kafka_server_broker_metadata_metrics_last_applied_record_lag_ms{{{c}}}",
+               "broker applied {{instance}}", "C")], unit="ms",
+        desc="How long a metadata record takes to commit, and how old the last record each controller and broker "
+        "applied is (under a second with the 500 ms NoOp records)."), 8, 8)
 
     variables = [
         query_var("cluster", "Cluster", 'label_values(kafka_brokers{datacenter=~"$datacenter"}, cluster)', multi=True, include_all=True),

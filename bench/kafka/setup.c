@@ -21,7 +21,11 @@ static rd_kafka_t *client(rd_kafka_type_t type, const char *bootstrap)
 {
     char errstr[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+    /* A broker busy creating tens of thousands of partitions answers other requests minutes late: the
+     * default 60 s socket timeout dropped the connection in the middle of a fill (300 s: librdkafka's
+     * maximum). */
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "socket.timeout.ms", "300000", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
         fprintf(stderr, "setup: %s\n", errstr);
         exit(1);
     }

@@ -10,7 +10,7 @@
 #include "snapshot.h"
 
 typedef struct group_families {
-    expo_family *current, *current_sum, *lag, *lag_sum, *lag_seconds, *members, *state;
+    expo_family *current, *current_sum, *lag, *lag_sum, *lag_seconds, *members, *state, *undescribed;
     expo_family *lost, *margin_seconds, *margin_records, *status, *pstatus, *stale, *reads;
 } group_families;
 
@@ -70,6 +70,11 @@ static void families(expo *w, group_families *f)
         expo_family_get(w, "kafka_consumergroup_state",
                         "1 for the current state of a consumer group (Stable, Empty, PreparingRebalance, "
                         "CompletingRebalance, Dead, Unknown)",
+                        EXPO_GAUGE);
+    f->undescribed =
+        expo_family_get(w, "kafka_consumergroup_undescribed",
+                        "1 for a listed group the classic DescribeGroups cannot describe (a KIP-848 "
+                        "group.protocol=consumer group; librdkafka 2.10 describes them): no state or members",
                         EXPO_GAUGE);
 }
 
@@ -155,6 +160,8 @@ static int collect_consumergroups(expo *w, collector_ctx *ctx)
         emit_status(g, &f);
         if (g->unlisted)
             continue;
+        if (g->undescribed)
+            expo_sample(f.undescribed, 1, "consumergroup", g->name, NULL);
         if (g->members >= 0)
             expo_sample(f.members, g->members, "consumergroup", g->name, NULL);
         if (g->state[0])

@@ -189,6 +189,14 @@ static void list_groups(rd_kafka_t *rk, const kx_fetch_opts *opts, kx_snapshot *
                      rd_kafka_err2str(gi->err));
             continue;
         }
+        /* Kafka answers a classic DescribeGroups about a KIP-848 group with Dead, no protocol type and no
+         * members, though the group was just listed and may be Stable (Java's tools describe it with
+         * ConsumerGroupDescribe, API 69, which librdkafka's DescribeConsumerGroups sends from 2.10). A group
+         * really gone between the two requests has no commits either: it leaves at the next collection. */
+        if (gi->state && strcmp(gi->state, "Dead") == 0 && (!gi->protocol_type || !gi->protocol_type[0])) {
+            g->undescribed = true;
+            continue;
+        }
         g->members = gi->member_cnt;
         snprintf(g->state, sizeof g->state, "%s", gi->state ? gi->state : "");
         /* An empty or undecodable assignment adds nothing, as in danielqsj's exporter. */

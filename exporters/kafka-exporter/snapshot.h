@@ -76,6 +76,10 @@ typedef struct kx_group {
     kx_commit *commits;
     size_t ncommits;
     bool unlisted; /* not in this listing (incomplete): only its last status is shown */
+    /* Listed, but described as Dead with no protocol type: a KIP-848 (group.protocol=consumer) group, which
+     * the classic DescribeGroups of librdkafka < 2.10 cannot describe. State and members unknown (not
+     * exported). */
+    bool undescribed;
     bool has_status, status_stale;
     uint8_t status;   /* kx_group_status */
     kx_pstat *pstats; /* partition statuses when !offsets_ok */

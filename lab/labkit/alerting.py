@@ -9,9 +9,9 @@ zk01, alertmanager-up and
 alertmanager-down on kafka01 and zk01 (:9193 web, :9194 gossip), victoriametrics on zk02:8428, alert-webhook on
 zk03:9097.
 
-Timing: the lab divides the rules' `for` (those without a range window, see lab_rules) and the routes'
-group_wait/group_interval by LAB_ALERT_SCALE (default 6: `for: 1m` runs as 10s, group_wait 30s as 5s) in copies
-under $LAB_STATE/conf, so a test sees an alert through in a minute or two; thresholds in the expressions and
+Timing: the lab divides the rules' `for` and `keep_firing_for` (those without a range window, see lab_rules) and
+the routes' group_wait/group_interval by LAB_ALERT_SCALE (default 6: `for: 1m` runs as 10s, group_wait 30s as 5s)
+in copies under $LAB_STATE/conf, so a test sees an alert through in a minute or two; thresholds in the expressions and
 repeat_interval stay the bundle's. LAB_ALERT_SCALE=1 runs the bundle's own values.
 """
 import os
@@ -74,7 +74,11 @@ def alertmanager_service(name, host, peer):
                    ["/usr/bin/prometheus-alertmanager", f"--config.file={os.path.join(S.STATE, 'conf', 'alertmanager.yml')}",
                     f"--storage.path={os.path.join(S.STATE, 'data', name)}", f"--web.listen-address={host}:{AM_WEB}",
                     f"--cluster.listen-address={host}:{AM_GOSSIP}", f"--cluster.advertise-address={host}:{AM_GOSSIP}",
-                    f"--cluster.peer={peer}:{AM_GOSSIP}", f"--web.external-url=http://{host}:{AM_WEB}"],
+                    f"--cluster.peer={peer}:{AM_GOSSIP}", f"--web.external-url=http://{host}:{AM_WEB}",
+                    # Scaled like the waits: a second peer that flushed a group waits this long, then compares with
+                    # the notification log; if the first sent a newer state meanwhile, it sends its own, now stale.
+                    # At 15 s against a scaled group_interval of 20 s that window was most of every interval.
+                    f"--cluster.peer-timeout={scaled('15s')}"],
                    health=("http", f"http://{host}:{AM_WEB}/-/ready"), note=f"gossip peer {peer}:{AM_GOSSIP}")
 
 
@@ -106,15 +110,17 @@ def scaled(duration):
 
 
 def lab_rules(path):
-    """A copy of a bundle rule file with the `for` of each rule scaled, except where the expression has a range
-    window: there `for` and the window work together (MirrorLatencyHigh's `for` outlasts its window so that a
-    burst of late probes cannot fire it), and a shorter `for` would change what the rule means."""
+    """A copy of a bundle rule file with the `for` and `keep_firing_for` of each rule scaled, except where the
+    expression has a range window: there `for` and the window work together (MirrorLatencyHigh's `for` outlasts
+    its window so that a burst of late probes cannot fire it), and a shorter `for` would change what it means."""
     with open(path) as f:
         doc = yaml.safe_load(f)
     for g in doc.get("groups", []):
         for r in g.get("rules", []):
-            if "for" in r and not re.search(r"\[\d+[smhd]\]", r["expr"]):
-                r["for"] = scaled(r["for"])
+            if not re.search(r"\[\d+[smhd]\]", r["expr"]):
+                for k in ("for", "keep_firing_for"):
+                    if k in r:
+                        r[k] = scaled(r[k])
     out = os.path.join(S.STATE, "conf", "rules-lab", os.path.basename(path))
     return out, yaml.safe_dump(doc, sort_keys=False, width=120)
 

@@ -1,23 +1,35 @@
 """Alertmanager bundle: prometheus/alertmanager.yml passes `amtool check-config`, routes every case of
-prometheus/tests/alertmanager_routes.yml to its receiver (`amtool config routes test`), its templates render the
-cluster, topic/partition and runbook, the documented e-mail/chat examples are valid, and broken configs are
-rejected with the tool's own message. The per-datacenter Prometheus configs load the rules their data feeds."""
+prometheus/tests/alertmanager_routes.yml to its receiver (`amtool config routes test`), mutes or not each case of
+prometheus/tests/alertmanager_inhibitions.yml in a real Alertmanager (amtool cannot test inhibitions), its
+templates render the cluster, topic/partition and runbook, the documented e-mail/chat examples are valid, and
+broken configs are rejected with the tool's own message. The per-datacenter Prometheus configs load the rules
+their data feeds."""
+import datetime
 import json
+import os
 import pathlib
 import re
 import shutil
 import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from helpers import free_port, stop_process, wait_for  # noqa: E402
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
 PROM = TOP / "prometheus"
 AMTOOL = shutil.which("amtool")
 PROMTOOL = shutil.which("promtool")
+ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 
-pytestmark = pytest.mark.skipif(AMTOOL is None or PROMTOOL is None,
-                                reason="amtool/promtool not installed (scripts/install-deps)")
+pytestmark = pytest.mark.skipif(AMTOOL is None or PROMTOOL is None or ALERTMANAGER is None,
+                                reason="amtool/promtool/alertmanager not installed (scripts/install-deps)")
 
 
 def amtool(*args, cwd=PROM):
@@ -65,6 +77,88 @@ def test_inhibitions_name_real_alerts():
     # HostDown mutes by host: both it and ExporterDown carry the label (rules/alerts.yml's label_replace).
     alerts = (PROM / "rules/alerts.yml").read_text()
     assert alerts.count('label_replace(up{job="node"}, "host"') == 2
+
+
+INHIBITIONS = yaml.safe_load((PROM / "tests/alertmanager_inhibitions.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def alertmanager(tmp_path_factory):
+    """One Alertmanager on the bundle's config (no cluster; receivers pointed at a closed port: nothing is sent)."""
+    d = tmp_path_factory.mktemp("am")
+    shutil.copytree(PROM / "templates", d / "templates")
+    (d / "alertmanager.yml").write_text(re.sub(r"http://alert-webhook:9097", "http://127.0.0.1:9",
+                                               (PROM / "alertmanager.yml").read_text()))
+    url = f"127.0.0.1:{free_port()}"
+    log = open(d / "log", "w")
+    proc = subprocess.Popen([ALERTMANAGER, f"--config.file={d / 'alertmanager.yml'}", f"--storage.path={d}",
+                             f"--web.listen-address={url}", "--cluster.listen-address="],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=d)
+    try:
+        wait_for("alertmanager ready", lambda: proc.poll() is None and _ready(f"http://{url}"), 30, interval=0.2)
+        yield f"http://{url}"
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+def _ready(url):
+    try:
+        return urllib.request.urlopen(f"{url}/-/ready", timeout=2).status == 200
+    except OSError:
+        return False
+
+
+def post_alerts(url, labelsets, ends):
+    t = datetime.datetime.now(datetime.timezone.utc)
+    body = json.dumps([{"labels": ls, "startsAt": (t - datetime.timedelta(minutes=1)).isoformat(),
+                        "endsAt": (t + datetime.timedelta(seconds=ends)).isoformat()} for ls in labelsets])
+    req = urllib.request.Request(f"{url}/api/v2/alerts", data=body.encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def inhibited_by(url, labels):
+    """The target's inhibitedBy, or None while Alertmanager does not list it yet."""
+    q = "&".join("filter=" + urllib.parse.quote(f'{k}="{v}"') for k, v in labels.items())
+    with urllib.request.urlopen(f"{url}/api/v2/alerts?active=true&inhibited=true&{q}", timeout=10) as r:
+        found = [a for a in json.loads(r.read()) if a["labels"] == labels]
+    return found[0]["status"]["inhibitedBy"] if found else None
+
+
+@pytest.mark.parametrize("case", INHIBITIONS, ids=[c["name"] for c in INHIBITIONS])
+def test_inhibition(alertmanager, case):
+    src, dst = ({k: str(v) for k, v in case[x].items()} for x in ("source", "target"))
+    post_alerts(alertmanager, [src, dst], ends=3600)
+    try:
+        wait_for("both alerts listed", lambda: inhibited_by(alertmanager, src) is not None and
+                 inhibited_by(alertmanager, dst) is not None, 10, interval=0.1)
+        # The inhibitor learns sources from its own subscription to the alerts, a moment after they are listed.
+        deadline = time.time() + (5 if case["inhibited"] else 1.5)
+        while time.time() < deadline and not inhibited_by(alertmanager, dst):
+            time.sleep(0.1)
+        assert bool(inhibited_by(alertmanager, dst)) == case["inhibited"], case
+    finally:
+        post_alerts(alertmanager, [src, dst], ends=-1)  # resolved: no source left for the next case
+        wait_for("both resolved", lambda: inhibited_by(alertmanager, src) is None and
+                 inhibited_by(alertmanager, dst) is None, 10, interval=0.1)
+
+
+def matches(matchers, labels):
+    for m in matchers:
+        key, op, value = re.fullmatch(r'(\w+)(=~|!=|=)"(.*)"', m).groups()
+        got = str(labels.get(key, ""))
+        if not {"=": got == value, "!=": got != value, "=~": re.fullmatch(value, got) is not None}[op]:
+            return False
+    return True
+
+
+def test_every_inhibition_has_a_case_that_mutes():
+    cfg = yaml.safe_load((PROM / "alertmanager.yml").read_text())
+    muting = [c for c in INHIBITIONS if c["inhibited"]]
+    for rule in cfg["inhibit_rules"]:
+        assert any(matches(rule["source_matchers"], c["source"]) and matches(rule["target_matchers"], c["target"])
+                   for c in muting), rule
 
 
 def render(tmp_path, status):

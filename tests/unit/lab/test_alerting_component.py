@@ -56,6 +56,7 @@ def test_lab_rules_scale_for_but_not_where_a_window_decides(monkeypatch, tmp_pat
     # Range windows: the bundle's own `for` (MirrorLatencyHigh's outlasts its 5m window on purpose;
     # MirrorTopicStalled's 5m after a probe stall).
     assert rules["MirrorTopicStalled"]["for"] == "2m"
+    assert rules["MirrorProbesStalled"]["keep_firing_for"] == "10s"
     assert rules["MirrorLatencyHigh"]["for"] == "10m" and rules["MirrorCheckpointsStale"]["for"] == "5m"
     with open(os.path.join(REPO, "prometheus", "rules", "mirror.yml")) as f:
         bundle = {r["alert"]: r for g in yaml.safe_load(f)["groups"] for r in g["rules"] if "alert" in r}
