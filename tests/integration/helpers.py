@@ -1,10 +1,13 @@
 """Helpers shared by the integration tests (no tests here), one of each: free_port, the exposition parser
 (parse_exposition: families, strict; samples / parse: the samples), wait_for (polling), and the lab's Prometheus
 with load running (prom)."""
+import json
 import re
 import socket
 import subprocess
 import time
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -137,6 +140,15 @@ def wait_for(what, fn, timeout, interval=0.5):
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def prom_query(url, expr, timeout=30):
+    """The result of an instant query at the Prometheus at url; a query Prometheus refuses fails the test."""
+    with urllib.request.urlopen(f"{url}/api/v1/query?" + urllib.parse.urlencode({"query": expr}),
+                                timeout=timeout) as r:
+        res = json.loads(r.read())
+    assert res["status"] == "success", (expr, res)
+    return res["data"]["result"]
 
 
 @pytest.fixture(scope="module")

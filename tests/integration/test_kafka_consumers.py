@@ -8,13 +8,11 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
 import uuid
 
 import pytest
 
-from helpers import series, value, wait_for
+from helpers import prom_query, series, value, wait_for
 from test_kafka_support import REPO, Exporter, service_pid
 
 WINDOW = 10  # --consumergroup.status-window of the status test, seconds
@@ -66,12 +64,6 @@ def record_ms(lab, topic, offset):
     return int(out.split()[0])
 
 
-def prom_query(lab, q):
-    url = f"{lab.prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": q})
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return json.load(r)["data"]["result"]
-
-
 def test_records_lost_counted_exactly_margin_zero_before_and_alert(lab, tmp_path):
     run = uuid.uuid4().hex[:6]
     topic, group = f"kxt-{run}-lost", f"kxg-{run}-lost"
@@ -121,7 +113,7 @@ def test_records_lost_counted_exactly_margin_zero_before_and_alert(lab, tmp_path
             pytest.fail("the lab's Prometheus is not running")
         t0 = time.time()
         alerts = wait_for("KafkaConsumerRecordsLost firing", lambda: [
-            a for a in prom_query(lab, f'ALERTS{{alertname="KafkaConsumerRecordsLost",consumergroup="{group}"}}')
+            a for a in prom_query(lab.prometheus, f'ALERTS{{alertname="KafkaConsumerRecordsLost",consumergroup="{group}"}}', timeout=10)
             if a["metric"].get("alertstate") == "firing"], 90, interval=2)
         lab.report(f"KafkaConsumerRecordsLost firing in the lab's Prometheus {time.time() - t0:.0f}s after the "
                    f"second deletion ({alerts[0]['metric'].get('topic')})")

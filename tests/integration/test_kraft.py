@@ -16,14 +16,13 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 import uuid
 
 import pytest
 
 from conftest import LAB, Lab, free_prefix, lab_report
-from helpers import series, value, wait_for
+from helpers import prom_query, series, value, wait_for
 from test_bundle_dashboards import dashboards, kraft_panels, panels_without_data
 from test_kafka_support import Exporter
 
@@ -173,14 +172,6 @@ def test_same_families_without_zookeeper(cluster):
                f"(+{len(served & KRAFT_ONLY)} KIP-848 flag), scrape {took * 1000:.0f} ms")
 
 
-def prom_query(lab, expr):
-    q = urllib.parse.urlencode({"query": expr})
-    with urllib.request.urlopen(f"{lab.prometheus}/api/v1/query?{q}", timeout=30) as r:
-        res = json.loads(r.read())
-    assert res["status"] == "success", (expr, res)
-    return res["data"]["result"]
-
-
 def by_cluster(result):
     return {s["metric"].get("cluster"): float(s["value"][1]) for s in result}
 
@@ -190,7 +181,7 @@ def test_quorum_and_controller_in_prometheus(kraft):
     ctl = lab.info["ports"]["9094"]
     # Prometheus has had two scrapes of the quorum's high watermark (5 s apart) and sees it move.
     wait_for("the JMX quorum series in Prometheus", lambda: len(
-        by_cluster(prom_query(lab, "changes(kafka_server_raft_metrics_high_watermark[1m]) > 0"))) == 2, 90, 2)
+        by_cluster(prom_query(lab.prometheus, "changes(kafka_server_raft_metrics_high_watermark[1m]) > 0"))) == 2, 90, 2)
     for side in ("upstream", "downstream"):
         host = lab.addr("kafka01" if side == "upstream" else "zk01")
         st = lab.tool("kafka-metadata-quorum", "--bootstrap-controller", f"{host}:{ctl}", "describe",
@@ -207,14 +198,14 @@ def test_quorum_and_controller_in_prometheus(kraft):
                 "max(kafka_controller_kafkacontroller_activebrokercount)": lab.brokers}
         for expr, v in want.items():
             q = expr.replace(")", f"{sel})") if "(" in expr else expr + sel
-            res = prom_query(lab, q)
+            res = prom_query(lab.prometheus, q)
             assert [float(s["value"][1]) for s in res] == [v] * (1 if "(" in expr else lab.brokers), (q, res, st)
         # The committed end: Prometheus' last sample (a 5 s scrape interval, the tool's JVM start between) within
         # 40 records (20 s of NoOps at 2/s) of the tool's.
-        hw = max(by_cluster(prom_query(lab, f"kafka_server_raft_metrics_high_watermark{sel}")).values())
+        hw = max(by_cluster(prom_query(lab.prometheus, f"kafka_server_raft_metrics_high_watermark{sel}")).values())
         assert abs(hw - int(got["HighWatermark"])) <= 40, (hw, st)
-        assert by_cluster(prom_query(lab, f"kafka_controller_kafkacontroller_newactivecontrollers_total{sel}"))[side] >= 1
-    commits = by_cluster(prom_query(lab, "max by (cluster) (rate(kafka_server_raft_metrics_high_watermark[1m]))"))
+        assert by_cluster(prom_query(lab.prometheus, f"kafka_controller_kafkacontroller_newactivecontrollers_total{sel}"))[side] >= 1
+    commits = by_cluster(prom_query(lab.prometheus, "max by (cluster) (rate(kafka_server_raft_metrics_high_watermark[1m]))"))
     # NoOp records every 500 ms when idle: ~2/s on a quiet machine, 1.1-1.3/s seen on a fresh lab beside others'.
     assert set(commits) == {"upstream", "downstream"} and all(0.5 <= r <= 20 for r in commits.values()), commits
     lab.report("kraft: metadata quorum commits " + ", ".join(f"{k} {v:.2f}/s" for k, v in sorted(commits.items())) +
@@ -234,14 +225,14 @@ def test_kraft_alerts_silent_with_their_inputs_present(kraft):
     assert set(exprs) == {"KafkaNoActiveController", "KafkaKRaftQuorumNotCommitting", "KafkaKRaftVoterLagging"}
     # A few scrapes are enough for the expressions to have their inputs (a fresh lab has no more).
     wait_for("4 samples of the quorum in Prometheus", lambda: len(prom_query(
-        lab, "count_over_time(kafka_server_raft_metrics_high_watermark[2m]) >= 4")) == 2 * lab.brokers, 120, 2)
+        lab.prometheus, "count_over_time(kafka_server_raft_metrics_high_watermark[2m]) >= 4")) == 2 * lab.brokers, 120, 2)
     for name, expr in exprs.items():
-        assert prom_query(lab, expr) == [], name
+        assert prom_query(lab.prometheus, expr) == [], name
     # What each alert compares, on the real values: a leader everywhere, commits, no voter behind.
-    assert all(v >= 1 for v in by_cluster(prom_query(lab, "max by (cluster) (kafka_server_raft_metrics_current_leader)")).values())
-    changes = by_cluster(prom_query(lab, "max by (cluster) (changes(kafka_server_raft_metrics_high_watermark[2m]))"))
+    assert all(v >= 1 for v in by_cluster(prom_query(lab.prometheus, "max by (cluster) (kafka_server_raft_metrics_current_leader)")).values())
+    changes = by_cluster(prom_query(lab.prometheus, "max by (cluster) (changes(kafka_server_raft_metrics_high_watermark[2m]))"))
     assert set(changes) == {"upstream", "downstream"} and min(changes.values()) >= 3, changes
-    lag = prom_query(lab, "(max by (cluster) (kafka_server_raft_metrics_log_end_offset) - on (cluster) group_right "
+    lag = prom_query(lab.prometheus, "(max by (cluster) (kafka_server_raft_metrics_log_end_offset) - on (cluster) group_right "
                           "kafka_server_raft_metrics_log_end_offset) and on (cluster, instance) "
                           "kafka_controller_kafkacontroller_activecontrollercount")
     assert len(lag) == 2 * lab.brokers and all(float(s["value"][1]) <= 100 for s in lag), lag

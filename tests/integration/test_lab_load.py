@@ -2,21 +2,13 @@
 (the downstream one starts before MirrorMaker 2 creates src.load) and a broker restart; `lab status` reports a load
 process that died, and `lab up` starts it again; both groups' lag is in the lab's Prometheus on both sides, as
 kafka-consumer-groups describes them (load-upstream downstream is MM2's synced copy, with no members)."""
-import json
 import os
 import re
 import signal
 import time
-import urllib.parse
 import urllib.request
 
-from helpers import wait_for
-
-
-def query(lab, expr):
-    url = f"{lab.prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return json.loads(r.read())["data"]["result"]
+from helpers import prom_query, wait_for
 
 
 def describe(lab, bootstrap, group):
@@ -109,7 +101,7 @@ def test_load_survives_a_missing_topic_and_a_broker_restart_and_shows_lag_on_bot
 
         def lags():
             got = {(r["metric"]["cluster"], r["metric"]["consumergroup"], r["metric"]["topic"]): float(r["value"][1])
-                   for r in query(lab, 'sum by (cluster, consumergroup, topic) '
+                   for r in prom_query(lab.prometheus, 'sum by (cluster, consumergroup, topic) '
                                        '(kafka_consumergroup_lag{consumergroup=~"load-.*"})')}
             return want <= set(got) and got
         got = wait_for("both groups' lag, each on its side", lags, 120, interval=5)
@@ -123,9 +115,9 @@ def test_load_survives_a_missing_topic_and_a_broker_restart_and_shows_lag_on_bot
         wait_for("both load consumers members of their groups", members_on_both, 60, interval=3)
         synced = describe(lab, lab.downstream, "load-upstream")
         assert "src.load" not in synced or not synced["src.load"][1], synced  # MM2's copy: offsets, no member
-        members = query(lab, 'max(kafka_consumergroup_members{cluster="downstream", consumergroup="load-upstream"})')
+        members = prom_query(lab.prometheus, 'max(kafka_consumergroup_members{cluster="downstream", consumergroup="load-upstream"})')
         assert not members or float(members[0]["value"][1]) == 0, members
-        secs = query(lab, 'max(kafka_consumergroup_lag_seconds{cluster="downstream", consumergroup="load-upstream"})')
+        secs = prom_query(lab.prometheus, 'max(kafka_consumergroup_lag_seconds{cluster="downstream", consumergroup="load-upstream"})')
         synced_s = float(secs[0]["value"][1]) if secs else None
 
         # A load process that dies is reported, and `lab up` starts it again.
