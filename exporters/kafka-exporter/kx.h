@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "flags.h"
 #include "history.h"
+#include "offsetlog.h"
 #include "zk.h"
 
 struct kx_snapshot;
@@ -42,7 +43,8 @@ typedef struct kx_options {
     char *client_id;
     double collection_interval, collection_timeout; /* --collection.interval, --collection.timeout */
     double status_window;                           /* --consumergroup.status-window */
-    long record_reads; /* --consumergroup.record-reads: one-record fetches per collection */
+    long record_reads;    /* --consumergroup.record-reads: one-record fetches per collection */
+    char *offsets_source; /* --consumergroup.offsets-source: auto, offsetfetch or topic */
     /* danielqsj/kafka_exporter flags accepted for drop-in use; they change nothing here (see main.c). */
     char *compat_kafka_version, *compat_refresh_metadata, *compat_tls_server_name;
     bool compat_concurrent, compat_zk_lag, compat_auto_create, compat_sasl_handshake, compat_log_sarama;
@@ -58,8 +60,12 @@ typedef struct kx_state {
     char **labels;
     size_t nlabels;
 
-    rd_kafka_t *rk;         /* long-lived; see rdk.c for the threading model */
-    kx_zk *zk;              /* NULL unless --zookeeper.server */
+    rd_kafka_t *rk; /* long-lived; see rdk.c for the threading model */
+    kx_zk *zk;      /* NULL unless --zookeeper.server */
+    /* The reader of __consumer_offsets (its own thread and handle, offsetlog.h); NULL with
+     * --consumergroup.offsets-source=offsetfetch. topic_only: never ask the coordinators instead. */
+    kx_offsetlog *offsetlog;
+    bool offsets_topic_only;
     char *zk_bootstrap;     /* broker list last handed to librdkafka from ZooKeeper */
     bool kafka_down_logged; /* one log line per outage, not per scrape */
 

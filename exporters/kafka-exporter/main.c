@@ -112,6 +112,11 @@ static const flag kx_flags[] = {
      "At most this many one-record reads per collection, for the timestamp of groups' oldest unconsumed "
      "records (0: none; lag in seconds is then interpolated).",
      0, 1000000},
+    {"consumergroup.offsets-source", FLAG_STRING, OPT(offsets_source), "auto",
+     "Where groups' committed offsets come from: topic (read from __consumer_offsets, which needs the Read "
+     "ACL on it), offsetfetch (one OffsetFetch per group, asked of its coordinator) or auto (topic once it "
+     "has been read to its end, offsetfetch before that or when it cannot be read).",
+     0, 0},
     {"kafka.client-id", FLAG_STRING, OPT(client_id), "kafka-exporter", "Client ID sent to the brokers.", 0,
      0},
     /* danielqsj/kafka_exporter's flags that mean nothing here: accepted so its command lines keep working. */
@@ -148,6 +153,48 @@ static int parse_labels(kx_state *st, char *err, size_t errlen)
 
 static void kx_stop(void *arg);
 
+static bool keep_group(void *arg, const char *group)
+{
+    return kx_filter_match(arg, group);
+}
+
+/* The reader of __consumer_offsets on a handle of its own: no group, its whole assignment read from the
+ * beginning to the end (partition ends reported), only committed transactions' offsets (as OffsetFetch
+ * answers), prefetching little per partition (fifty partitions are read at once). */
+static int start_offsetlog(kx_state *st, char *err, size_t errlen)
+{
+    char client_id[256];
+    snprintf(client_id, sizeof client_id, "%s-offsets",
+             st->opt.client_id ? st->opt.client_id : "kafka-exporter");
+    const char *const settings[] = {"enable.partition.eof",
+                                    "true",
+                                    "isolation.level",
+                                    "read_committed",
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "fetch.message.max.bytes",
+                                    "1048576",
+                                    "queued.max.messages.kbytes",
+                                    "2048",
+                                    "fetch.wait.max.ms",
+                                    "500",
+                                    "client.id",
+                                    client_id,
+                                    NULL};
+    rd_kafka_t *rk = kx_rdk_new_reader(settings, err, errlen);
+    if (!rk)
+        return -1;
+    st->offsetlog = kx_offsetlog_new(keep_group, &st->groups);
+    if (kx_offsetlog_start(st->offsetlog, rk, err, errlen) != 0) {
+        rd_kafka_destroy(rk);
+        kx_offsetlog_free(st->offsetlog);
+        st->offsetlog = NULL;
+        return -1;
+    }
+    rk = NULL; /* now owned by st->offsetlog */
+    return 0;
+}
+
 /* exporter_def.start: on failure it undoes itself (exporter.h), the librdkafka handle and its poll
  * thread included; the filters and labels are plain memory that main() frees either way. */
 static int kx_start(void *arg, char *err, size_t errlen)
@@ -179,6 +226,14 @@ static int kx_start(void *arg, char *err, size_t errlen)
         snprintf(err, errlen, "--collection.interval and --collection.timeout must be positive");
         return -1;
     }
+    bool from_topic = strcmp(st->opt.offsets_source, "topic") == 0;
+    if (!from_topic && strcmp(st->opt.offsets_source, "auto") != 0 &&
+        strcmp(st->opt.offsets_source, "offsetfetch") != 0) {
+        snprintf(err, errlen, "--consumergroup.offsets-source \"%s\": want auto, offsetfetch or topic",
+                 st->opt.offsets_source);
+        return -1;
+    }
+    st->offsets_topic_only = from_topic;
     if (kx_filter_init(&st->topics, st->opt.topic_filter, st->opt.topic_exclude, "topic.filter",
                        "topic.exclude", err, errlen) != 0)
         return -1;
@@ -196,6 +251,8 @@ static int kx_start(void *arg, char *err, size_t errlen)
         if (!st->zk)
             goto fail;
     }
+    if (strcmp(st->opt.offsets_source, "offsetfetch") != 0 && start_offsetlog(st, err, errlen) != 0)
+        goto fail;
     if (kx_collection_start(st, err, errlen) != 0)
         goto fail;
     return 0;
@@ -288,6 +345,8 @@ static void kx_stop(void *arg)
 {
     kx_state *st = arg;
     kx_collection_stop(st); /* first: the thread uses the clients below */
+    kx_offsetlog_free(st->offsetlog);
+    st->offsetlog = NULL;
     kx_zk_free(st->zk);
     st->zk = NULL;
     kx_snapshot_release(st->snap);

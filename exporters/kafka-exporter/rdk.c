@@ -9,7 +9,12 @@
  * deadline. The offset queries run in short-lived threads, two per leader
  * broker, joined before the collection goes on (snapshot.c). One background thread
  * serves the main queue (rd_kafka_poll) for error callbacks; logs are
- * forwarded from librdkafka's threads straight to log.h, which is thread-safe. */
+ * forwarded from librdkafka's threads straight to log.h, which is thread-safe.
+ * The one exception to "one handle": unless --consumergroup.offsets-source=offsetfetch, the reader of
+ * __consumer_offsets (offsetlog.c) has a second consumer handle, made from this one's configuration
+ * (kx_rdk_new_reader), and one thread of its own that alone polls it (its main queue too) and writes the
+ * commits it keeps; the collection thread reads them under the store's mutex. Stopped after the collection
+ * thread, before this handle (main.c, kx_stop). */
 #include "rdk.h"
 
 #include <errno.h>
@@ -26,6 +31,8 @@
 #include "xalloc.h"
 
 static pthread_t poll_thread;
+/* A copy of the handle's configuration (security, callbacks), for kx_rdk_new_reader. */
+static rd_kafka_conf_t *saved_conf;
 static atomic_bool poll_stop;
 static bool poll_started;
 
@@ -206,6 +213,9 @@ int kx_rdk_start(kx_state *st, char *err, size_t errlen)
     rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_conf_set_error_cb(conf, on_error);
     char errstr[512];
+    if (saved_conf)
+        rd_kafka_conf_destroy(saved_conf);
+    saved_conf = rd_kafka_conf_dup(conf);
     atomic_store(&creating, true);
     st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     atomic_store(&creating, false);
@@ -234,7 +244,32 @@ void kx_rdk_stop(kx_state *st)
         rd_kafka_destroy(st->rk);
         st->rk = NULL;
     }
+    if (saved_conf)
+        rd_kafka_conf_destroy(saved_conf);
+    saved_conf = NULL;
     kx_sasl_cleanup(); /* also after a failed start: the ticket cache directory may exist */
+}
+
+rd_kafka_t *kx_rdk_new_reader(const char *const *settings, char *err, size_t errlen)
+{
+    if (!saved_conf) {
+        snprintf(err, errlen, "kafka client not started");
+        return NULL;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_dup(saved_conf);
+    for (size_t i = 0; settings && settings[i] && settings[i + 1]; i += 2)
+        if (set(conf, settings[i], settings[i + 1], err, errlen) != 0) {
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    char errstr[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        snprintf(err, errlen, "kafka client: %s", errstr);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    return rk; /* conf now owned by rk */
 }
 
 static bool same_file_version(const struct stat *a, const struct stat *b)

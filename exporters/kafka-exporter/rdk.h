@@ -25,6 +25,10 @@ int kx_rdk_cause(int err, const char *reason, bool client_cert, int rdk_version,
 /* The last cause recorded from the error callback since kx_rdk_clear_cause(), "" if none. Thread-safe. */
 void kx_rdk_last_cause(char *out, size_t outlen);
 void kx_rdk_clear_cause(void);
+/* A second consumer handle with the first one's configuration (security, callbacks) and `settings`
+ * (name, value, ..., NULL) on top, for a reader with an assignment of its own (offsetlog.c). NULL with a
+ * reason in err if kx_rdk_start has not run or a setting is refused. The caller owns the handle. */
+rd_kafka_t *kx_rdk_new_reader(const char *const *settings, char *err, size_t errlen);
 /* Adds "host:port,..." to the handle's broker list (ZooKeeper mode). */
 void kx_rdk_add_brokers(kx_state *st, const char *list);
 

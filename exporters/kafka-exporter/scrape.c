@@ -255,6 +255,7 @@ static void poll_zookeeper(kx_state *st, double deadline, kx_zk_status *zst)
     if (list && (!st->zk_bootstrap || strcmp(list, st->zk_bootstrap) != 0)) {
         log_info("brokers from zookeeper", "brokers", list, NULL);
         kx_rdk_add_brokers(st, list);
+        kx_offsetlog_add_brokers(st->offsetlog, list);
         free(st->zk_bootstrap);
         st->zk_bootstrap = xstrdup(list);
     }
@@ -266,8 +267,11 @@ kx_snapshot *kx_collect(kx_state *st, double deadline)
     kx_zk_status zst = {.rtt = -1, .controller_id = -1};
     if (st->zk)
         poll_zookeeper(st, deadline > now ? now + (deadline - now) * 0.3 : deadline, &zst);
-    kx_fetch_opts opts = {
-        .topics = &st->topics, .groups = &st->groups, .offset_show_all = st->opt.offset_show_all};
+    kx_fetch_opts opts = {.topics = &st->topics,
+                          .groups = &st->groups,
+                          .offset_show_all = st->opt.offset_show_all,
+                          .offsetlog = st->offsetlog,
+                          .offsets_topic_only = st->offsets_topic_only};
     /* The record reads come last and get what the snapshot leaves of the collection's time. */
     now = now_monotonic();
     double fetch_deadline = deadline > now ? now + (deadline - now) * 0.85 : deadline;
@@ -332,6 +336,19 @@ int kx_prepare(expo *w, collector_ctx *ctx)
                                 "When the collection this scrape answers from started (Unix time).",
                                 EXPO_GAUGE),
                 s->started_real, NULL);
+    expo_family *src = expo_family_get(
+        w, "kafka_consumergroup_offsets_source",
+        "1 for where the last collection read groups' committed offsets: offsetfetch (one request per "
+        "group to its coordinator) or topic (__consumer_offsets, read all along); 0 for the other.",
+        EXPO_GAUGE);
+    expo_sample(src, s->commits_source == KX_COMMITS_OFFSETFETCH ? 1 : 0, "source", "offsetfetch", NULL);
+    expo_sample(src, s->commits_source == KX_COMMITS_TOPIC ? 1 : 0, "source", "topic", NULL);
+    if (st->offsetlog)
+        expo_sample(
+            expo_family_get(w, "kafka_consumergroup_offsets_malformed_records_total",
+                            "Records of __consumer_offsets skipped because they could not be decoded.",
+                            EXPO_COUNTER),
+            (double)s->offsets_malformed, NULL);
     if (!s->metadata_ok)
         snprintf(ctx->err, ctx->errlen, "%s", s->metadata_err);
     return s->metadata_ok ? 0 : -1;

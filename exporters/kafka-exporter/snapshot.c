@@ -298,6 +298,46 @@ static void fetch_commits(rd_kafka_t *rk, kx_snapshot *s, double deadline)
     rd_kafka_queue_destroy(q);
 }
 
+/* What commits_from_log's callback needs: the snapshot and each group's commits capacity. */
+typedef struct log_take {
+    kx_snapshot *s;
+    size_t *cap;
+} log_take;
+
+/* One commit held by the reader of __consumer_offsets, kept as take_commits keeps OffsetFetch's. */
+static void take_logged(void *arg, const char *group, const char *topic, int32_t partition, int64_t offset)
+{
+    log_take *lt = arg;
+    kx_group *g = find_group(lt->s, group);
+    const kx_topic *t = g ? kx_snapshot_topic(lt->s, topic) : NULL;
+    if (!t || (g->assigned.n > 0 && !kx_assignment_has(&g->assigned, topic, partition)))
+        return;
+    size_t i = (size_t)(g - lt->s->groups);
+    if (g->ncommits == lt->cap[i]) {
+        lt->cap[i] = lt->cap[i] ? lt->cap[i] * 2 : 8;
+        g->commits = xreallocarray(g->commits, lt->cap[i], sizeof *g->commits);
+    }
+    kx_commit *c = &g->commits[g->ncommits++];
+    memset(c, 0, sizeof *c);
+    c->topic = (int)(t - lt->s->topics);
+    c->partition = partition;
+    c->offset = offset;
+    c->lag_seconds = c->margin_seconds = c->lost = NAN;
+}
+
+/* Every listed group's commits from the reader of __consumer_offsets: no request at all. A group with no
+ * commit there has none, as OffsetFetch would answer. */
+static void commits_from_log(kx_offsetlog *l, kx_snapshot *s)
+{
+    log_take lt = {s, xcalloc(s->ngroups ? s->ngroups : 1, sizeof *lt.cap)};
+    kx_offsetlog_each(l, take_logged, &lt);
+    for (size_t i = 0; i < s->ngroups; i++)
+        s->groups[i].offsets_ok = true;
+    free(lt.cap);
+    if (s->groups_err[0] == '\0')
+        s->groups_ok = true;
+}
+
 /* ---- end and start offsets: per leader, in parallel, one batched request each ---- */
 
 typedef struct leader_job {
@@ -505,7 +545,18 @@ kx_snapshot *kx_snapshot_fetch(rd_kafka_t *rk, const kx_fetch_opts *opts, double
      * 40% so that the committed offsets of the groups it did list can still be read. */
     list_groups(rk, opts, s, share_of(groups_deadline, 0.4));
     phase_done("list and describe groups", &t0);
-    fetch_commits(rk, s, groups_deadline);
+    char why[192];
+    if (opts->offsetlog)
+        s->offsets_malformed = kx_offsetlog_malformed(opts->offsetlog);
+    if (opts->offsetlog && kx_offsetlog_ready(opts->offsetlog, why, sizeof why)) {
+        commits_from_log(opts->offsetlog, s);
+        s->commits_source = KX_COMMITS_TOPIC;
+    } else if (opts->offsetlog && opts->offsets_topic_only) {
+        snprintf(s->groups_err, sizeof s->groups_err, "committed offsets: %.140s", why);
+    } else {
+        fetch_commits(rk, s, groups_deadline);
+        s->commits_source = KX_COMMITS_OFFSETFETCH;
+    }
     phase_done("committed offsets", &t0);
     fetch_offsets(rk, s, share_of(deadline, 0.85));
     s->mono_time = now_monotonic();

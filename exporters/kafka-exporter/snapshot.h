@@ -19,6 +19,7 @@
 
 #include "assignment.h"
 #include "filter.h"
+#include "offsetlog.h"
 #include "zk.h"
 
 typedef struct kx_partition {
@@ -106,6 +107,8 @@ typedef struct kx_snapshot {
     size_t ngroups;
 
     char metadata_err[160], offsets_err[160], configs_err[160], groups_err[160];
+    uint8_t commits_source;     /* kx_commits_source: where the groups' committed offsets came from */
+    uint64_t offsets_malformed; /* records of __consumer_offsets skipped so far (offsetlog.h) */
 
     /* Filled by the collection that made it (collection.c), read by scrapes: */
     kx_zk_status zk;               /* ZooKeeper mode: what this collection learnt there */
@@ -115,11 +118,18 @@ typedef struct kx_snapshot {
     int refs;                      /* references: the publisher's and each scrape's (kx_snapshot_release) */
 } kx_snapshot;
 
+/* Where a snapshot's committed offsets came from. */
+enum kx_commits_source { KX_COMMITS_NONE, KX_COMMITS_OFFSETFETCH, KX_COMMITS_TOPIC };
+
 typedef struct kx_fetch_opts {
     const kx_filter *topics, *groups;
     /* false: as danielqsj's --no-offset.show-all, a group's offsets only for the partitions assigned to its
      * members; a group whose members have no assignment (Empty groups) shows all its offsets. */
     bool offset_show_all;
+    /* Non-NULL: the commits come from this reader of __consumer_offsets once it is ready (else from one
+     * OffsetFetch per group, or, with offsets_topic_only, not at all: the groups' error says why). */
+    kx_offsetlog *offsetlog;
+    bool offsets_topic_only;
 } kx_fetch_opts;
 
 /* Fetches a snapshot through `rk`, returning by `deadline` (monotonic seconds)
