@@ -158,9 +158,10 @@ static bool keep_group(void *arg, const char *group)
     return kx_filter_match(arg, group);
 }
 
-/* The reader of __consumer_offsets on a handle of its own: no group, its whole assignment read from the
+/* The reader of __consumer_offsets on a handle of its own: no group, every partition read from the
  * beginning to the end (partition ends reported), only committed transactions' offsets (as OffsetFetch
- * answers), prefetching little per partition (fifty partitions are read at once). */
+ * answers), prefetching little per partition (fifty partitions are read at once). An idle topic costs one
+ * Fetch per broker every 5 s (fetch.wait.max.ms); a commit is still answered at once (fetch.min.bytes 1). */
 static int start_offsetlog(kx_state *st, char *err, size_t errlen)
 {
     char client_id[256];
@@ -177,7 +178,7 @@ static int start_offsetlog(kx_state *st, char *err, size_t errlen)
                                     "queued.max.messages.kbytes",
                                     "2048",
                                     "fetch.wait.max.ms",
-                                    "500",
+                                    "5000",
                                     "client.id",
                                     client_id,
                                     NULL};

@@ -178,7 +178,7 @@ static int read_all(kx_offsetlog *l)
 {
     const rd_kafka_metadata_t *md = NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(l->rk, TOPIC, NULL);
-    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(l->rk, 0, rkt, &md, 5000) : rd_kafka_last_error();
+    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(l->rk, 0, rkt, &md, 2000) : rd_kafka_last_error();
     int nparts = 0;
     if (!err && (md->topic_cnt != 1 || md->topics[0].err))
         err = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
