@@ -158,6 +158,36 @@ def test_matches_kafka_tools(lab, cluster):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_commits_from_the_topic_equal_offsetfetch(lab, cluster):
+    """The default (--consumergroup.offsets-source=auto) reads the commits from __consumer_offsets once its reader
+    has read the topic to the end; the old path (one OffsetFetch per group) answers the same values."""
+    t, g, exp = cluster["t"], cluster["g"], cluster["exp"]
+
+    def groups_of(m):
+        return {fam: {tuple(sorted(lab_.items())): v for lab_, v in m.get(fam, []) if lab_["consumergroup"] in g.values()}
+                for fam in ("kafka_consumergroup_current_offset", "kafka_consumergroup_lag",
+                            "kafka_consumergroup_current_offset_sum", "kafka_consumergroup_lag_sum")}
+    old = Exporter(lab.addr("kafka01"), [f"--kafka.server={lab.upstream}", "--kafka.labels=cluster=upstream",
+                                         "--consumergroup.offsets-source=offsetfetch"])
+    try:
+        # The stable group commits every 500 ms: compare two scrapes taken while its offset stands still.
+        def same():
+            _, m, _ = exp.scrape()
+            _, m2, _ = old.scrape()
+            return groups_of(m) == groups_of(m2) and (m, m2)
+        m, m2 = wait_for("both sources to agree", same, 30)
+        assert value(m, "kafka_consumergroup_offsets_source", source="topic") == 1, exp.logs()
+        assert value(m, "kafka_consumergroup_offsets_source", source="offsetfetch") == 0
+        assert value(m2, "kafka_consumergroup_offsets_source", source="offsetfetch") == 1
+        assert value(m, "kafka_consumergroup_offsets_malformed_records_total") == 0
+        assert value(m2, "kafka_consumergroup_offsets_malformed_records_total") is None
+        assert value(m, "kafka_consumergroup_lag_sum", consumergroup=g["lagging"], topic=t["a"]) == 7 + 17 + 2
+        assert value(m, "kafka_collection_success") == 1
+        assert "commits read from __consumer_offsets" in exp.logs()
+    finally:
+        old.stop()
+
+
 def test_deleted_topic_and_group_disappear(lab, cluster):
     t, g, exp = cluster["t"], cluster["g"], cluster["exp"]
     _, m, _ = exp.scrape()
