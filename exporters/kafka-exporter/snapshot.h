@@ -6,7 +6,8 @@
  *
  * Cost per scrape, whatever the partition count: 1 Metadata request; 1
  * ListGroups per broker; 1 DescribeGroups per coordinator; 1 OffsetFetch per
- * group; 1 DescribeConfigs for all topics; 2 ListOffsets per leader broker
+ * group, unless the commits come from the reader of __consumer_offsets
+ * (kx_fetch_opts.offsetlog, no request); 1 DescribeConfigs for all topics; 2 ListOffsets per leader broker
  * (end and start offsets, all of that leader's partitions in each). */
 #ifndef KX_SNAPSHOT_H
 #define KX_SNAPSHOT_H
