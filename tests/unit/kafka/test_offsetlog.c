@@ -12,6 +12,7 @@
 #include "offsetlog.h"
 #include "offsetrec.h"
 #include "rdk.h"
+#include "snapshot.h"
 #include "test.h"
 
 /* Records as Kafka writes them (OffsetCommitKey.json, OffsetCommitValue.json): big-endian, int16 versions
@@ -233,6 +234,28 @@ static void test_reader(void)
     /* Read all along: a tombstone arrives and removes its commit. */
     produce(bootstrap, 2, k, sizeof k, NULL, 0);
     CHECK(wait_for(l, "g1/order/3=42 "));
+
+    /* A collection takes the commits from a ready store, asks the coordinators while it is not, and with
+     * offsets_topic_only reads none and says why. (The mock has no ListGroups: no group is listed.) */
+    kx_filter all;
+    CHECK(kx_filter_init(&all, ".*", "^$", "t", "te", err, sizeof err) == 0);
+    kx_fetch_opts o = {.topics = &all, .groups = &all, .offset_show_all = true, .offsetlog = l};
+    kx_snapshot *s = kx_snapshot_fetch(st.rk, &o, now_monotonic() + 1.5);
+    CHECK_INT_EQ(s->commits_source, KX_COMMITS_TOPIC);
+    CHECK_INT_EQ(s->offsets_malformed, 1);
+    kx_snapshot_release(s);
+    kx_offsetlog *idle = kx_offsetlog_new(NULL, NULL);
+    o.offsetlog = idle;
+    s = kx_snapshot_fetch(st.rk, &o, now_monotonic() + 1.5);
+    CHECK_INT_EQ(s->commits_source, KX_COMMITS_OFFSETFETCH);
+    kx_snapshot_release(s);
+    o.offsets_topic_only = true;
+    s = kx_snapshot_fetch(st.rk, &o, now_monotonic() + 1.5);
+    CHECK_INT_EQ(s->commits_source, KX_COMMITS_NONE);
+    CHECK(!s->groups_ok);
+    kx_snapshot_release(s);
+    kx_offsetlog_free(idle);
+    kx_filter_free(&all);
     kx_offsetlog_free(l);
     kx_rdk_stop(&st);
 
