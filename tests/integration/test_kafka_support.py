@@ -44,8 +44,9 @@ class Exporter:
                 if self.proc.poll() is not None:
                     break
                 time.sleep(0.1)
+        logs = self.logs()  # before stop(), which closes and removes the log
         self.stop()
-        raise AssertionError(f"kafka-exporter did not start: {self.logs()}")
+        raise AssertionError(f"{os.path.basename(cmd[0])} did not start in 10 s: {logs}")
 
     def scrape(self, timeout=30, fresh=True):
         """(seconds the answering request took, {name: [(labels, value)]}, raw text).
