@@ -373,7 +373,8 @@ void flags_man(const flag *table, size_t n, struct collectors *c, const char *pr
 
 void flags_usage(const flag *table, size_t n, struct collectors *c, const char *progname)
 {
-    static const char *const kind_meta[] = {"=STRING", "=VALUE ...", "", "=INT", "=DURATION", "=NUMBER", "=SIZE"};
+    static const char *const kind_meta[] = {"=STRING",   "=VALUE ...", "",     "=INT",
+                                            "=DURATION", "=NUMBER",    "=SIZE"};
     printf("usage: %s [flags]\n\nFlags:\n", progname);
     printf("  -h, --help  Show this help and exit.\n");
     printf("  --version   Show the version and exit.\n");

@@ -136,11 +136,11 @@ int parse_duration(const char *s, double *seconds)
 
 int parse_size(const char *s, uint64_t *bytes)
 {
-    /* Prometheus' sizes (units.ParseBase2Bytes, as --storage.tsdb.retention.size): KB and KiB alike are 1024. */
+    /* Prometheus' sizes (units.ParseBase2Bytes, as its --storage.tsdb.retention.size): KB = KiB = 1024. */
     static const struct {
         const char *unit;
         unsigned shift;
-    } units[] = {{"", 0},    {"B", 0},    {"KB", 10},  {"KiB", 10}, {"MB", 20},
+    } units[] = {{"", 0},     {"B", 0},   {"KB", 10},  {"KiB", 10}, {"MB", 20},
                  {"MiB", 20}, {"GB", 30}, {"GiB", 30}, {"TB", 40},  {"TiB", 40}};
     if (!s || !isdigit((unsigned char)*s))
         return -1;
