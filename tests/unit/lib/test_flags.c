@@ -87,14 +87,19 @@ int main(void)
     flags_free(table, NT);
 
     /* Sizes: bytes or units, the bounds included. */
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size", "1GiB", NULL), 0);
-    CHECK_INT_EQ(s_size, 1 << 30);
-    flags_free(table, NT);
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size=1048576", NULL), 0);
-    CHECK_INT_EQ(s_size, 1 << 20);
-    flags_free(table, NT);
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size=4GiB", NULL), 0);
-    CHECK(s_size == 4UL << 30);
+    static const struct {
+        const char *arg;
+        size_t bytes;
+    } sizes[] = {{"--web.max-scrape-size=1GiB", 1UL << 30},
+                 {"--web.max-scrape-size=1048576", 1UL << 20},
+                 {"--web.max-scrape-size=4GiB", 4UL << 30}};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        CHECK_INT_EQ(parse(c, err, sizeof(err), sizes[i].arg, NULL), 0);
+        CHECK(s_size == sizes[i].bytes);
+        flags_free(table, NT);
+    }
+    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size", "2MiB", NULL), 0); /* the --x v form */
+    CHECK_INT_EQ(s_size, 2 << 20);
     flags_free(table, NT);
 
     /* Booleans: --no-x, --x=false; the last one wins; strings too. */
@@ -167,16 +172,21 @@ int main(void)
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--scrape.timeout=10", NULL), -1);
     CHECK_CONTAINS(err, "duration");
     flags_free(table, NT);
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size=1023KiB", NULL), -1);
-    CHECK_STR_EQ(err, "invalid value \"1023KiB\" for flag --web.max-scrape-size: want 1MiB..4GiB");
-    flags_free(table, NT);
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size=4294967297", NULL), -1);
-    CHECK_CONTAINS(err, "want 1MiB..4GiB");
-    flags_free(table, NT);
-    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size=32mb", NULL), -1);
-    CHECK_STR_EQ(
-        err, "invalid value \"32mb\" for flag --web.max-scrape-size: want a size like 4096, 512KiB, 32MiB");
-    flags_free(table, NT);
+    /* Sizes out of range or malformed: the bounds in units, or the forms wanted. */
+    static const struct {
+        const char *arg, *want;
+    } bad_sizes[] = {
+        {"--web.max-scrape-size=1023KiB",
+         "invalid value \"1023KiB\" for flag --web.max-scrape-size: want 1MiB..4GiB"},
+        {"--web.max-scrape-size=4294967297", "want 1MiB..4GiB"},
+        {"--web.max-scrape-size=32mb",
+         "invalid value \"32mb\" for flag --web.max-scrape-size: want a size like 4096, 512KiB, 32MiB"},
+    };
+    for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+        CHECK_INT_EQ(parse(c, err, sizeof(err), bad_sizes[i].arg, NULL), -1);
+        CHECK_CONTAINS(err, bad_sizes[i].want);
+        flags_free(table, NT);
+    }
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--ratio=abc", NULL), -1);
     flags_free(table, NT);
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--tls.enabled=maybe", NULL), -1);
