@@ -68,7 +68,9 @@ def main():
     producer = Producer({"bootstrap.servers": a.bootstrap, "enable.idempotence": True, "acks": "all",
                          "linger.ms": 20, "compression.type": "lz4", "message.timeout.ms": 600000,
                          "client.id": a.name})
-    sr = SchemaRegistryClient({"url": a.registry})
+    # No retries and a timeout: the client's default (3 retries, backoff up to 7 s, no timeout) kept
+    # producer_registry_up at 1 for seconds after the registry was gone; the loop here is the retry.
+    sr = SchemaRegistryClient({"url": a.registry, "timeout": REGISTRY_CHECK_S, "max.retries": 0})
     subject = f"{a.topic}-value"
     serializer = None
     registry_ok = None
