@@ -84,7 +84,9 @@ def plan(t):
         svcs.append(Service(name, "kafka-exporter", host, [9308], [kex] + flags,
                             health=("http", f"http://{host}:9308/metrics")))
     mex = exporter_bin("mirror-exporter")
-    mflags = [f"--web.listen-address={dn_addr(1)}:9309", f"--source.kafka.server={t['upstream']}",
+    # Downstream beside MM2, reading and probing upstream across the WAN as MM2 does (the users' deployment):
+    # a WAN cut or a lost upstream datacenter shows here as mirror_up{side="source"} 0.
+    mflags = [f"--web.listen-address={dn_addr(1)}:9309", f"--source.kafka.server={t['upstream_wan']}",
               f"--target.kafka.server={t['downstream']}", "--source.alias=src", "--target.alias=dst",
               "--probe.topic=mirror-probe", f"--probe.partitions={brokers}",
               f"--probe.replication-factor={brokers}", f"--connect.url={t['connect']}"]

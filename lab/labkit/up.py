@@ -292,7 +292,7 @@ def where(t, svcs, load_running):
     """The lines `up` ends with: every address to look at, each one a URL that answers 200 (tested)."""
     live = [s for s in svcs if not s.skip_reason]
     names = {s.name for s in live}
-    lines = [f"  upstream bootstrap    {t['upstream']}   (MM2 reads it over the WAN: {t['upstream_wan']})",
+    lines = [f"  upstream bootstrap    {t['upstream']}   (MM2 and the mirror-exporter read it over the WAN: {t['upstream_wan']})",
              f"  downstream bootstrap  {t['downstream']}"]
     if t.get("zookeeper"):
         lines.append(f"  zookeeper             {t['zookeeper_upstream']}  {t['zookeeper_downstream']}")

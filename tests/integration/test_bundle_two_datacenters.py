@@ -2,15 +2,16 @@
 rules, the two Alertmanager peers (one gossip cluster) route them with the bundle's alertmanager.yml, and the lab's
 recorder (lab/webhook.py, what a paging gateway would get) is the oracle: every assertion counts what it received.
 
-- WAN cut: MirrorProbesStalled reaches the on-call once, within a probe interval + its threshold + a scrape + an
-  evaluation + `for` + group_wait of the cut (Alerting.stall_budget); every other alert of the cause (heartbeats,
-  topic stalls...) fires too but is inhibited, none is sent; the restore is one resolved notification.
+- WAN cut: the lab's mirror-exporter reads and probes upstream across the WAN, as MM2 does (lab/labkit/plan.py), so
+  KafkaClusterUnreachable{side="source"} ("the mirror to downstream is stalled: its source cluster is unreachable")
+  reaches the on-call once, within the exporter's poll + its request timeouts + a scrape + an evaluation + `for` +
+  group_wait of the cut (Alerting.source_budget); every other alert of the cause (the probes' stall, heartbeats...)
+  fires too but is inhibited, none is sent; the restore is one resolved notification.
 - An Alertmanager peer down when an alert fires and back while it fires: one notification, one resolution.
 - The upstream datacenter lost (its Prometheus, its Alertmanager peer, the WAN): the downstream side alone still
-  alerts, exactly once, and resolves once. What it saw of the upstream cluster is printed: in the lab only MM2
-  crosses the WAN proxy (the mirror-exporter and the cross-datacenter scrape reach upstream directly), so the
-  mirror's stall is the alert; where the mirror-exporter reaches upstream over the WAN, KafkaClusterUnreachable
-  (side="source") fires too and, by the first inhibit rule, is the one sent.
+  alerts, exactly once — the source unreachable, the mirror stalled (its stall alerts fire, muted by it) — and
+  resolves once. What it saw of the upstream cluster is printed (the cross-datacenter scrape of the upstream groups
+  does not cross the lab's WAN proxy, only Kafka's protocol does).
 - The global view (VictoriaMetrics): every dashboard query answers for All and for each datacenter (but the panels of
   a dashboard about the other datacenter, ONE_DATACENTER), while the downstream Prometheus is stopped for a minute,
   its HA replica writing the same series: no gap, no sample twice.
@@ -56,13 +57,15 @@ ONE_DATACENTER = {
                           "them, and both run downstream beside MM2; the upstream end of the mirror is on Kafka "
                           "clusters and Consumer lag"),
 }
-# What one mirror cause may produce besides MirrorProbesStalled (the inhibitions' targets in alertmanager.yml).
-# The lab's mirror-exporter probes at --probe.interval's default (lab/labkit/plan.py passes none).
-PROBE_INTERVAL = 1.0
+# What one mirror cause may produce besides KafkaClusterUnreachable{side="source"} (the inhibitions' targets in
+# alertmanager.yml; KafkaClusterUnreachable of another side or cluster counts too, see same_cause).
+# The lab's mirror-exporter polls the clusters and times its requests out at the defaults of --mirror.poll-interval
+# and --kafka.timeout (lab/labkit/plan.py passes neither).
+POLL_INTERVAL, KAFKA_TIMEOUT = 5.0, 5.0
 # How long Prometheus keeps sending an alert after it resolved (rules/alerting.go, resolvedRetention).
 RESOLVED_RESENT = 15 * 60
-SAME_CAUSE = {"MirrorProbeLoss", "MirrorTopicStalled", "MirrorHeartbeatStale", "MirrorCheckpointsStale",
-              "MirrorLatencyHigh", "KafkaClusterUnreachable"}
+SAME_CAUSE = {"MirrorProbesStalled", "MirrorProbeLoss", "MirrorTopicStalled", "MirrorHeartbeatStale",
+              "MirrorCheckpointsStale", "MirrorLatencyHigh", "KafkaClusterUnreachable"}
 
 
 def get(url, timeout=15):
@@ -104,16 +107,22 @@ class Alerting:
             rules = {r["alert"]: r for g in yaml.safe_load(f)["groups"] for r in g["rules"] if "alert" in r}
         self.stalled_for = seconds(rules["MirrorProbesStalled"].get("for", "0s"))
         self.stalled_threshold = float(re.search(r">\s*(\d+)", rules["MirrorProbesStalled"]["expr"]).group(1))
+        kafka = os.path.join(conf, "rules-lab", "alerts.yml")
+        with open(kafka if os.path.exists(kafka) else os.path.join(REPO, "prometheus", "rules", "alerts.yml")) as f:
+            rules = {r["alert"]: r for g in yaml.safe_load(f)["groups"] for r in g["rules"] if "alert" in r}
+        self.source_for = seconds(rules["KafkaClusterUnreachable"].get("for", "0s"))
         with open(os.path.join(conf, "prometheus-down.yml")) as f:
             prom = yaml.safe_load(f)
         job = next(j for j in prom["scrape_configs"] if j["job_name"] == "mirror-exporter")
         self.scrape = seconds(job.get("scrape_interval", prom["global"]["scrape_interval"]))
         self.evaluation = seconds(prom["global"]["evaluation_interval"])
 
-    def stall_budget(self):
-        """The latest the MirrorProbesStalled notification may come after a cut, each step at its worst phase:
-        the first probe the cut holds back is sent up to a probe interval after it and passes the threshold's age;
-        the next scrape sees that (a scrape interval, plus the scrape's own time: the sample counts once stored);
+    def source_budget(self):
+        """The latest the KafkaClusterUnreachable{side="source"} notification may come after a cut, each step at
+        its worst phase: the exporter's poll under way at the cut read the source's metadata just before it and
+        waits out its two offset requests to the source (2 x --kafka.timeout), sleeps to the next poll (a poll
+        interval from the last start) whose metadata request times out (--kafka.timeout): mirror_up 0; the next
+        scrape sees that (a scrape interval, plus the scrape's own time: the sample counts once stored);
         the next evaluation reads it (an evaluation interval): pending; it fires at the first evaluation `for`
         later (`for` in whole evaluation ticks); Alertmanager holds a new group group_wait. But a group notified
         less than 15 minutes ago still exists (Prometheus re-sends a resolved alert that long, which keeps its
@@ -124,14 +133,14 @@ class Alerting:
                            get(f"{self.prom['downstream']}/api/v1/query?query=" + urllib.parse.quote(q))
                            ["data"]["result"]] or [0.0])
         eval_took = max([g["evaluationTime"] for g in get(f"{self.prom['downstream']}/api/v1/rules")["data"]["groups"]
-                         if any(r["name"] == "MirrorProbesStalled" for r in g["rules"])] or [0.0])
-        ticks = -(-self.stalled_for // self.evaluation) * self.evaluation
+                         if any(r["name"] == "KafkaClusterUnreachable" for r in g["rules"])] or [0.0])
+        ticks = -(-self.source_for // self.evaluation) * self.evaluation
         group = ("group_interval", self.group_interval) if any(
-            stalled(n) for n in self.notifications(time.time() - RESOLVED_RESENT - 60)) else \
+            source_down(n) for n in self.notifications(time.time() - RESOLVED_RESENT - 60)) else \
             ("group_wait", self.group_wait)
-        terms = [("probe interval", PROBE_INTERVAL), ("threshold", self.stalled_threshold),
-                 ("scrape", self.scrape), ("scrape took", scrape_took), ("evaluation", self.evaluation),
-                 ("rules took", eval_took), ("for", ticks), group]
+        terms = [("offset requests", 2 * KAFKA_TIMEOUT), ("poll interval", POLL_INTERVAL),
+                 ("metadata timeout", KAFKA_TIMEOUT), ("scrape", self.scrape), ("scrape took", scrape_took),
+                 ("evaluation", self.evaluation), ("rules took", eval_took), ("for", ticks), group]
         return sum(v for _, v in terms), " + ".join(f"{k} {v:.3g}" for k, v in terms)
 
     def notifications(self, since=0.0):
@@ -145,7 +154,7 @@ class Alerting:
 
     def mirror_alerts_active(self):
         return [a["labels"]["alertname"] for dc in self.am for a in self.am_alerts(dc)
-                if a["labels"]["alertname"] in SAME_CAUSE | {"MirrorProbesStalled"}]
+                if a["labels"]["alertname"] in SAME_CAUSE]
 
     def quiet(self, timeout=240):
         """No mirror alert active in either peer, and no notification for one group_interval."""
@@ -177,31 +186,37 @@ def alerting(lab):
     return a
 
 
-def stalled(n):
-    return [x for x in n["notification"]["alerts"] if x["labels"]["alertname"] == "MirrorProbesStalled"]
+def is_source_down(x):
+    return x["labels"]["alertname"] == "KafkaClusterUnreachable" and x["labels"].get("side") == "source"
+
+
+def source_down(n):
+    return [x for x in n["notification"]["alerts"] if is_source_down(x)]
 
 
 def same_cause(notes):
     return [(n["notification"]["status"], x["labels"]["alertname"]) for n in notes
-            for x in n["notification"]["alerts"] if x["labels"]["alertname"] in SAME_CAUSE]
+            for x in n["notification"]["alerts"] if x["labels"]["alertname"] in SAME_CAUSE and not is_source_down(x)]
 
 
 def held(note):
     """Seconds from the alert's firing (startsAt: Prometheus sends its FiredAt) to the webhook: Alertmanager's part."""
-    fired = datetime.datetime.fromisoformat(stalled(note)[0]["startsAt"].replace("Z", "+00:00"))
+    fired = datetime.datetime.fromisoformat(source_down(note)[0]["startsAt"].replace("Z", "+00:00"))
     return note["received"] - fired.timestamp()
 
 
 def cut_until_notified(lab, a, t0, budget):
-    """Waits for the MirrorProbesStalled notification of a cut made at t0, then (briefly) for the cause's other
-    alerts to show up inhibited in a peer; returns (notification, seconds after t0, inhibited alert names)."""
-    notes = wait_for("MirrorProbesStalled notified", lambda: [n for n in a.notifications(t0) if stalled(n)],
-                     budget + 30, interval=0.5)
+    """Waits for the KafkaClusterUnreachable{side="source"} notification of a cut made at t0, then for the cause's
+    other alerts (the mirror's stall: heartbeats, probes) to show up inhibited in a peer; returns (notification,
+    seconds after t0, inhibited alert names)."""
+    notes = wait_for("the mirror's source unreachable notified",
+                     lambda: [n for n in a.notifications(t0) if source_down(n)], budget + 30, interval=0.5)
     took = notes[0]["received"] - t0
-    # The cause's other alerts fire too (the rules see the stall) but the peers hold them back. Not for long: the
-    # link must be back before the exporter's 2 min probe deadline, after which probes count as lost.
+    # The cause's other alerts fire too (the stall's 60 s threshold and `for` after the cut) but the peers hold
+    # them back. Not for long: the link must be back before the exporter's 2 min probe deadline, after which the
+    # probes caught between upstream and MM2 count as lost.
     inhibited = set()
-    while time.time() < t0 + a.stalled_threshold + 40 and not inhibited:
+    while time.time() < t0 + a.stalled_threshold + a.stalled_for + 40 and not inhibited:
         for dc in ("upstream", "downstream"):
             try:
                 inhibited |= {x["labels"]["alertname"] for x in a.am_alerts(dc) if x["status"]["inhibitedBy"]}
@@ -215,18 +230,18 @@ def settled(a, t0, since, what):
     """After the resolution at `since`: waits for it, then two group intervals and a peer timeout more (a second
     copy would come by then); returns (seconds to the resolved notification, firing, resolved)."""
     resolved = wait_for(f"the resolved notification of {what}", lambda: [
-        n for n in a.notifications(since) if stalled(n) and n["notification"]["status"] == "resolved"],
-        a.group_interval * 2 + 60, interval=0.5)
+        n for n in a.notifications(since) if source_down(n) and n["notification"]["status"] == "resolved"],
+        a.group_interval * 2 + 90, interval=0.5)
     time.sleep(a.group_interval * 2 + 15 + 2)
     notes = a.notifications(t0)
-    fired = [n for n in notes if stalled(n) and n["notification"]["status"] == "firing"]
-    done = [n for n in notes if stalled(n) and n["notification"]["status"] == "resolved"]
+    fired = [n for n in notes if source_down(n) and n["notification"]["status"] == "firing"]
+    done = [n for n in notes if source_down(n) and n["notification"]["status"] == "resolved"]
     return resolved[0]["received"] - since, fired, done, notes
 
 
 def test_wan_cut_one_notification_one_resolved_rest_inhibited(lab, alerting):
     a = alerting
-    budget, terms = a.stall_budget()
+    budget, terms = a.source_budget()
     t_call = time.time()
     try:
         # The proxy's own time of the cut (state_since), not the `lab wan` command's start: that is a process
@@ -238,11 +253,12 @@ def test_wan_cut_one_notification_one_resolved_rest_inhibited(lab, alerting):
     t_restore = time.time()
     n = first["notification"]
     assert first["path"] == "/oncall-downstream" and n["status"] == "firing", first
-    labels, summary = stalled(first)[0]["labels"], stalled(first)[0]["annotations"]["summary"]
+    labels, summary = source_down(first)[0]["labels"], source_down(first)[0]["annotations"]["summary"]
     assert labels["cluster"] == "downstream" and labels["datacenter"] == "downstream", labels
-    assert "mirror" in summary.lower() and "downstream" in summary, summary
+    assert labels["job"] == "mirror-exporter", labels
+    assert "mirror" in summary.lower() and "downstream" in summary and "source cluster" in summary, summary
     took_resolved, fired, done, notes = settled(a, t0, t_restore, "the WAN cut")
-    lab.report(f"alerting WAN cut: MirrorProbesStalled notified once {took:.1f} s after the cut (`lab wan cut` "
+    lab.report(f"alerting WAN cut: KafkaClusterUnreachable{{side=source}} notified once {took:.1f} s after the cut (`lab wan cut` "
                f"took {t0 - t_call:.1f} s to make it; budget {terms} = {budget:.1f} s; fired to webhook "
                f"{held(first):.1f} s); fired and inhibited: {', '.join(sorted(inhibited)) or 'none'}; "
                f"cut {t_restore - t0:.0f} s; resolved once {took_resolved:.1f} s after restore; {len(fired)} firing "
@@ -304,16 +320,16 @@ def test_alertmanager_peer_down_and_back_nothing_lost_nothing_twice(lab, alertin
 def test_upstream_datacenter_lost_downstream_still_alerts_once(lab, alerting):
     a = alerting
     a.quiet()
-    budget, terms = a.stall_budget()
+    budget, terms = a.source_budget()
     # The datacenter's monitoring first, then the link: the budget counts from the cut, the proxy's own time of it
     # (each `lab` command is a process start, seconds on a loaded machine), and the proxy is stopped after it.
     lab.stop("prometheus-up", "alertmanager-up")
     try:
         t0 = lab.wan("cut")["state_since"]
         lab.stop("wan")
-        first, took, _ = cut_until_notified(lab, a, t0, budget)
+        first, took, inhibited = cut_until_notified(lab, a, t0, budget)
         peers_left = len(a.peers("downstream"))
-        upstream_seen = upstream_from_downstream(a, time.time() - t0)
+        upstream_seen, source_min = upstream_from_downstream(a, time.time() - t0)
     finally:
         # The link first, then the datacenter's monitoring once the cause is over. (A peer that starts while the
         # alerts still fire was seen to notify them again from the stale state it got: see lab/README.md.)
@@ -323,30 +339,37 @@ def test_upstream_datacenter_lost_downstream_still_alerts_once(lab, alerting):
     lab.run("up", lab.profile or "default")
     time.sleep(a.group_interval * 2 + 15 + 2)
     notes = a.notifications(t0)
-    fired = [n for n in notes if stalled(n) and n["notification"]["status"] == "firing"]
-    done = [n for n in notes if stalled(n) and n["notification"]["status"] == "resolved"]
+    fired = [n for n in notes if source_down(n) and n["notification"]["status"] == "firing"]
+    done = [n for n in notes if source_down(n) and n["notification"]["status"] == "resolved"]
+    summary = source_down(first)[0]["annotations"]["summary"]
     lab.report(f"alerting upstream datacenter lost (prometheus-up, alertmanager-up, wan stopped): "
-               f"MirrorProbesStalled notified by the downstream peer {took:.1f} s after the cut (budget {terms} "
-               f"= {budget:.1f} s; fired to webhook {held(first):.1f} s), alone in its cluster ({peers_left} peer); "
+               f"KafkaClusterUnreachable{{side=source}} notified by the downstream peer {took:.1f} s after the cut "
+               f"(budget {terms} = {budget:.1f} s; fired to webhook {held(first):.1f} s), alone in its cluster "
+               f"({peers_left} peer): \"{summary}\"; fired and inhibited: {', '.join(sorted(inhibited)) or 'none'}; "
                f"link back after {t_back - t0:.0f} s, resolved {took_resolved:.1f} s later, then the datacenter's "
                f"Prometheus and peer; {len(fired)} firing + {len(done)} resolved notifications; the upstream side as "
                f"prometheus-down saw it during the cut: {upstream_seen}")
     assert first["path"] == "/oncall-downstream" and peers_left == 1, (first["path"], peers_left)
+    assert "mirror" in summary.lower() and "source cluster" in summary, summary
+    assert source_min == 0, upstream_seen
     assert took <= budget, f"notified after {took:.1f} s, budget {budget:.1f} s ({terms})"
+    # The mirror's stall is seen downstream too: it fired, muted by the source's alert.
+    assert inhibited & {"MirrorProbesStalled", "MirrorHeartbeatStale"}, inhibited
     assert len(fired) == 1 and len(done) == 1, [(n["path"], n["notification"]["status"]) for n in notes]
     assert not same_cause(notes), same_cause(notes)
 
 
 def upstream_from_downstream(a, window):
     """What the downstream server holds about the upstream cluster over the last `window` seconds: the lowest
-    mirror_up{side="source"} (the mirror-exporter's metadata requests to it) and up of its cross-datacenter scrape.
-    (In the lab neither crosses the WAN proxy, only MM2 does: both stay 1 and KafkaClusterUnreachable cannot fire.)"""
-    out = []
+    mirror_up{side="source"} (the mirror-exporter's metadata requests to it, across the WAN) and up of its
+    cross-datacenter scrape (which in the lab does not cross the WAN proxy). Returns (text, the former or None)."""
+    out, lows = [], []
     for expr in ('mirror_up{side="source"}', 'up{job="kafka-exporter-upstream-groups"}'):
         q = f"min(min_over_time({expr}[{max(10, int(window))}s]))"
         res = get(f"{a.prom['downstream']}/api/v1/query?query=" + urllib.parse.quote(q))["data"]["result"]
+        lows.append(float(res[0]["value"][1]) if res else None)
         out.append(f"min {expr} {res[0]['value'][1] if res else 'absent'}")
-    return ", ".join(out)
+    return ", ".join(out), lows[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The lab's proof (issue 3): MM2 over the WAN proxy loses no record, even across a 30 s WAN cut; the lab's
+"""The lab's proof (issue 3): MM2 over the WAN proxy loses no record, even across a 30 s WAN cut, and the lab's
+mirror-exporter, which reaches upstream over the same link, sees the cut (mirror_up{side="source"} 0); the lab's
 commands behave (bad input, a service that fails to start, `up` twice) and `down` leaves nothing behind."""
 import os
 import re
@@ -7,11 +8,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 
 import pytest
 
 from conftest import LAB, free_prefix, lab_report
+from helpers import samples, wait_for
 
 N = 10_000
 CUT_SECONDS = 30
@@ -75,6 +78,16 @@ def wait_topic(lab, bootstrap, topic, partitions, timeout):
     raise AssertionError(f"{topic} with {partitions} partitions did not appear on {bootstrap} within {timeout}s")
 
 
+def mirror_up(lab):
+    """{side: value} of the lab's mirror-exporter (lab/labkit/plan.py: its source is upstream over the WAN), or
+    None when it is not built."""
+    s = next((s for s in lab.status()["services"] if s["name"] == "mirror-exporter"), None)
+    if not s or s["skipped"]:
+        return None
+    with urllib.request.urlopen(f"http://{s['host']}:{s['ports'][0]}/metrics", timeout=10) as r:
+        return {labels["side"]: v for name, labels, v in samples(r.read().decode()) if name == "mirror_up"}
+
+
 def last_heartbeat(lab):
     r = lab.kcat("-b", lab.downstream, "-C", "-t", "src.heartbeats", "-o", "-1", "-e", "-q", "-f", "%T\n")
     return r.stdout.split()[-1:]
@@ -122,6 +135,7 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
             time.sleep(max(0.0, t_cut + CUT_SECONDS - 1 - time.time()))
             during_b = len(reader.seqs(run, "b"))
             beat_b = last_heartbeat(lab)
+            up_during = mirror_up(lab)
             produced_during = len(sent)
             time.sleep(max(0.0, t_cut + CUT_SECONDS - time.time()))
         finally:
@@ -135,6 +149,10 @@ def test_mirror_keeps_every_record_across_a_wan_cut(lab, tmp_path):
         assert during_b == during_a, f"records reached downstream during the cut ({during_a} -> {during_b})"
         assert produced_during > during_b + 2000
         assert beat_a == beat_b, "src.heartbeats moved during the cut"  # what the mirror-exporter watches
+        # The lab's mirror-exporter is on MM2's side of the link: the source unreachable, the target not.
+        if up_during is not None:
+            assert up_during.get("source") == 0 and up_during.get("target") == 1, up_during
+            wait_for("the mirror-exporter reaching the source again", lambda: mirror_up(lab).get("source") == 1, 60)
         got = reader.wait_all(run, "b", N, 180)
         t_done = time.time()
         dups_b = check_complete(got, N)
