@@ -27,7 +27,6 @@
 #define EXP_REVISION "unknown"
 #endif
 
-#define EXPORTER_MAX_SCRAPE_BYTES (32u * 1024 * 1024)
 #define EXPORTER_CONN_TIMEOUT 10 /* seconds a connection may sit idle or half-sent */
 
 const char *exporter_version(void)
@@ -47,6 +46,7 @@ typedef struct common_flags {
     long max_requests;
     long max_connections;
     double scrape_timeout;
+    size_t max_scrape_bytes;
     char *log_level;
     char *log_format;
     bool disable_exporter_metrics;
@@ -167,6 +167,12 @@ static flag *merge_flags(const exporter_def *def, const collectors *cols, common
          "Maximum number of open connections; over it (or over a quarter of it from one address) a new one "
          "replaces the oldest that waits for a request.",
          1, 100000},
+        /* One cap for the writer and the HTTP body; samples past it fail the scrape (503), never a short 200.
+         * 1 MiB to 4 GiB: below, a build_info and the process metrics barely fit. */
+        {"web.max-scrape-size", FLAG_SIZE, &cf->max_scrape_bytes, "32MiB",
+         "Largest exposition a scrape may produce (before gzip), in bytes or with a unit (KiB, MiB, GiB); a "
+         "scrape past it answers 503 with the reason.",
+         1L << 20, 4L << 30},
         {"scrape.timeout", FLAG_DURATION, &cf->scrape_timeout, defaults,
          "Time a scrape may take; collectors stop at this deadline.", 0, 0},
         {"log.level", FLAG_STRING, &cf->log_level, "info",
@@ -285,7 +291,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    sc.worker = scraper_start(fill_scrape, &sc, EXPORTER_MAX_SCRAPE_BYTES);
+    sc.worker = scraper_start(fill_scrape, &sc, cf.max_scrape_bytes);
     if (!sc.worker) {
         snprintf(err, sizeof(err), "cannot start the scrape thread");
         close(fd);
@@ -300,7 +306,7 @@ int exporter_main(const exporter_def *def, int argc, char **argv)
                     .stats = sc.http,
                     .scrape_timeout = cf.scrape_timeout,
                     .conn_timeout = EXPORTER_CONN_TIMEOUT,
-                    .max_response = EXPORTER_MAX_SCRAPE_BYTES,
+                    .max_response = cf.max_scrape_bytes,
                     .web = have_wc ? &wc : NULL,
                     .scrape = do_scrape,
                     .scrape_arg = &sc};

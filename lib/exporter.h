@@ -2,7 +2,8 @@
  * web config, the HTTP server and the scrape loop.
  *
  * Common flags: --web.listen-address, --web.telemetry-path, --web.config.file,
- * --web.max-requests, --scrape.timeout, --log.level, --log.format, --version, --help.
+ * --web.max-requests, --web.max-connections, --web.max-scrape-size, --scrape.timeout,
+ * --log.level, --log.format, --version, --help.
  * Every scrape also reports <ns>_build_info{version,revision,goversion-free} = 1,
  * the per-collector duration/success metrics, and the collectors' samples.
  *

@@ -2,6 +2,7 @@
 #include "flags.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,19 @@ char *strlist_join(const strlist *l, const char *sep)
         p += n;
     }
     *p = '\0';
+    return out;
+}
+
+/* A byte count as the largest unit that divides it ("4GiB", "1536KiB", "100"), for messages. */
+static const char *size_text(long v, char *out, size_t outlen)
+{
+    static const char *const unit[] = {"", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    while (u + 1 < sizeof(unit) / sizeof(unit[0]) && v != 0 && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, outlen, "%ld%s", v, unit[u]);
     return out;
 }
 
@@ -91,6 +105,22 @@ static int flag_set(const flag *f, const char *value, char *err, size_t errlen)
             return -1;
         }
         *(double *)f->target = v;
+        return 0;
+    }
+    case FLAG_SIZE: {
+        uint64_t v;
+        if (parse_size(value, &v) < 0 || v > SIZE_MAX) {
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want a size like 4096, 512KiB, 32MiB",
+                     value, f->name);
+            return -1;
+        }
+        if ((f->min != 0 || f->max != 0) && (v < (uint64_t)f->min || v > (uint64_t)f->max)) {
+            char lo[32], hi[32];
+            snprintf(err, errlen, "invalid value \"%s\" for flag --%s: want %s..%s", value, f->name,
+                     size_text(f->min, lo, sizeof lo), size_text(f->max, hi, sizeof hi));
+            return -1;
+        }
+        *(size_t *)f->target = (size_t)v;
         return 0;
     }
     case FLAG_DOUBLE: {
@@ -304,7 +334,7 @@ static void roff(const char *s)
 void flags_man(const flag *table, size_t n, struct collectors *c, const char *progname,
                const char *version_line)
 {
-    static const char *const kind_meta[] = {"=STRING", "=VALUE", "", "=INT", "=DURATION", "=NUMBER"};
+    static const char *const kind_meta[] = {"=STRING", "=VALUE", "", "=INT", "=DURATION", "=NUMBER", "=SIZE"};
     printf(".TH ");
     roff(progname);
     printf(" 1 \"\" \"");
@@ -343,7 +373,8 @@ void flags_man(const flag *table, size_t n, struct collectors *c, const char *pr
 
 void flags_usage(const flag *table, size_t n, struct collectors *c, const char *progname)
 {
-    static const char *const kind_meta[] = {"=STRING", "=VALUE ...", "", "=INT", "=DURATION", "=NUMBER"};
+    static const char *const kind_meta[] = {"=STRING",   "=VALUE ...", "",     "=INT",
+                                            "=DURATION", "=NUMBER",    "=SIZE"};
     printf("usage: %s [flags]\n\nFlags:\n", progname);
     printf("  -h, --help  Show this help and exit.\n");
     printf("  --version   Show the version and exit.\n");

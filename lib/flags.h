@@ -16,6 +16,7 @@ typedef enum {
     FLAG_INT,      /* target: long * ; decimal, range-checked against min/max */
     FLAG_DURATION, /* target: double * (seconds); Prometheus durations: 500ms, 10s, 1m, 1h */
     FLAG_DOUBLE,   /* target: double * */
+    FLAG_SIZE,     /* target: size_t * (bytes); parse_size's units: 4096, 512KiB, 32MiB; range-checked */
 } flag_kind;
 
 typedef struct strlist {
@@ -29,7 +30,7 @@ typedef struct flag {
     void *target;
     const char *defval; /* textual default, parsed like a given value; NULL: none (string NULL, list empty) */
     const char *help;
-    long min, max; /* FLAG_INT only; min == max == 0 means no range check */
+    long min, max; /* FLAG_INT and FLAG_SIZE (bytes) only; min == max == 0 means no range check */
 } flag;
 
 struct collectors;

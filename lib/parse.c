@@ -133,3 +133,29 @@ int parse_duration(const char *s, double *seconds)
     *seconds = total;
     return 0;
 }
+
+int parse_size(const char *s, uint64_t *bytes)
+{
+    /* Prometheus' sizes (units.ParseBase2Bytes, as its --storage.tsdb.retention.size): KB = KiB = 1024. */
+    static const struct {
+        const char *unit;
+        unsigned shift;
+    } units[] = {{"", 0},     {"B", 0},   {"KB", 10},  {"KiB", 10}, {"MB", 20},
+                 {"MiB", 20}, {"GB", 30}, {"GiB", 30}, {"TB", 40},  {"TiB", 40}};
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].unit) != 0)
+            continue;
+        if (n > (UINT64_MAX >> units[i].shift))
+            return -1;
+        *bytes = (uint64_t)n << units[i].shift;
+        return 0;
+    }
+    return -1;
+}

@@ -16,5 +16,8 @@ int parse_int64_base0(const char *s, int64_t *out) __attribute__((warn_unused_re
 int parse_uint64_base0(const char *s, uint64_t *out) __attribute__((warn_unused_result));
 /* Prometheus durations ("250ms", "15s", "1m30s", "2h"); -1 on anything else. */
 int parse_duration(const char *s, double *seconds) __attribute__((warn_unused_result));
+/* Prometheus sizes: a whole number of bytes, or of B, KB/KiB, MB/MiB, GB/GiB, TB/TiB, all powers of 1024
+ * ("32MiB", "512MB"); -1 on anything else or past 2^64 - 1. */
+int parse_size(const char *s, uint64_t *bytes) __attribute__((warn_unused_result));
 
 #endif

@@ -151,7 +151,9 @@ int scraper_run(scraper *s, buf *out, double deadline, double grace, char *err, 
     if (!j->done) {
         snprintf(err, errlen, "collectors did not finish by the scrape deadline");
     } else if (j->rc < 0) {
-        snprintf(err, errlen, "scrape output over the cap of %zu bytes: samples dropped", s->max_bytes);
+        snprintf(err, errlen,
+                 "scrape output over the cap of %zu bytes (--web.max-scrape-size): samples dropped",
+                 s->max_bytes);
     } else {
         buf_free(out);
         *out = j->out; /* the job's storage moves to the caller */

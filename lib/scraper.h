@@ -18,7 +18,8 @@ typedef void (*scraper_fn)(void *arg, expo *w, double deadline);
 
 typedef struct scraper scraper;
 
-/* Starts the worker. `max_bytes` caps each scrape's output. NULL if no thread could be made. */
+/* Starts the worker. `max_bytes` caps each scrape's output (exporter_main gives --web.max-scrape-size, which
+ * the reason for a scrape over it names). NULL if no thread could be made. */
 scraper *scraper_start(scraper_fn fn, void *arg, size_t max_bytes);
 /* Runs one scrape into out (which must be empty). Returns 0, or -1 with a reason in
  * err: a previous scrape still running at the deadline, collectors past deadline+grace,

@@ -55,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = NULL;
     long n = 0;
     double d = 0, x = 0;
+    size_t z = 0;
     bool b = false;
     strlist l = {0};
     const flag flags[] = {
@@ -64,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"tls.enabled", FLAG_BOOL, &b, "false", "", 0, 0},
         {"kafka.server", FLAG_LIST, &l, "a:1", "", 0, 0},
         {"ratio", FLAG_DOUBLE, &x, "0.5", "", 0, 0},
+        {"web.max-scrape-size", FLAG_SIZE, &z, "32MiB", "", 1L << 20, 4L << 30},
     };
     collectors *c = collectors_new("fuzz", table, sizeof table / sizeof table[0]);
     collectors_set_foreign(c, foreign);
@@ -72,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         flags_parse(flags, sizeof flags / sizeof flags[0], c, "fuzz", "fuzz 1", argc, argv, err, sizeof err);
     if (rc < 0 && !err[0])
         __builtin_trap(); /* every failure says why */
-    if (rc == 0 && (n < 1 || n > 100000))
+    if (rc == 0 && (n < 1 || n > 100000 || z < (1u << 20) || z > (4UL << 30)))
         __builtin_trap(); /* the bounds hold */
     for (int i = 1; i < argc; i++) {
         int64_t i64;
@@ -83,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)!parse_uint64(argv[i], &u64);
         (void)!parse_double(argv[i], &v);
         (void)!parse_duration(argv[i], &v);
+        (void)!parse_size(argv[i], &u64);
         flag_quote(argv[i], q, sizeof q);
     }
     flags_free(flags, sizeof flags / sizeof flags[0]);

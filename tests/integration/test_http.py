@@ -363,12 +363,17 @@ def test_output_size_cap(start):
     e = start("--demo.samples=700000", "--scrape.timeout=20s")
     status, _, body = e.get(timeout=30)
     assert status == 503
-    assert body == b"scrape failed: scrape output over the cap of 33554432 bytes: samples dropped\n"
+    assert body == b"scrape failed: scrape output over the cap of 33554432 bytes (--web.max-scrape-size): samples dropped\n"
     assert "over the cap" in e.log_path.read_text()
     # Under the cap, the same exporter answers in full.
     e2 = start("--demo.samples=100000", "--scrape.timeout=20s")
     status, _, body = e2.get(timeout=30)
     assert status == 200 and body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
+    # The cap is --web.max-scrape-size: raised, the 700k samples are answered in full.
+    e3 = start("--demo.samples=700000", "--scrape.timeout=20s", "--web.max-scrape-size=64MiB")
+    status, _, body = e3.get(timeout=30)
+    assert status == 200 and 32 * 2**20 < len(body) < 64 * 2**20, (status, len(body))
+    assert body.endswith(b"\n") and body.count(b"# TYPE demo_cpu_seconds_total counter") == 1
 
 
 def test_collector_ignoring_the_deadline(start):

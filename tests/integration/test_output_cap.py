@@ -70,6 +70,7 @@ def test_output_over_the_cap_fails_the_scrape_in_prometheus(tmp_path):
         status, body = fetch(f"http://127.0.0.1:{port}/metrics", timeout=100)
         assert status == 503, (status, body[:200])
         assert "over the cap" in body and "samples dropped" in body, body
+        assert "(--web.max-scrape-size)" in body, body  # the reason says which flag raises the cap
         cfg = tmp_path / "prometheus.yml"
         cfg.write_text(f"""
 global: {{scrape_interval: 20s, scrape_timeout: 19s}}

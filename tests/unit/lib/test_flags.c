@@ -12,6 +12,7 @@ static strlist s_list;
 static bool s_bool;
 static long s_int;
 static double s_dur, s_dbl;
+static size_t s_size;
 
 static const flag table[] = {
     {"web.listen-address", FLAG_STRING, &s_str, ":9100", "Listen.", 0, 0},
@@ -20,6 +21,7 @@ static const flag table[] = {
     {"web.max-requests", FLAG_INT, &s_int, "40", "Max.", 1, 100},
     {"scrape.timeout", FLAG_DURATION, &s_dur, "10s", "Timeout.", 0, 0},
     {"ratio", FLAG_DOUBLE, &s_dbl, "0.5", "Ratio.", 0, 0},
+    {"web.max-scrape-size", FLAG_SIZE, &s_size, "32MiB", "Cap.", 1L << 20, 4L << 30},
 };
 #define NT (sizeof(table) / sizeof(table[0]))
 
@@ -65,6 +67,7 @@ int main(void)
     CHECK_INT_EQ(s_int, 40);
     CHECK_DBL_EQ(s_dur, 10);
     CHECK_DBL_EQ(s_dbl, 0.5);
+    CHECK_INT_EQ(s_size, 32 << 20);
     flags_free(table, NT);
     CHECK(s_str == NULL);
 
@@ -81,6 +84,22 @@ int main(void)
     CHECK_INT_EQ(s_int, 100);
     CHECK_DBL_EQ(s_dur, 90);
     CHECK_DBL_EQ(s_dbl, -2.5);
+    flags_free(table, NT);
+
+    /* Sizes: bytes or units, the bounds included. */
+    static const struct {
+        const char *arg;
+        size_t bytes;
+    } sizes[] = {{"--web.max-scrape-size=1GiB", 1UL << 30},
+                 {"--web.max-scrape-size=1048576", 1UL << 20},
+                 {"--web.max-scrape-size=4GiB", 4UL << 30}};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        CHECK_INT_EQ(parse(c, err, sizeof(err), sizes[i].arg, NULL), 0);
+        CHECK(s_size == sizes[i].bytes);
+        flags_free(table, NT);
+    }
+    CHECK_INT_EQ(parse(c, err, sizeof(err), "--web.max-scrape-size", "2MiB", NULL), 0); /* the --x v form */
+    CHECK_INT_EQ(s_size, 2 << 20);
     flags_free(table, NT);
 
     /* Booleans: --no-x, --x=false; the last one wins; strings too. */
@@ -153,6 +172,21 @@ int main(void)
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--scrape.timeout=10", NULL), -1);
     CHECK_CONTAINS(err, "duration");
     flags_free(table, NT);
+    /* Sizes out of range or malformed: the bounds in units, or the forms wanted. */
+    static const struct {
+        const char *arg, *want;
+    } bad_sizes[] = {
+        {"--web.max-scrape-size=1023KiB",
+         "invalid value \"1023KiB\" for flag --web.max-scrape-size: want 1MiB..4GiB"},
+        {"--web.max-scrape-size=4294967297", "want 1MiB..4GiB"},
+        {"--web.max-scrape-size=32mb",
+         "invalid value \"32mb\" for flag --web.max-scrape-size: want a size like 4096, 512KiB, 32MiB"},
+    };
+    for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+        CHECK_INT_EQ(parse(c, err, sizeof(err), bad_sizes[i].arg, NULL), -1);
+        CHECK_CONTAINS(err, bad_sizes[i].want);
+        flags_free(table, NT);
+    }
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--ratio=abc", NULL), -1);
     flags_free(table, NT);
     CHECK_INT_EQ(parse(c, err, sizeof(err), "--tls.enabled=maybe", NULL), -1);

@@ -93,5 +93,34 @@ int main(void)
     CHECK_INT_EQ(parse_duration("", &s), -1);
     CHECK_INT_EQ(parse_duration("99999999999999999999s", &s), -1); /* overflow */
     CHECK_DBL_EQ(s, -1);
+
+    uint64_t z = 7;
+    CHECK_INT_EQ(parse_size("4096", &z), 0);
+    CHECK_INT_EQ(z, 4096);
+    CHECK_INT_EQ(parse_size("0B", &z), 0);
+    CHECK_INT_EQ(z, 0);
+    CHECK_INT_EQ(parse_size("512KiB", &z), 0);
+    CHECK_INT_EQ(z, 512 << 10);
+    CHECK_INT_EQ(parse_size("32MiB", &z), 0);
+    CHECK_INT_EQ(z, 32 << 20);
+    CHECK_INT_EQ(parse_size("512MB", &z), 0); /* Prometheus' MB is 2^20, as its retention.size */
+    CHECK_INT_EQ(z, 512 << 20);
+    CHECK_INT_EQ(parse_size("4GiB", &z), 0);
+    CHECK(z == 4ULL << 30);
+    CHECK_INT_EQ(parse_size("16777215TiB", &z), 0); /* 2^64 - 2^40: the last TiB that fits */
+    CHECK(z == 16777215ULL << 40);
+    z = 7;
+    CHECK_INT_EQ(parse_size("16777216TiB", &z), -1); /* 2^64 */
+    CHECK_INT_EQ(parse_size("99999999999999999999", &z), -1);
+    CHECK_INT_EQ(parse_size("32mib", &z), -1); /* units are case-sensitive, as Go's */
+    CHECK_INT_EQ(parse_size("32 MiB", &z), -1);
+    CHECK_INT_EQ(parse_size("1.5GiB", &z), -1); /* whole numbers only */
+    CHECK_INT_EQ(parse_size("-1", &z), -1);
+    CHECK_INT_EQ(parse_size("+1", &z), -1);
+    CHECK_INT_EQ(parse_size(" 1", &z), -1);
+    CHECK_INT_EQ(parse_size("MiB", &z), -1);
+    CHECK_INT_EQ(parse_size("", &z), -1);
+    CHECK_INT_EQ(parse_size("5x", &z), -1);
+    CHECK_INT_EQ(z, 7);
     return TEST_RESULT();
 }

@@ -61,7 +61,7 @@ int main(void)
     scraper *tiny = scraper_start(fill, &calls, 10);
     buf_init(&out, 10);
     CHECK_INT_EQ(scraper_run(tiny, &out, now_monotonic() + 3, 0.1, err, sizeof(err)), -1);
-    CHECK_CONTAINS(err, "over the cap of 10 bytes: samples dropped");
+    CHECK_CONTAINS(err, "over the cap of 10 bytes (--web.max-scrape-size): samples dropped");
     CHECK_INT_EQ(out.len, 0);
     buf_free(&out);
     CHECK_INT_EQ(scraper_stop(tiny, 1), 0);
