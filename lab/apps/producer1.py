@@ -68,9 +68,12 @@ def main():
     producer = Producer({"bootstrap.servers": a.bootstrap, "enable.idempotence": True, "acks": "all",
                          "linger.ms": 20, "compression.type": "lz4", "message.timeout.ms": 600000,
                          "client.id": a.name})
-    # No retries and a timeout: the client's default (3 retries, backoff up to 7 s, no timeout) kept
-    # producer_registry_up at 1 for seconds after the registry was gone; the loop here is the retry.
-    sr = SchemaRegistryClient({"url": a.registry, "timeout": REGISTRY_CHECK_S, "max.retries": 0})
+    # The check: no retries and a timeout, as the client's default (3 retries, backoff up to 7 s, no timeout) kept
+    # producer_registry_up at 1 for seconds after the registry was gone; the loop here is the retry. The
+    # registration keeps the client's retries and a long timeout: a cold registry on a loaded host can take
+    # seconds to answer the first one.
+    check = SchemaRegistryClient({"url": a.registry, "timeout": 5, "max.retries": 0})
+    sr = SchemaRegistryClient({"url": a.registry, "timeout": 30})
     subject = f"{a.topic}-value"
     serializer = None
     registry_ok = None
@@ -91,7 +94,7 @@ def main():
             last_check = now
             try:
                 # get_subjects is not cached by the client: it asks the registry each time.
-                if subject not in sr.get_subjects() or serializer is None:
+                if subject not in check.get_subjects() or serializer is None:
                     if serializer is not None:
                         lg.warning("subject %s is gone from the registry (restarted, in-memory?): registering again",
                                    subject)
